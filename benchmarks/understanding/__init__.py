@@ -1,0 +1,1 @@
+"""Understanding benchmark: homes, cases and a runner that drives `hausgeist ask --json -`."""

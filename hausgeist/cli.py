@@ -1,0 +1,95 @@
+"""The command line: parses arguments and hands them to a command. Nothing else."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from hausgeist import __version__
+from hausgeist.commands import ask, info
+from hausgeist.commands.common import fail
+from hausgeist.errors import HausgeistError
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def _config_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="configuration file (default: $HAUSGEIST_CONFIG, "
+        "./config.yaml, or the embedded example home)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line."""
+    parser = argparse.ArgumentParser(
+        prog="hausgeist", description="A local-first home agent for MQTT homes."
+    )
+    parser.add_argument("--version", action="version", version=f"hausgeist {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("check", help="validate a configuration and say what it holds")
+    _config_flag(p)
+    p.set_defaults(func=info.check)
+
+    p = sub.add_parser("devices", help="print the device registry")
+    _config_flag(p)
+    p.set_defaults(func=info.devices)
+
+    p = sub.add_parser("ask", help="ask the agent something (text, or '-' for JSON lines on stdin)")
+    _config_flag(p)
+    p.add_argument("--area", metavar="AREA_ID", help="the area the request comes from")
+    p.add_argument("--device", metavar="DEVICE_ID", help="the device the request comes from")
+    p.add_argument(
+        "--state",
+        metavar="FILE",
+        help="YAML/JSON {entity_id: {state, attributes}} overriding known state",
+    )
+    p.add_argument("--session", metavar="ID", help="conversation id, for a follow-up 'yes'")
+    p.add_argument("--dry-run", action="store_true", help="decide and answer, carry nothing out")
+    p.add_argument("--json", action="store_true", help="one JSON object per request on stdout")
+    p.add_argument(
+        "--explain", action="store_true", help="show how the text was resolved, step by step"
+    )
+    p.add_argument("--no-history", action="store_true", help="do not record the request")
+    p.add_argument("text", nargs="+", metavar="TEXT", help="what to ask, or '-' to read JSON lines")
+    p.set_defaults(func=ask.run)
+
+    p = sub.add_parser("history", help="list recent requests and what was decided")
+    _config_flag(p)
+    p.add_argument("--limit", type=int, default=20, help="how many (default 20)")
+    p.add_argument("--session", metavar="ID", help="only this conversation")
+    p.set_defaults(func=info.history)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``hausgeist`` program."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if not args.verbose:
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+    func: Command | None = getattr(args, "func", None)
+    if func is None:
+        parser.print_help()
+        return 2
+    try:
+        return func(args)
+    except HausgeistError as exc:
+        return fail(exc)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

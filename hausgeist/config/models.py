@@ -1,0 +1,211 @@
+"""The configuration file as pydantic models. Cross-references are checked in ``checks``."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$", min_length=1, max_length=64)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PolicyLevel(StrEnum):
+    """What the agent may do with a sensitive action."""
+
+    ALLOW = "allow"
+    """Carry it out at once."""
+    CONFIRM = "confirm"
+    """Ask for a yes first."""
+    PIN = "pin"
+    """Ask for the PIN first."""
+    DENY = "deny"
+    """Never do it by voice or text."""
+
+
+class FloorConfig(_Model):
+    """A floor of the home."""
+
+    id: Slug
+    name: Name
+    aliases: list[Name] = []
+    level: int | None = None
+
+
+class AreaConfig(_Model):
+    """A room or zone."""
+
+    id: Slug
+    name: Name
+    aliases: list[Name] = []
+    floor: str | None = None
+
+
+class Zigbee2MqttDevice(_Model):
+    """A Zigbee2MQTT device: JSON on ``<topic>/set``, state on ``<topic>``."""
+
+    type: Literal["zigbee2mqtt"]
+    topic: Annotated[str, StringConstraints(min_length=1)]
+    endpoint: str | None = None
+    """Endpoint of a multi-endpoint device: its keys are suffixed, ``state_l2``."""
+    property: str | None = None
+    """The JSON key of the main value (sensor reading, binary flag, thermostat setpoint);
+    defaults from the domain and device class (``temperature``, ``contact``...)."""
+
+
+class TasmotaDevice(_Model):
+    """A Tasmota device: ``cmnd/<topic>/POWER<relay>``, state on ``stat/`` and ``tele/``."""
+
+    type: Literal["tasmota"]
+    topic: Annotated[str, StringConstraints(min_length=1)]
+    relay: int | None = Field(default=None, ge=1, le=8)
+    sensor: str | None = None
+    """Dotted path of the reading in ``tele/<topic>/SENSOR``, e.g. ``AM2301.Temperature``."""
+
+
+class HomeAssistantMqttDevice(_Model):
+    """A device announced or described in Home Assistant's MQTT discovery form."""
+
+    type: Literal["homeassistant"]
+    command_topic: str | None = None
+    state_topic: str | None = None
+    schema_: Literal["default", "json"] = Field(default="default", alias="schema")
+    payload_on: str = "ON"
+    payload_off: str = "OFF"
+    brightness_command_topic: str | None = None
+    brightness_scale: int = Field(default=255, ge=1, le=65535)
+    position_topic: str | None = None
+    availability_topic: str | None = None
+    # Optional keys named as in Home Assistant's MQTT discovery:
+    brightness_state_topic: str | None = None
+    rgb_command_topic: str | None = None
+    color_temp_command_topic: str | None = None
+    set_position_topic: str | None = None
+    percentage_command_topic: str | None = None
+    percentage_state_topic: str | None = None
+    temperature_command_topic: str | None = None
+    temperature_state_topic: str | None = None
+    current_temperature_topic: str | None = None
+    mode_command_topic: str | None = None
+    mode_state_topic: str | None = None
+    json_attributes_topic: str | None = None
+    value_path: str | None = None
+    """Dotted path of the state in a JSON ``state_topic`` (``{{ value_json.a.b }}`` → ``a.b``)."""
+
+
+class GenericDevice(_Model):
+    """Any other device: a topic and payload template per service."""
+
+    type: Literal["generic"]
+    commands: dict[str, GenericCommand]
+    state_topic: str | None = None
+    state_template: str | None = None
+    availability_topic: str | None = None
+
+
+class GenericCommand(_Model):
+    """How one service is sent: ``{entity_id}``, ``{state}`` and data keys fill the templates."""
+
+    topic: str
+    payload: str = ""
+    retain: bool = False
+
+
+DeviceMqtt = Annotated[
+    Zigbee2MqttDevice | TasmotaDevice | HomeAssistantMqttDevice | GenericDevice,
+    Field(discriminator="type"),
+]
+
+
+class DeviceConfig(_Model):
+    """One controllable or readable thing, in Home Assistant entity form."""
+
+    id: str
+    name: Name
+    aliases: list[Name] = []
+    area: str | None = None
+    device_class: str | None = None
+    state: str | None = None
+    attributes: dict[str, Any] = {}
+    mqtt: DeviceMqtt | None = None
+    policy: PolicyLevel | None = None
+    hidden: bool = False
+
+    @field_validator("state", mode="before")
+    @classmethod
+    def _state_as_text(cls, value: Any) -> Any:
+        # YAML 1.1 reads a bare `off` as False and `21.5` as a float; HA states are text.
+        if isinstance(value, bool):
+            return "on" if value else "off"
+        if isinstance(value, int | float):
+            return str(value)
+        return value
+
+
+class TlsConfig(_Model):
+    """TLS to the broker."""
+
+    ca_certs: str | None = None
+    certfile: str | None = None
+    keyfile: str | None = None
+    insecure: bool = False
+
+
+class MqttConfig(_Model):
+    """The broker the agent connects to."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=1883, ge=1, le=65535)
+    username: str | None = None
+    password: str | None = None
+    tls: TlsConfig | None = None
+    base_topic: Annotated[str, StringConstraints(pattern=r"^[^#+]+$")] = "hausgeist"
+    client_id: str = "hausgeist"
+    keepalive: int = Field(default=60, ge=5, le=3600)
+    discovery_prefix: str = "homeassistant"
+    action_expiry_s: int = Field(default=30, ge=1, le=86400)
+
+
+class PolicyConfig(_Model):
+    """Safety policy for sensitive actions; the built-in defaults confirm unlocks,
+    opening garage doors/doors/gates and disarming alarms."""
+
+    pin: str | None = None
+    domains: dict[str, PolicyLevel] = {}
+    confirm_timeout_s: int = Field(default=60, ge=5, le=3600)
+
+
+class HistoryConfig(_Model):
+    """Where requests and decisions are recorded."""
+
+    enabled: bool = True
+    url: str | None = None
+
+
+class LlmConfig(_Model):
+    """The local LLM stage."""
+
+    enabled: bool = True
+    model: str | None = None
+    threads: int = Field(default=2, ge=1, le=64)
+    context: int = Field(default=2048, ge=256, le=131072)
+    timeout_s: float = Field(default=5.0, gt=0, le=120)
+
+
+class Config(_Model):
+    """The whole configuration file."""
+
+    areas: list[AreaConfig] = []
+    floors: list[FloorConfig] = []
+    devices: list[DeviceConfig] = []
+    mqtt: MqttConfig | None = None
+    policy: PolicyConfig = PolicyConfig()
+    history: HistoryConfig = HistoryConfig()
+    llm: LlmConfig = LlmConfig()
+    data_dir: str | None = None
+    language: Literal["en"] = "en"

@@ -1,0 +1,166 @@
+"""Read YAML while remembering the line of every key, and resolve ``!secret``.
+
+The configuration is validated after loading; a problem found then must still point
+at its line in the file. This module keeps a map from key path to line number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from hausgeist.errors import ConfigError, ConfigProblem
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass
+class YamlDocument:
+    """A parsed YAML document with the line of every node."""
+
+    data: Any
+    """The plain Python value (dicts, lists, scalars)."""
+    lines: dict[Path_, int] = field(default_factory=dict)
+    """1-based line of each key path, e.g. ``("devices", 3, "area") -> 41``."""
+
+    def line_of(self, path: Path_) -> int | None:
+        """The line of ``path``, or of its closest ancestor that has one."""
+        probe = tuple(path)
+        while probe:
+            if probe in self.lines:
+                return self.lines[probe]
+            probe = probe[:-1]
+        return None
+
+
+def format_path(path: Path_) -> str:
+    """``("devices", 3, "area")`` -> ``devices[3].area``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+class _Builder:
+    """Turns a composed YAML node tree into Python values, collecting lines and problems."""
+
+    def __init__(self, secrets: dict[str, Any] | None, secrets_file: Path | None) -> None:
+        self.secrets = secrets
+        self.secrets_file = secrets_file
+        self.lines: dict[Path_, int] = {}
+        self.problems: list[ConfigProblem] = []
+        self._loader = yaml.SafeLoader("")
+
+    def build(self, node: yaml.Node, path: Path_) -> Any:
+        self.lines.setdefault(path, node.start_mark.line + 1)
+        if node.tag == "!secret":
+            return self._secret(node, path)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        return self._loader.construct_object(node, deep=True)
+
+    def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[Any, Any]:
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = self._loader.construct_object(key_node, deep=True)
+            if isinstance(key, bool):  # `on:` / `off:` as keys: YAML 1.1 makes them booleans
+                key = "on" if key else "off"
+            key = str(key) if not isinstance(key, str) else key
+            child = (*path, key)
+            if key in result:
+                self.problems.append(
+                    ConfigProblem(
+                        format_path(child),
+                        "key appears twice in the same mapping",
+                        key_node.start_mark.line + 1,
+                        "keep one of them",
+                    )
+                )
+            self.lines[child] = key_node.start_mark.line + 1
+            result[key] = self.build(value_node, child)
+        return result
+
+    def _secret(self, node: yaml.Node, path: Path_) -> Any:
+        name = str(node.value) if isinstance(node, yaml.ScalarNode) else ""
+        line = node.start_mark.line + 1
+        where = format_path(path)
+        if self.secrets is None:
+            self.problems.append(
+                ConfigProblem(
+                    where,
+                    f"!secret {name}: no secrets file",
+                    line,
+                    f"create {self.secrets_file or 'secrets.yaml beside the config'}"
+                    f" with '{name}: <value>'",
+                )
+            )
+            return None
+        if name not in self.secrets:
+            self.problems.append(
+                ConfigProblem(
+                    where,
+                    f"!secret {name} is not defined in {self.secrets_file}",
+                    line,
+                    f"add '{name}: <value>' to that file",
+                )
+            )
+            return None
+        return self.secrets[name]
+
+
+def _yaml_problem(exc: yaml.YAMLError, what: str) -> ConfigProblem:
+    mark = getattr(exc, "problem_mark", None)
+    line = mark.line + 1 if mark is not None else None
+    problem = getattr(exc, "problem", None) or str(exc)
+    return ConfigProblem("", f"{what} is not valid YAML: {problem}", line, "fix the syntax there")
+
+
+def _load_secrets(secrets_file: Path) -> dict[str, Any] | None:
+    if not secrets_file.is_file():
+        return None
+    try:
+        data = yaml.safe_load(secrets_file.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError([_yaml_problem(exc, "the secrets file")], str(secrets_file)) from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        problem = ConfigProblem("", "the secrets file must be a mapping of name: value", 1)
+        raise ConfigError([problem], str(secrets_file))
+    return {str(k): v for k, v in data.items()}
+
+
+def parse_yaml(text: str, *, source: str, secrets_file: Path | None = None) -> YamlDocument:
+    """Parse ``text``; raise :class:`ConfigError` for syntax errors, duplicate keys, bad secrets."""
+    secrets = _load_secrets(secrets_file) if secrets_file is not None else None
+    builder = _Builder(secrets, secrets_file)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        raise ConfigError([_yaml_problem(exc, "the file")], source) from exc
+    data = builder.build(node, ()) if node is not None else {}
+    if builder.problems:
+        raise ConfigError(builder.problems, source)
+    return YamlDocument(data, builder.lines)
+
+
+def read_yaml_file(path: Path) -> YamlDocument:
+    """Read a config file with ``secrets.yaml`` beside it."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        problem = ConfigProblem(
+            "", f"file not found: {path}", None, "check the path or pass --config"
+        )
+        raise ConfigError([problem], str(path)) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([ConfigProblem("", f"cannot read {path}: {exc}")], str(path)) from exc
+    return parse_yaml(text, source=str(path), secrets_file=path.parent / "secrets.yaml")

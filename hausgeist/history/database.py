@@ -1,0 +1,87 @@
+"""Engines and the two statements the history needs: insert new entries, read recent ones."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import URL, Engine, create_engine, event, exists, insert, make_url, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+from hausgeist.errors import HistoryError
+from hausgeist.history.entry import HistoryEntry
+from hausgeist.history.tables import RequestRow, entry_from_row, row_values
+
+SQLITE_BUSY_TIMEOUT_S = 1.0
+"""How long SQLite waits on a lock before the write is retried later."""
+POSTGRES_CONNECT_TIMEOUT_S = 5
+"""How long a connection attempt to PostgreSQL may take."""
+
+
+def default_url(data_dir: Path) -> URL:
+    """SQLite at ``<data_dir>/history.db``."""
+    return URL.create("sqlite", database=str(data_dir / "history.db"))
+
+
+def make_engine(url: str | URL) -> Engine:
+    """An engine for any SQLAlchemy URL; SQLite gets WAL mode on every connection."""
+    try:
+        parsed = make_url(url)
+        connect_args: dict[str, Any] = {}
+        if parsed.get_backend_name() == "sqlite":
+            connect_args["timeout"] = SQLITE_BUSY_TIMEOUT_S
+        elif parsed.get_backend_name() == "postgresql":
+            connect_args["connect_timeout"] = POSTGRES_CONNECT_TIMEOUT_S
+        engine = create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
+    except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+        shown = url.render_as_string(hide_password=True) if isinstance(url, URL) else url
+        raise HistoryError(
+            f"history database URL {shown!r} cannot be used: {exc}; give a SQLAlchemy URL such"
+            " as sqlite:////data/history.db or postgresql+psycopg://user@host/db"
+            " (PostgreSQL needs the psycopg package: pip install 'hausgeist[postgres]')"
+        ) from exc
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_wal)
+    return engine
+
+
+def _sqlite_wal(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; commits stay cheap
+    finally:
+        cursor.close()
+
+
+def insert_new(connection: Connection, entries: Sequence[HistoryEntry]) -> None:
+    """Insert the entries whose request id and time are not in the table yet."""
+    rows = [row_values(entry) for entry in entries]
+    if not rows:
+        return
+    if connection.dialect.name == "postgresql":
+        connection.execute(postgresql.insert(RequestRow).on_conflict_do_nothing(), rows)
+    elif connection.dialect.name == "sqlite":
+        connection.execute(sqlite.insert(RequestRow).on_conflict_do_nothing(), rows)
+    else:  # other backends: look before inserting, one row at a time
+        for row in rows:
+            found = select(
+                exists().where(
+                    RequestRow.request_id == row["request_id"], RequestRow.time == row["time"]
+                )
+            )
+            if not connection.scalar(found):
+                connection.execute(insert(RequestRow), row)
+
+
+def select_recent(connection: Connection, limit: int, session: str | None) -> list[HistoryEntry]:
+    """The newest ``limit`` entries, newest first; only ``session``'s when given."""
+    table = RequestRow.__table__
+    query = select(table).order_by(RequestRow.time.desc(), RequestRow.id.desc()).limit(limit)
+    if session is not None:
+        query = query.where(RequestRow.session == session)
+    rows = connection.execute(query).mappings()
+    return [entry_from_row(row) for row in rows]

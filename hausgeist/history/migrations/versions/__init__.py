@@ -1,0 +1,1 @@
+"""Alembic revisions of the history database (a package, so that they ship)."""

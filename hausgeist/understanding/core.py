@@ -1,0 +1,370 @@
+"""The deterministic understanding core: text and state in, a Decision out, in about a millisecond."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from hausgeist.config.models import PolicyConfig, PolicyLevel
+from hausgeist.devices.actions import ServiceCall, validate_call
+from hausgeist.devices.registry import Device, DeviceRegistry
+from hausgeist.devices.state import StateStore
+from hausgeist.errors import ActionError
+from hausgeist.understanding import replies
+from hausgeist.understanding.followup import FollowUp
+from hausgeist.understanding.index import NameIndex
+from hausgeist.understanding.intents import Action, Intent, detect
+from hausgeist.understanding.plan import AREA_DEFAULT, PlanError, fits, plan
+from hausgeist.understanding.policy import Policy
+from hausgeist.understanding.questions import QUESTION_WORDS, Questions
+from hausgeist.understanding.resolve import Context, Outcome, Resolver, Target
+from hausgeist.understanding.sessions import Conversation, PendingClarify, PendingConfirm
+from hausgeist.understanding.text import tokenize
+from hausgeist.understanding.types import Decision, Request, Status
+
+_LEAD_FILLERS = frozenset(
+    [
+        "hey",
+        "hi",
+        "ok",
+        "okay",
+        "please",
+        "pls",
+        "kindly",
+        "yo",
+        "oh",
+        "so",
+        "um",
+        "uh",
+        "er",
+        "erm",
+        "hmm",
+        "well",
+        "alright",
+        "right",
+        "now",
+        "jarvis",
+        "computer",
+        "assistant",
+        "hausgeist",
+    ]
+)
+_POLITE = (
+    ("could", "you"),
+    ("can", "you"),
+    ("would", "you"),
+    ("will", "you"),
+    ("i", "want", "you", "to"),
+    ("i", "would", "like", "you", "to"),
+    ("i", "need", "you", "to"),
+    ("please",),
+    ("go", "ahead", "and"),
+    ("be", "a", "dear", "and"),
+    ("do", "me", "a", "favor", "and"),
+    ("do", "me", "a", "favour", "and"),
+)
+_ONLY_QUESTIONS = frozenset(
+    {"did", "does", "do", "is", "are", "was", "were", "has", "have", "what", "which", "how"}
+)
+_CLAUSE_BREAKS = frozenset({"and", "then", "also", "plus", "after", "afterwards", ",", "but"})
+
+
+@dataclass
+class _Clause:
+    """One clause's result."""
+
+    calls: list[ServiceCall] = field(default_factory=list)
+    status: Status | None = None
+    reply: str = ""
+    intent: Intent | None = None
+    target: Target | None = None
+
+
+class Understanding:
+    """Understands one home: build once per registry, call :meth:`decide` per request."""
+
+    def __init__(self, registry: DeviceRegistry, policy: PolicyConfig) -> None:
+        self.registry = registry
+        self.index = NameIndex(registry)
+        self.resolver = Resolver(registry, self.index)
+        self.questions = Questions(registry, self.resolver)
+        self.policy = Policy(policy, registry)
+        self.followup = FollowUp(self)
+
+    def decide(
+        self, request: Request, states: StateStore, conversation: Conversation | None = None
+    ) -> tuple[Decision, Conversation]:
+        """Decide what ``request`` asks for. Pure: nothing is carried out here."""
+        conversation = conversation or Conversation()
+        tokens = strip_fillers(tokenize(request.text))
+        trace = [f"tokens: {' '.join(tokens) or '(none)'}"]
+        if not tokens:
+            return Decision(
+                Status.NOT_UNDERSTOOD, "Sorry, I didn't catch that.", trace=tuple(trace)
+            ), conversation
+        followed = self.followup.handle(tokens, conversation, states, trace)
+        if followed is not None:
+            return followed
+        context = Context(request.area, request.device, conversation.previous)
+        if _looks_like_question(tokens):
+            answer, steps = self.questions.answer(tokens, states, context)
+            trace.extend(f"question: {s}" for s in steps)
+            if answer is not None:
+                return Decision(Status.ANSWER, answer, trace=tuple(trace)), Conversation(
+                    previous=conversation.previous
+                )
+            if tokens[0] in _ONLY_QUESTIONS:
+                # "did I lock the back door": a question, never a command, even unanswered.
+                reply = "Sorry, I can't answer that about your home."
+                return Decision(Status.NOT_UNDERSTOOD, reply, trace=tuple(trace)), conversation
+        decision, clarify = self._command(tokens, states, context, trace)
+        touched = (
+            tuple(c.entity_id for c in (*decision.actions, *decision.pending))
+            or conversation.previous
+        )
+        pending = (
+            PendingConfirm(decision.pending, self._needs_pin(decision.pending))
+            if decision.pending
+            else None
+        )
+        return decision, Conversation(confirm=pending, clarify=clarify, previous=touched)
+
+    def _needs_pin(self, calls: Sequence[ServiceCall]) -> bool:
+        return any(self.policy.level(c) is PolicyLevel.PIN for c in calls)
+
+    def _command(
+        self, tokens: list[str], states: StateStore, context: Context, trace: list[str]
+    ) -> tuple[Decision, PendingClarify | None]:
+        clauses = split_clauses(tokens)
+        if len(clauses) > 1:
+            trace.append(f"clauses: {' | '.join(' '.join(c) for c in clauses)}")
+        calls: list[ServiceCall] = []
+        fuzzy = False
+        for index, words in enumerate(clauses):
+            result = self._clause(words, states, context, trace)
+            fuzzy |= bool(result.target and result.target.fuzzy)
+            if (
+                result.status is Status.CLARIFY
+                and result.intent is not None
+                and result.target is not None
+            ):
+                later = [self._clause(w, states, context, trace) for w in clauses[index + 1 :]]
+                if all(r.status is None for r in later):
+                    calls.extend(c for r in later for c in r.calls)
+                    ids = tuple(d.entity_id for d in result.target.candidates)
+                    decision = Decision(
+                        Status.CLARIFY,
+                        result.reply,
+                        source="core",
+                        confidence=0.9,
+                        trace=tuple(trace),
+                    )
+                    return decision, PendingClarify(result.intent, ids, tuple(calls))
+            if result.status is not None:
+                return Decision(
+                    result.status, result.reply, confidence=0.9, trace=tuple(trace)
+                ), None
+            calls.extend(result.calls)
+        confidence = 0.85 if fuzzy else 1.0
+        return self.finish(calls, trace, confidence), None
+
+    def finish(
+        self,
+        calls: Sequence[ServiceCall],
+        trace: list[str],
+        confidence: float = 1.0,
+        source: str = "core",
+    ) -> Decision:
+        """Apply the safety policy to resolved actions and phrase the reply."""
+        unique: list[ServiceCall] = []
+        for call in calls:
+            if call not in unique:
+                unique.append(call)
+        verdict = self.policy.judge(unique)
+        trace.append(f"policy: {verdict.level.value}")
+        if verdict.denied:
+            what = replies.describe([c.entity_id for c in verdict.denied], self.registry)
+            reply = f"Sorry, I'm not allowed to do that with {what}."
+            return Decision(
+                Status.REFUSED, reply, source="policy", confidence=confidence, trace=tuple(trace)
+            )
+        if verdict.guarded:
+            reply = replies.confirm_reply(
+                unique, self.registry, pin=verdict.level is PolicyLevel.PIN
+            )
+            return Decision(
+                Status.CONFIRM,
+                reply,
+                pending=tuple(unique),
+                source=source,
+                confidence=confidence,
+                trace=tuple(trace),
+            )
+        reply = replies.action_reply(unique, self.registry)
+        return Decision(
+            Status.DONE,
+            reply,
+            actions=tuple(unique),
+            source=source,
+            confidence=confidence,
+            trace=tuple(trace),
+        )
+
+    def _clause(
+        self, words: list[str], states: StateStore, context: Context, trace: list[str]
+    ) -> _Clause:
+        intent = detect(words)
+        if intent is None:
+            intent = self._bare_name(words)
+        if intent is None:
+            trace.append(f"no action found in '{' '.join(words)}'")
+            return _Clause(status=Status.NOT_UNDERSTOOD, reply="Sorry, I didn't understand that.")
+        trace.append(f"action: {intent.action.value} (rule {intent.rule}) value={intent.value!r}")
+        rest = [w for i, w in enumerate(words) if i not in intent.consumed]
+        target = self.resolver.resolve(
+            rest, lambda d: fits(intent, d), context, _area_default(intent)
+        )
+        trace.extend(f"target: {t}" for t in target.trace)
+        result = _Clause(intent=intent, target=target)
+        if target.outcome is not Outcome.FOUND:
+            result.status, result.reply = self._unresolved(target, intent)
+            return result
+        return self.calls_for(intent, target.devices, states, trace, result)
+
+    def calls_for(
+        self,
+        intent: Intent,
+        devices: Sequence[Device],
+        states: StateStore,
+        trace: list[str],
+        result: _Clause | None = None,
+    ) -> _Clause:
+        """Plan and validate the calls of ``intent`` on ``devices``."""
+        result = result or _Clause(intent=intent)
+        for device in devices:
+            state = states.get(device.entity_id)
+            if not state.available:
+                result.status = Status.REFUSED
+                result.reply = f"{device.name} is offline right now, so I can't reach it."
+                return result
+            try:
+                service, data = plan(intent, device, state)
+                call = validate_call(
+                    ServiceCall(service=service, entity_id=device.entity_id, data=data),
+                    self.registry,
+                    state.attributes,
+                )
+            except (PlanError, ActionError) as exc:
+                trace.append(f"refused: {exc}")
+                result.status, result.reply = Status.REFUSED, _sentence(str(exc))
+                return result
+            trace.append(f"call: {call}")
+            result.calls.append(call)
+        return result
+
+    def _bare_name(self, words: list[str]) -> Intent | None:
+        """``movie night`` alone: a scene or script said by name means run it."""
+        matches = self.index.find(words)
+        if len(matches) != 1 or matches[0].end - matches[0].start < len(
+            [w for w in words if w != "the"]
+        ):
+            return None
+        refs = [e.ref for e in matches[0].entries]
+        if any(r.split(".")[0] in {"scene", "script"} for r in refs if "." in r):
+            return Intent(Action.ACTIVATE, None, set(), None, "bare-name")
+        return None
+
+    def _unresolved(self, target: Target, intent: Intent) -> tuple[Status, str]:
+        if target.outcome is Outcome.AMBIGUOUS:
+            names = [self._label(d, target.candidates) for d in target.candidates]
+            return Status.CLARIFY, replies.clarify_reply(names)
+        if target.outcome is Outcome.UNKNOWN:
+            return Status.REFUSED, _sentence(target.message)
+        if target.outcome is Outcome.EMPTY:
+            return Status.REFUSED, f"There is no {target.message} that can do that."
+        if target.outcome is Outcome.UNFIT:
+            return (
+                Status.REFUSED,
+                f"{target.message} can't do that ({intent.action.value.replace('_', ' ')}).",
+            )
+        return Status.NOT_UNDERSTOOD, "Sorry, I'm not sure which device you mean."
+
+    def _label(self, device: Device, among: Sequence[Device]) -> str:
+        same = sum(1 for d in among if d.name.casefold() == device.name.casefold()) > 1
+        area = self.registry.areas.get(device.area_id) if device.area_id else None
+        if same and area is not None:
+            return f"the {device.name} in the {area.name}"
+        return f"the {device.name}"
+
+
+def _area_default(intent: Intent) -> tuple[str, ...]:
+    """What "set the nursery to 20" means: a temperature when the number is one."""
+    if (
+        intent.action is Action.SET_NUMBER
+        and isinstance(intent.value, float)
+        and 5 <= intent.value <= 35
+    ):
+        return ("climate", "water_heater")
+    return AREA_DEFAULT.get(intent.action, ())
+
+
+def _sentence(text: str) -> str:
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+def strip_fillers(tokens: list[str]) -> list[str]:
+    """Drop greetings and polite openers: ``hey could you please turn...`` -> ``turn...``."""
+    words = list(tokens)
+    changed = True
+    while changed and words:
+        changed = False
+        while words and words[0] in _LEAD_FILLERS:
+            words.pop(0)
+            changed = True
+        for phrase in _POLITE:
+            if tuple(words[: len(phrase)]) == phrase:
+                del words[: len(phrase)]
+                changed = True
+    while words and words[-1] in {"please", "thanks", "now", "thank", "you", "ok", "okay"}:
+        words.pop()
+    return words
+
+
+def _looks_like_question(tokens: list[str]) -> bool:
+    if tokens[0] not in QUESTION_WORDS:
+        return False
+    intent = detect(tokens)
+    return intent is None or not intent.indirect
+
+
+def split_clauses(tokens: list[str]) -> list[list[str]]:
+    """``turn on the light and lock the door`` -> two clauses; ``the kitchen and hall lights`` stays one."""
+    clauses: list[list[str]] = []
+    current: list[str] = []
+    i = 0
+    while i < len(tokens):
+        word = tokens[i]
+        if word in _CLAUSE_BREAKS and current:
+            j = i + 1
+            while j < len(tokens) and tokens[j] in _CLAUSE_BREAKS:
+                j += 1
+            rest = tokens[j:]
+            nxt = _next_break(rest)
+            if rest and detect(rest[:nxt]) is not None and detect(current) is not None:
+                clauses.append(current)
+                current = []
+                i = j
+                continue
+        current.append(word)
+        i += 1
+    if current:
+        clauses.append(current)
+    return clauses
+
+
+def _next_break(words: list[str]) -> int:
+    for i, word in enumerate(words):
+        if word in _CLAUSE_BREAKS:
+            return i
+    return len(words)

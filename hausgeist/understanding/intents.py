@@ -1,0 +1,719 @@
+"""What the person wants done: the action and its value, found by word rules.
+
+A rule consumes the words it used, so that what is left names the target."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from hausgeist.understanding.text import singular
+from hausgeist.understanding.vocabulary import COLOR_TEMPS, COLORS, TYPE_WORDS
+
+
+class Action(StrEnum):
+    """An action independent of the domain it will land on."""
+
+    ON = "on"
+    OFF = "off"
+    TOGGLE = "toggle"
+    OPEN = "open"
+    CLOSE = "close"
+    STOP = "stop"
+    LOCK = "lock"
+    UNLOCK = "unlock"
+    SET_PCT = "set_pct"
+    SET_NUMBER = "set_number"
+    SET_TEMP = "set_temp"
+    STEP_UP = "step_up"
+    STEP_DOWN = "step_down"
+    BRIGHT_UP = "bright_up"
+    BRIGHT_DOWN = "bright_down"
+    TEMP_UP = "temp_up"
+    TEMP_DOWN = "temp_down"
+    COLOR = "color"
+    COLOR_TEMP = "color_temp"
+    HVAC_MODE = "hvac_mode"
+    PLAY = "play"
+    PAUSE = "pause"
+    NEXT = "next"
+    PREVIOUS = "previous"
+    VOLUME_SET = "volume_set"
+    VOLUME_UP = "volume_up"
+    VOLUME_DOWN = "volume_down"
+    MUTE = "mute"
+    UNMUTE = "unmute"
+    START = "start"
+    RETURN = "return"
+    LOCATE = "locate"
+    FAN_UP = "fan_up"
+    FAN_DOWN = "fan_down"
+    OSCILLATE = "oscillate"
+    ACTIVATE = "activate"
+    ADD_ITEM = "add_item"
+    REMOVE_ITEM = "remove_item"
+    SET_MODE = "set_mode"
+    ARM = "arm"
+    DISARM = "disarm"
+
+
+@dataclass
+class Intent:
+    """An action found in one clause."""
+
+    action: Action
+    value: Any = None
+    consumed: set[int] = field(default_factory=set)
+    """Token positions the rule used."""
+    domains: frozenset[str] | None = None
+    """When set, only devices of these domains fit (indirect wishes)."""
+    rule: str = ""
+    """Which rule matched, for the trace."""
+    indirect: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+    """More service data from the same words (a brightness said with a colour)."""
+    words: list[str] = field(default_factory=list)
+    """The clause's words."""
+
+
+@dataclass(frozen=True)
+class _Rule:
+    name: str
+    pattern: re.Pattern[str]
+    action: Action
+    domains: frozenset[str] | None = None
+    indirect: bool = False
+
+
+def _r(
+    name: str, pattern: str, action: Action, domains: str | None = None, *, indirect: bool = False
+) -> _Rule:
+    return _Rule(
+        name,
+        re.compile(pattern),
+        action,
+        frozenset(domains.split()) if domains else None,
+        indirect=indirect,
+    )
+
+
+_NUM = r"\d+(?:\.\d+)?"
+_PCT = r"\d+(?:\.\d+)?%"
+
+# Ordered: the first rule that matches decides the action. Values are read in `_value`.
+_RULES: tuple[_Rule, ...] = (
+    _r(
+        "indirect-dark",
+        r"\b(too dark|very dark|so dark|it is dark|can not see|cannot see|pitch black|need (some )?more light)\b",
+        Action.ON,
+        "light",
+        indirect=True,
+    ),
+    _r(
+        "indirect-bright",
+        r"\b(too bright|so bright|too much light|blinding)\b",
+        Action.BRIGHT_DOWN,
+        "light",
+        indirect=True,
+    ),
+    _r(
+        "indirect-cold",
+        r"\b(too cold|so cold|freezing|chilly|i am cold|cold in here|it is cold)\b",
+        Action.TEMP_UP,
+        "climate",
+        indirect=True,
+    ),
+    _r(
+        "indirect-hot",
+        r"\b(too hot|too warm|so hot|boiling|i am hot|sweating|roasting|hot in here|it is hot)\b",
+        Action.TEMP_DOWN,
+        "climate",
+        indirect=True,
+    ),
+    _r(
+        "indirect-loud",
+        r"\b(too loud|so loud|too noisy)\b",
+        Action.VOLUME_DOWN,
+        "media_player",
+        indirect=True,
+    ),
+    _r(
+        "indirect-quiet",
+        r"\b(can not hear|cannot hear|too quiet|too soft)\b",
+        Action.VOLUME_UP,
+        "media_player",
+        indirect=True,
+    ),
+    _r(
+        "todo-add",
+        r"^(add|put|stick|write|include|pop) (?P<item>.+?) (to|on|onto|in|into) (?P<list>(the |my |our )?[a-z ]*list)$",
+        Action.ADD_ITEM,
+        "todo",
+    ),
+    _r(
+        "todo-remove",
+        r"^(remove|delete|take|cross|strike|scratch) (?P<item>.+?) (off|from|of) (?P<list>(the |my |our )?[a-z ]*list)$",
+        Action.REMOVE_ITEM,
+        "todo",
+    ),
+    _r(
+        "disarm",
+        r"\b(disarm|deactivate the (alarm|security)|turn off the (alarm|security)|switch off the (alarm|security)|disable the (alarm|security))\b",
+        Action.DISARM,
+        "alarm_control_panel",
+    ),
+    _r(
+        "arm",
+        r"\b(arm|activate the (alarm|security)|turn on the (alarm|security)|switch on the (alarm|security)|enable the (alarm|security)|set the (alarm|security))\b",
+        Action.ARM,
+        "alarm_control_panel",
+    ),
+    _r("unlock", r"\b(unlock|unbolt|unlatch)\b", Action.UNLOCK),
+    _r(
+        "lock",
+        r"^(lock|bolt|secure|latch)\b|\b(lock|bolt|secure|latch) (up )?(the|my|our|all|every|both)\b",
+        Action.LOCK,
+    ),
+    _r(
+        "unmute",
+        r"\b(unmute|turn the sound back on|sound back on)\b",
+        Action.UNMUTE,
+        "media_player",
+    ),
+    _r("mute", r"\b(mute|silence)\b", Action.MUTE, "media_player"),
+    _r(
+        "next",
+        r"\b(next (track|song|episode|one)|skip( (this|the))?( (track|song))?|skip ahead|play the next)\b|^next\b",
+        Action.NEXT,
+        "media_player",
+    ),
+    _r(
+        "previous",
+        r"\b(previous( (track|song|episode))?|last (track|song)|go back (a|one) (track|song)|back (a|one) (track|song)|play the previous|rewind)\b",
+        Action.PREVIOUS,
+        "media_player",
+    ),
+    _r(
+        "volume-set",
+        rf"\bvolume\b.*\b(to|at) {_NUM}%?|\b(set|put|turn) .*\bvolume\b.* {_NUM}%?|\bvolume {_NUM}%?",
+        Action.VOLUME_SET,
+        "media_player",
+    ),
+    _r(
+        "volume-up",
+        r"\b(louder|volume up|turn up the (volume|sound|music|tv)|turn the (volume|sound|music|tv) up|raise the volume|increase the volume|pump up the volume|crank (it|up))\b",
+        Action.VOLUME_UP,
+        "media_player",
+    ),
+    _r(
+        "volume-down",
+        r"\b(quieter|softer|volume down|turn down the (volume|sound|music|tv)|turn the (volume|sound|music|tv) down|lower the volume|decrease the volume|reduce the volume)\b",
+        Action.VOLUME_DOWN,
+        "media_player",
+    ),
+    _r("pause", r"\b(pause)\b", Action.PAUSE),
+    _r(
+        "resume",
+        r"\b(resume|unpause|continue( playing)?|keep playing)\b",
+        Action.PLAY,
+        "media_player",
+    ),
+    _r(
+        "vacuum-return",
+        r"\b(send|return|go|bring|dock)\b.*\b(home|base|dock|charger|charging station|station)\b|\bdock\b",
+        Action.RETURN,
+        "vacuum",
+    ),
+    _r("vacuum-locate", r"\b(locate|find|where is)\b", Action.LOCATE, "vacuum"),
+    _r(
+        "vacuum-start",
+        r"^(vacuum|hoover)\b|\b(start|begin) (cleaning|vacuuming|hoovering)\b|\bclean (the|up)\b",
+        Action.START,
+        "vacuum",
+    ),
+    _r(
+        "temp-up",
+        r"\b(warmer|heat (it )?up|turn up the (heat|heating|thermostat|temperature)|turn the (heat|heating|thermostat|temperature) up|raise the (temperature|heat|thermostat)|increase the (temperature|heat)|bump up the (heat|temperature))\b",
+        Action.TEMP_UP,
+        "climate water_heater",
+    ),
+    _r(
+        "temp-down",
+        r"\b(cooler|colder|cool (it )?down|turn down the (heat|heating|thermostat|temperature)|turn the (heat|heating|thermostat|temperature) down|lower the (temperature|heat|thermostat)|decrease the (temperature|heat)|reduce the (temperature|heat))\b",
+        Action.TEMP_DOWN,
+        "climate water_heater",
+    ),
+    _r(
+        "hvac-mode",
+        r"\b(?P<mode>heat cool|fan only|heat|heating|cool|cooling|auto|automatic|dry|off) mode\b|\bto (heating|cooling|heat cool|fan only|auto|automatic|dry)\b",
+        Action.HVAC_MODE,
+        "climate",
+    ),
+    _r("fan-up", r"\b(faster|speed (it )?up|increase the (fan )?speed)\b", Action.FAN_UP, "fan"),
+    _r(
+        "fan-down",
+        r"\b(slower|slow (it )?down|decrease the (fan )?speed|reduce the (fan )?speed)\b",
+        Action.FAN_DOWN,
+        "fan",
+    ),
+    _r("oscillate", r"\b(oscillat\w*|swing\w*)\b", Action.OSCILLATE, "fan"),
+    _r(
+        "max-bright",
+        r"\b(max|maximum|full) brightness\b|\bbrightness (to )?(max|maximum|full)\b",
+        Action.SET_PCT,
+        "light",
+    ),
+    _r(
+        "full",
+        r"\b(at|to|on) (full|max|maximum)( power| speed| brightness| blast)?$|\bfull (power|speed|blast)\b",
+        Action.SET_PCT,
+    ),
+    _r("dim-to", rf"\bdim\b.*\b{_PCT}|\bdim\b.*\bto {_NUM}\b", Action.SET_PCT, "light"),
+    _r(
+        "dim",
+        r"\b(dim|dimmer|darker|less light|turn down the lights?|turn the lights? down|lower the lights?)\b",
+        Action.BRIGHT_DOWN,
+        "light",
+    ),
+    _r(
+        "brighten",
+        r"\b(brighten|brighter|lighter|more light|turn up the lights?|turn the lights? up|raise the lights?)\b",
+        Action.BRIGHT_UP,
+        "light",
+    ),
+    _r(
+        "brightness-set",
+        rf"\bbrightness\b.*\b{_NUM}%?|\b{_NUM}% brightness\b",
+        Action.SET_PCT,
+        "light",
+    ),
+    _r(
+        "color-temp",
+        r"\b(?P<ct>warm white|cool white|cold white|soft white|neutral white|natural white|daylight)\b"
+        r"|\b(make|set|turn|change|switch)\b.*\b(?P<ct2>warm|cool|neutral|cozy)\b( (light|white|color|colour|tone))?$",
+        Action.COLOR_TEMP,
+        "light",
+    ),
+    _r(
+        "color",
+        r"\b(?P<color>" + "|".join(sorted(COLORS, key=len, reverse=True)) + r")\b",
+        Action.COLOR,
+        "light",
+    ),
+    _r(
+        "degrees",
+        rf"\b{_NUM} degrees?\b|\bset (the )?(heating|heat|thermostat|temperature|climate|ac|air conditioning|boiler|water heater|hot water)\b.*\bto {_NUM}\b|\b(heating|heater|thermostat|temperature|ac|boiler)\b.*\b(to|on|at) {_NUM}$",
+        Action.SET_TEMP,
+        "climate water_heater",
+    ),
+    _r(
+        "play",
+        r"^(play|start playing)\b|\b(play|start playing) (the|some|music|my)\b|\bplay$",
+        Action.PLAY,
+        "media_player",
+    ),
+    _r("toggle", r"\b(toggle|flip)\b", Action.TOGGLE),
+    _r(
+        "halfway", r"\b(halfway|half way|half open|half)\b", Action.SET_PCT, "cover valve light fan"
+    ),
+    _r("position", rf"\b(open|close|raise|lower|move|set|put)\b.*\b(to|at) {_PCT}", Action.SET_PCT),
+    _r("open", r"\b(open|raise|lift|pull up|roll up|draw up)\b", Action.OPEN),
+    _r(
+        "close",
+        r"\b(close|shut(?! (off|down))|lower|pull down|roll down|draw( down)?)\b",
+        Action.CLOSE,
+    ),
+    _r("step-down", r"\b(turn|put)\b(.*\b)?down\b", Action.STEP_DOWN),
+    _r("step-up", r"\b(turn|put)\b(.*\b)?up\b", Action.STEP_UP),
+    _r(
+        "off",
+        r"\b(turn|switch|power|shut|flip|cut|knock|click)\b(.*\b)?off\b|\bshut\b(.*\b)?down\b|\b(kill|disable|deactivate|extinguish)\b|\boff\b",
+        Action.OFF,
+    ),
+    _r(
+        "on",
+        r"\b(turn|switch|power|flip|put|click)\b(.*\b)?on\b|\bon$|^on\b|\b(enable|activate)\b|\b(lights?|lamps?|lamp|everything|fan|heating|heater|tv)\s+on\b",
+        Action.ON,
+    ),
+    _r(
+        "activate",
+        r"^(run|start|execute|trigger|launch|do|go)\b|\b(run|execute|trigger|launch|start)\b",
+        Action.ACTIVATE,
+    ),
+    _r("stop", r"\b(stop|halt|freeze)\b", Action.STOP),
+    _r(
+        "set-pct",
+        rf"\b(set|put|turn|change|adjust|move|make)\b.*\b(to|at) {_PCT}|\b{_PCT}$|\bat {_PCT}",
+        Action.SET_PCT,
+    ),
+    _r(
+        "set-number",
+        rf"\b(set|put|turn|change|adjust|make)\b.*\b(to|at) {_NUM}$",
+        Action.SET_NUMBER,
+    ),
+    _r("to-pct", rf"\bto {_PCT}$", Action.SET_PCT),
+    _r("to-number", rf"\bto {_NUM}$", Action.SET_NUMBER),
+    _r("fan-speed", r"\b(to|on|at) (low|medium|mid|high)( speed)?$", Action.SET_PCT, "fan"),
+    _r(
+        "set-mode",
+        r"\b(set|switch|put|change|turn)\b.*\b(to|on) (?P<mode>[a-z][a-z ]*)$",
+        Action.SET_MODE,
+    ),
+)
+
+_NUMERIC = frozenset({Action.SET_PCT, Action.SET_NUMBER, Action.SET_TEMP, Action.VOLUME_SET})
+_FAN_WORDS = {
+    "low": 33,
+    "medium": 67,
+    "mid": 67,
+    "high": 100,
+    "max": 100,
+    "maximum": 100,
+    "full": 100,
+}
+_HVAC = {
+    "heating": "heat",
+    "cooling": "cool",
+    "automatic": "auto",
+    "heat cool": "heat_cool",
+    "fan only": "fan_only",
+}
+
+
+_VERB_TYPES = frozenset({"switch", "vacuum", "hoover", "lock", "heat"})
+"""Type words that are verbs when they start a rule: "switch on the lamp", "lock the door"."""
+_VALUE_RULES = frozenset({"color", "color-temp", "hvac-mode", "halfway", "set-mode", "fan-speed"})
+
+
+def detect(tokens: list[str], protected: frozenset[int] = frozenset()) -> Intent | None:
+    """The first rule that matches ``tokens``, with the positions it consumed.
+
+    ``protected`` positions belong to names ("Green Bedroom", "Movie Night"): a value rule
+    (a colour, a mode) never takes its value from inside a name."""
+    text = " ".join(tokens)
+    starts = _token_starts(tokens)
+    for rule in _RULES:
+        for match in rule.pattern.finditer(text):
+            if rule.name in _VALUE_RULES and _touches(match, starts, protected):
+                continue
+            intent = Intent(
+                rule.action,
+                None,
+                set(),
+                rule.domains,
+                rule.name,
+                indirect=rule.indirect,
+                words=tokens,
+            )
+            _consume(intent, starts, match, tokens)
+            intent.value = _value(rule, match, tokens, intent)
+            if rule.action is Action.ARM:
+                intent.consumed |= {i for i, t in enumerate(tokens) if t in _ARM_WORDS}
+            if rule.action in {Action.COLOR, Action.COLOR_TEMP}:
+                _brightness_too(intent, tokens)
+            return intent
+    return None
+
+
+def _touches(match: re.Match[str], starts: list[int], protected: frozenset[int]) -> bool:
+    return any(
+        match.start() <= start < match.end() for i, start in enumerate(starts) if i in protected
+    )
+
+
+def _brightness_too(intent: Intent, tokens: list[str]) -> None:
+    """``green at 50 percent``: a colour and a brightness in one request."""
+    for i, token in enumerate(tokens):
+        number = re.fullmatch(r"(\d+(?:\.\d+)?)%", token)
+        if number is not None:
+            intent.extra["brightness_pct"] = round(float(number.group(1)))
+            intent.consumed.add(i)
+
+
+def _token_starts(tokens: list[str]) -> list[int]:
+    starts, pos = [], 0
+    for token in tokens:
+        starts.append(pos)
+        pos += len(token) + 1
+    return starts
+
+
+def _consume(intent: Intent, starts: list[int], match: re.Match[str], tokens: list[str]) -> None:
+    # Only the words a rule is made of are taken; target words inside the match
+    # ("turn <the kitchen lights> off") stay for entity resolution, type words too.
+    item = match.span("item") if "item" in match.re.groupindex and match.group("item") else None
+    for i, start in enumerate(starts):
+        if not match.start() <= start < match.end():
+            continue
+        word = tokens[i]
+        if (
+            start == match.start()
+            and _is_rule_word(word)
+            and ((singular(word),) not in TYPE_WORDS or word in _VERB_TYPES)
+        ):
+            intent.consumed.add(i)  # the verb: "switch on the lamp" names no switch
+        elif (item is not None and item[0] <= start < item[1]) or (
+            _is_rule_word(word) and (singular(word),) not in TYPE_WORDS
+        ):
+            intent.consumed.add(i)
+
+
+_RULE_WORDS = frozenset(
+    [
+        "turn",
+        "switch",
+        "power",
+        "put",
+        "flip",
+        "shut",
+        "cut",
+        "kill",
+        "click",
+        "knock",
+        "on",
+        "off",
+        "down",
+        "up",
+        "set",
+        "change",
+        "adjust",
+        "move",
+        "make",
+        "to",
+        "at",
+        "dim",
+        "dimmer",
+        "darker",
+        "lighter",
+        "brighten",
+        "brighter",
+        "brightness",
+        "volume",
+        "louder",
+        "quieter",
+        "softer",
+        "the",
+        "it",
+        "is",
+        "too",
+        "so",
+        "very",
+        "open",
+        "close",
+        "raise",
+        "lower",
+        "lift",
+        "pull",
+        "roll",
+        "draw",
+        "halfway",
+        "half",
+        "way",
+        "mode",
+        "heat",
+        "heating",
+        "cool",
+        "cooling",
+        "auto",
+        "automatic",
+        "dry",
+        "fan",
+        "only",
+        "warm",
+        "white",
+        "cold",
+        "soft",
+        "neutral",
+        "natural",
+        "daylight",
+        "degree",
+        "degrees",
+        "percent",
+        "enable",
+        "disable",
+        "activate",
+        "deactivate",
+        "toggle",
+        "lock",
+        "unlock",
+        "bolt",
+        "unbolt",
+        "latch",
+        "unlatch",
+        "secure",
+        "stop",
+        "halt",
+        "play",
+        "pause",
+        "resume",
+        "continue",
+        "next",
+        "previous",
+        "skip",
+        "back",
+        "track",
+        "song",
+        "mute",
+        "unmute",
+        "silence",
+        "arm",
+        "disarm",
+        "alarm",
+        "security",
+        "vacuum",
+        "clean",
+        "cleaning",
+        "start",
+        "begin",
+        "send",
+        "return",
+        "go",
+        "bring",
+        "dock",
+        "home",
+        "base",
+        "charger",
+        "station",
+        "locate",
+        "find",
+        "where",
+        "run",
+        "execute",
+        "trigger",
+        "launch",
+        "do",
+        "faster",
+        "slower",
+        "speed",
+        "increase",
+        "decrease",
+        "reduce",
+        "oscillate",
+        "oscillating",
+        "swing",
+        "max",
+        "maximum",
+        "full",
+        "more",
+        "less",
+        "sound",
+        "temperature",
+        "extinguish",
+        "up",
+        "night",
+        "away",
+        "vacation",
+        "holiday",
+        "stay",
+        "staying",
+        "sleep",
+        "bedtime",
+        "dark",
+        "bright",
+        "cold",
+        "hot",
+        "warm",
+        "loud",
+        "quiet",
+        "hear",
+        "see",
+        "freezing",
+        "chilly",
+        "boiling",
+        "noisy",
+        "black",
+        "pitch",
+        "blinding",
+        "much",
+        "need",
+        "sweating",
+        "roasting",
+        "can",
+        "not",
+        "add",
+        "pop",
+        "stick",
+        "write",
+        "include",
+        "remove",
+        "delete",
+        "take",
+        "cross",
+        "strike",
+        "scratch",
+        "cozy",
+        "tone",
+        "colour",
+        "color",
+        "low",
+        "medium",
+        "mid",
+        "high",
+        "blast",
+        *COLORS,
+    ]
+)
+
+
+def is_verb_word(word: str) -> bool:
+    """A word of the rules that does not name a device type: not part of any target."""
+    return _is_rule_word(word) and (singular(word),) not in TYPE_WORDS
+
+
+def _is_rule_word(word: str) -> bool:
+    return word in _RULE_WORDS or word.endswith("%") or bool(re.fullmatch(r"\d+(\.\d+)?", word))
+
+
+def _value(rule: _Rule, match: re.Match[str], tokens: list[str], intent: Intent) -> Any:
+    groups = {k: v for k, v in match.groupdict().items() if v is not None}
+    if rule.action in {Action.ADD_ITEM, Action.REMOVE_ITEM}:
+        intent.consumed = {i for i in intent.consumed if i < len(tokens)}
+        return groups.get("item", "").strip()
+    if rule.name in {"max-bright", "full"}:
+        return 100.0
+    if rule.name == "fan-speed":
+        return float(next(v for k, v in _FAN_WORDS.items() if k in match.group(0).split()))
+    if rule.action is Action.SET_MODE:
+        return groups["mode"].strip()
+    if rule.name == "halfway":
+        return 50.0
+    number = re.search(r"\d+(?:\.\d+)?", match.group(0))
+    if number is not None and rule.action in _NUMERIC:
+        return float(number.group(0))
+    if rule.action is Action.COLOR:
+        return list(COLORS[groups["color"]])
+    if rule.action is Action.COLOR_TEMP:
+        phrase = groups.get("ct") or groups.get("ct2") or "warm"
+        return COLOR_TEMPS.get(tuple(phrase.split()), 2700)
+    if rule.action is Action.HVAC_MODE:
+        found = re.search(
+            r"heat cool|fan only|heating|cooling|automatic|heat|cool|auto|dry|off", match.group(0)
+        )
+        mode = found.group(0) if found else "auto"
+        return _HVAC.get(mode, mode)
+    if rule.action is Action.ARM:
+        return arm_mode(tokens)
+    if rule.action is Action.OSCILLATE:
+        return not any(t in {"stop", "off", "no", "disable"} for t in tokens)
+    return None
+
+
+_ARM_WORDS = frozenset(
+    {"home", "stay", "staying", "night", "sleep", "bedtime", "vacation", "holiday", "away"}
+)
+
+
+def arm_mode(tokens: list[str]) -> str:
+    """Which arm service the words ask for: night, home (staying in) or away."""
+    words = set(tokens)
+    if "away" in words or {"leaving", "out"} & words:
+        return "alarm_arm_away"
+    if "night" in words:
+        return "alarm_arm_night"
+    if words & {"home", "stay", "staying", "bed", "sleep", "bedtime"}:
+        return "alarm_arm_home"
+    if {"vacation", "holiday"} & words and "mode" in words:
+        return "alarm_arm_vacation"
+    return "alarm_arm_away"

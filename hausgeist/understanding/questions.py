@@ -1,0 +1,288 @@
+"""Questions about the home, answered from known state."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from hausgeist.devices.registry import Device, DeviceRegistry
+from hausgeist.devices.state import EntityState, StateStore
+from hausgeist.understanding.replies import describe
+from hausgeist.understanding.resolve import Context, Outcome, Resolver
+
+QUESTION_WORDS = frozenset(
+    {
+        "is",
+        "are",
+        "what",
+        "which",
+        "how",
+        "does",
+        "do",
+        "did",
+        "was",
+        "were",
+        "who",
+        "any",
+        "has",
+        "have",
+        "tell",
+        "whats",
+        "show",
+        "list",
+        "check",
+    }
+)
+
+# Asked-about condition -> (domains it applies to, test on a state).
+_OPEN_CLASSES = {"door", "window", "opening", "garage_door"}
+
+
+def _is_on(device: Device, state: EntityState) -> bool:
+    value = (state.state or "").casefold()
+    if device.domain == "media_player":
+        return value not in {"off", "standby", "unavailable", "unknown", ""}
+    if device.domain == "climate":
+        return value not in {"off", "unavailable", "unknown", ""}
+    if device.domain == "vacuum":
+        return value in {"cleaning", "returning"}
+    return value == "on"
+
+
+def _is_open(device: Device, state: EntityState) -> bool:
+    value = (state.state or "").casefold()
+    if device.domain == "binary_sensor":
+        return value == "on"
+    if device.domain == "lock":
+        return value in {"unlocked", "open", "opening", "unlocking"}
+    return value in {"open", "opening"}
+
+
+@dataclass(frozen=True)
+class _Condition:
+    words: frozenset[str]
+    domains: frozenset[str] | None
+    test: Callable[[Device, EntityState], bool]
+    label: str
+    opposite: str
+
+
+def _c(
+    words: str,
+    domains: str | None,
+    test: Callable[[Device, EntityState], bool],
+    label: str,
+    opposite: str,
+) -> _Condition:
+    return _Condition(
+        frozenset(words.split()),
+        frozenset(domains.split()) if domains else None,
+        test,
+        label,
+        opposite,
+    )
+
+
+def _state_in(*values: str) -> Callable[[Device, EntityState], bool]:
+    return lambda _d, s: (s.state or "").casefold() in values
+
+
+_CONDITIONS: tuple[_Condition, ...] = (
+    _c("locked", "lock", _state_in("locked"), "locked", "unlocked"),
+    _c("unlocked", "lock", _state_in("unlocked", "open"), "unlocked", "locked"),
+    _c("open opened", "cover valve binary_sensor lock", _is_open, "open", "closed"),
+    _c(
+        "closed shut",
+        "cover valve binary_sensor lock",
+        lambda d, s: not _is_open(d, s),
+        "closed",
+        "open",
+    ),
+    _c("playing", "media_player", _state_in("playing"), "playing", "not playing"),
+    _c("paused", "media_player", _state_in("paused"), "paused", "not paused"),
+    _c(
+        "armed",
+        "alarm_control_panel",
+        lambda _d, s: (s.state or "").startswith("armed"),
+        "armed",
+        "disarmed",
+    ),
+    _c("disarmed", "alarm_control_panel", _state_in("disarmed"), "disarmed", "armed"),
+    _c("cleaning running", "vacuum", _state_in("cleaning"), "cleaning", "not cleaning"),
+    _c("docked charging", "vacuum", _state_in("docked"), "docked", "not docked"),
+    _c("on running", None, _is_on, "on", "off"),
+    _c("off", None, lambda d, s: not _is_on(d, s), "off", "on"),
+)
+_MEASURES = {
+    "temperature": ("temperature", "current_temperature"),
+    "warm": ("temperature", "current_temperature"),
+    "cold": ("temperature", "current_temperature"),
+    "hot": ("temperature", "current_temperature"),
+    "humidity": ("humidity", "current_humidity"),
+    "humid": ("humidity", "current_humidity"),
+}
+
+
+class Questions:
+    """Answers yes/no, which/how many, and value questions."""
+
+    def __init__(self, registry: DeviceRegistry, resolver: Resolver) -> None:
+        self.registry = registry
+        self.resolver = resolver
+
+    def answer(
+        self, tokens: Sequence[str], states: StateStore, context: Context
+    ) -> tuple[str | None, list[str]]:
+        """The reply, or None when the question is not understood; and a trace."""
+        words = list(tokens)
+        measure = next((m for m in _MEASURES if m in words), None)
+        if measure is not None and not {"set", "target"} & set(words):
+            return self._measure(words, measure, states, context)
+        if {"set", "target"} & set(words) and {
+            "thermostat",
+            "heating",
+            "temperature",
+            "heat",
+            "ac",
+        } & set(words):
+            return self._setpoint(words, states, context)
+        if {"what", "which"} & set(words) and {"playing", "song", "track"} & set(words):
+            return self._playing(words, states, context)
+        condition = next((c for c in _CONDITIONS if c.words & set(words)), None)
+        if condition is not None:
+            return self._condition(words, condition, states, context)
+        if {"playing", "song", "track"} & set(words):
+            return self._playing(words, states, context)
+        return None, ["no question pattern matched"]
+
+    def _targets(
+        self,
+        words: list[str],
+        fits: Callable[[Device], bool],
+        context: Context,
+        skip: frozenset[str],
+    ) -> tuple[list[Device], str | None, list[str]]:
+        rest = [w for w in words if w not in skip and w not in QUESTION_WORDS]
+        target = self.resolver.resolve(rest, fits, context)
+        if target.outcome is Outcome.FOUND:
+            return target.devices, None, target.trace
+        if target.outcome is Outcome.AMBIGUOUS:
+            return target.candidates, None, target.trace
+        if target.outcome in {Outcome.UNKNOWN, Outcome.EMPTY}:
+            msg = (
+                target.message
+                if target.outcome is Outcome.UNKNOWN
+                else f"There is no {target.message}."
+            )
+            return [], msg if msg.endswith(".") else msg + ".", target.trace
+        return [], None, target.trace
+
+    def _condition(
+        self, words: list[str], cond: _Condition, states: StateStore, context: Context
+    ) -> tuple[str | None, list[str]]:
+        def fits(d: Device) -> bool:
+            if cond.domains is not None and d.domain not in cond.domains:
+                return False
+            if d.domain == "binary_sensor" and "open" in cond.label + cond.opposite:
+                return d.device_class in _OPEN_CLASSES
+            return d.domain not in {"sensor", "scene", "script", "todo"}
+
+        devices, problem, trace = self._targets(
+            words, fits, context, cond.words | {"any", "anything", "many", "which"}
+        )
+        if problem is not None:
+            return problem, trace
+        if not devices:
+            return None, trace
+        matching = [d for d in devices if cond.test(d, states.get(d.entity_id))]
+        listing = {"which", "any", "anything", "many", "what"} & set(words) or len(devices) > 1
+        if not listing:
+            device = devices[0]
+            yes = bool(matching)
+            label = cond.label if yes else cond.opposite
+            return (
+                f"{'Yes' if yes else 'No'}, {describe([device.entity_id], self.registry)} is {label}.",
+                trace,
+            )
+        if not matching:
+            return (
+                f"No, none of {describe([d.entity_id for d in devices], self.registry)} are {cond.label}.",
+                trace,
+            )
+        names = ", ".join(d.name for d in matching)
+        verb = "is" if len(matching) == 1 else "are"
+        count = f"{len(matching)} of {len(devices)}" if "many" in words else str(len(matching))
+        return f"{count} {verb} {cond.label}: {names}.", trace
+
+    def _measure(
+        self, words: list[str], measure: str, states: StateStore, context: Context
+    ) -> tuple[str | None, list[str]]:
+        sensor_class, attribute = _MEASURES[measure]
+
+        def fits(d: Device) -> bool:
+            return (d.domain == "sensor" and d.device_class == sensor_class) or (
+                d.domain in {"climate", "humidifier"} and attribute in d.initial_attributes
+            )
+
+        devices, problem, trace = self._targets(
+            words, fits, context, frozenset(_MEASURES) | {"it", "level"}
+        )
+        if problem is not None:
+            return problem, trace
+        sensors = [d for d in devices if d.domain == "sensor"] or devices
+        readings = []
+        for device in sensors[:4]:
+            state = states.get(device.entity_id)
+            value = state.state if device.domain == "sensor" else state.attributes.get(attribute)
+            if value in {None, "unknown", "unavailable"}:
+                continue
+            unit = state.attributes.get(
+                "unit_of_measurement", "°C" if sensor_class == "temperature" else "%"
+            )
+            readings.append(f"{device.name} is {value} {unit}".replace(" %", "%"))
+        if not readings:
+            return (f"I don't know the {sensor_class} there." if devices else None), trace
+        return "The " + "; the ".join(readings) + ".", trace
+
+    def _setpoint(
+        self, words: list[str], states: StateStore, context: Context
+    ) -> tuple[str | None, list[str]]:
+        devices, problem, trace = self._targets(
+            words,
+            lambda d: d.domain in {"climate", "water_heater"},
+            context,
+            frozenset({"set", "target", "temperature"}),
+        )
+        if problem is not None or not devices:
+            return problem, trace
+        parts = []
+        for device in devices[:4]:
+            value = states.get(device.entity_id).attributes.get("temperature")
+            parts.append(
+                f"{device.name} is set to {value}°"
+                if value is not None
+                else f"{device.name} has no set point"
+            )
+        return "; ".join(parts) + ".", trace
+
+    def _playing(
+        self, words: list[str], states: StateStore, context: Context
+    ) -> tuple[str | None, list[str]]:
+        devices, problem, trace = self._targets(
+            words,
+            lambda d: d.domain == "media_player",
+            context,
+            frozenset({"playing", "song", "track", "on"}),
+        )
+        if problem is not None or not devices:
+            return problem, trace
+        parts = []
+        for device in devices[:4]:
+            state = states.get(device.entity_id)
+            title = state.attributes.get("media_title")
+            parts.append(
+                f"{device.name} is playing {title}"
+                if state.state == "playing" and title
+                else f"{device.name} is {state.state or 'in an unknown state'}"
+            )
+        return "; ".join(parts) + ".", trace

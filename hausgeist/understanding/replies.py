@@ -1,0 +1,174 @@
+"""Short, natural replies."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from hausgeist.devices.actions import ServiceCall
+from hausgeist.devices.registry import DeviceRegistry
+
+_VERBS = {
+    "turn_on": "Turned on",
+    "turn_off": "Turned off",
+    "toggle": "Toggled",
+    "open_cover": "Opened",
+    "close_cover": "Closed",
+    "stop_cover": "Stopped",
+    "open_valve": "Opened",
+    "close_valve": "Closed",
+    "stop_valve": "Stopped",
+    "lock": "Locked",
+    "unlock": "Unlocked",
+    "open": "Opened",
+    "media_play": "Playing on",
+    "media_pause": "Paused",
+    "media_stop": "Stopped",
+    "media_next_track": "Skipped to the next track on",
+    "media_previous_track": "Went back a track on",
+    "volume_up": "Turned up",
+    "volume_down": "Turned down",
+    "start": "Started",
+    "stop": "Stopped",
+    "pause": "Paused",
+    "return_to_base": "Sent home",
+    "locate": "Locating",
+    "increase_speed": "Sped up",
+    "decrease_speed": "Slowed down",
+    "alarm_arm_home": "Armed (home)",
+    "alarm_arm_away": "Armed (away)",
+    "alarm_arm_night": "Armed (night)",
+    "alarm_arm_vacation": "Armed (vacation)",
+    "alarm_disarm": "Disarmed",
+}
+_IMPERATIVE = {
+    "open_cover": "open",
+    "close_cover": "close",
+    "set_cover_position": "move",
+    "toggle": "toggle",
+    "unlock": "unlock",
+    "open": "open",
+    "lock": "lock",
+    "alarm_disarm": "disarm",
+    "alarm_arm_home": "arm (home)",
+    "alarm_arm_away": "arm (away)",
+    "alarm_arm_night": "arm (night)",
+    "open_valve": "open",
+    "close_valve": "close",
+    "turn_on": "turn on",
+    "turn_off": "turn off",
+}
+_PLURALS = {
+    "light": "lights",
+    "switch": "switches",
+    "fan": "fans",
+    "cover": "covers",
+    "valve": "valves",
+    "climate": "thermostats",
+    "lock": "locks",
+    "media_player": "media players",
+    "vacuum": "vacuums",
+    "scene": "scenes",
+    "script": "scripts",
+    "input_boolean": "toggles",
+    "humidifier": "humidifiers",
+    "water_heater": "water heaters",
+    "alarm_control_panel": "alarm panels",
+    "todo": "lists",
+}
+
+
+def describe(entity_ids: Sequence[str], registry: DeviceRegistry) -> str:
+    """``the Kitchen Light`` or ``3 lights in the Kitchen`` or ``4 devices``."""
+    devices = [d for e in entity_ids if (d := registry.get(e)) is not None]
+    if not devices:
+        return "nothing"
+    if len(devices) == 1:
+        return (
+            f"the {devices[0].name}"
+            if not devices[0].name.casefold().startswith("the ")
+            else devices[0].name
+        )
+    domains = {d.domain for d in devices}
+    areas = {d.area_id for d in devices}
+    noun = _PLURALS.get(next(iter(domains)), "devices") if len(domains) == 1 else "devices"
+    where = ""
+    if len(areas) == 1 and (area_id := next(iter(areas))) is not None:
+        where = f" in the {registry.areas[area_id].name}"
+    return f"{len(devices)} {noun}{where}"
+
+
+def action_reply(
+    calls: Sequence[ServiceCall], registry: DeviceRegistry, *, pending: bool = False
+) -> str:
+    """``Turned off 2 lights in the Kitchen.``; one sentence per kind of action."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for call in calls:
+        groups.setdefault((call.name, _data_text(call)), []).append(call.entity_id)
+    sentences = []
+    for (name, data), entity_ids in groups.items():
+        what = describe(entity_ids, registry)
+        sentences.append(_sentence(name, what, data, pending=pending))
+    return " ".join(sentences)
+
+
+def _sentence(name: str, what: str, data: str, *, pending: bool) -> str:
+    if pending:
+        verb = _IMPERATIVE.get(name, name.replace("_", " "))
+        return f"{verb} {what}{data}"
+    if name == "add_item":
+        return f"Added {data.removeprefix(' ')} to {what}."
+    if name == "remove_item":
+        return f"Removed {data.removeprefix(' ')} from {what}."
+    past = _VERBS.get(name)
+    if past is None:
+        return f"Set {what}{data}."
+    return f"{past} {what}{data}."
+
+
+def _data_text(call: ServiceCall) -> str:
+    data = call.data
+    if "brightness_pct" in data:
+        return f" to {data['brightness_pct']}%"
+    if "brightness_step_pct" in data:
+        step = data["brightness_step_pct"]
+        return f" ({'brighter' if step > 0 else 'dimmer'} by {abs(step)}%)"
+    if "rgb_color" in data:
+        return f" to colour {tuple(data['rgb_color'])}"
+    if "color_temp_kelvin" in data:
+        return f" to {data['color_temp_kelvin']} K"
+    if "position" in data:
+        return f" to {data['position']}%"
+    if "percentage" in data:
+        return f" to {data['percentage']}%"
+    if "temperature" in data:
+        return f" to {data['temperature']}°"
+    if "hvac_mode" in data:
+        return f" to {data['hvac_mode'].replace('_', ' ')} mode"
+    if "volume_level" in data:
+        return f" volume to {round(float(data['volume_level']) * 100)}%"
+    if "is_volume_muted" in data:
+        return " (muted)" if data["is_volume_muted"] else " (unmuted)"
+    if "item" in data:
+        return f" '{data['item']}'"
+    if "humidity" in data:
+        return f" to {data['humidity']}% humidity"
+    if "oscillating" in data:
+        return " (oscillating)" if data["oscillating"] else " (not oscillating)"
+    return ""
+
+
+def confirm_reply(calls: Sequence[ServiceCall], registry: DeviceRegistry, *, pin: bool) -> str:
+    """``Do you want me to unlock the Front Door? Say yes to confirm.``"""
+    what = " and ".join(
+        _sentence(c.name, describe([c.entity_id], registry), _data_text(c), pending=True)
+        for c in calls
+    )
+    ask = "Say the PIN to confirm." if pin else "Say yes to confirm."
+    return f"Do you want me to {what}? {ask}"
+
+
+def clarify_reply(names: Sequence[str]) -> str:
+    """``Which one do you mean: A, B or C?``"""
+    if len(names) == 1:
+        return f"Do you mean {names[0]}?"
+    return f"Which one do you mean: {', '.join(names[:-1])} or {names[-1]}?"

@@ -1,0 +1,184 @@
+"""Text normalisation: lower case, contractions, fillers, number words, tokens."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from rapidfuzz.distance import Levenshtein
+
+_CONTRACTIONS = {
+    "it's": "it is",
+    "what's": "what is",
+    "that's": "that is",
+    "there's": "there is",
+    "i'm": "i am",
+    "don't": "do not",
+    "doesn't": "does not",
+    "isn't": "is not",
+    "aren't": "are not",
+    "can't": "can not",
+    "cannot": "can not",
+    "won't": "will not",
+    "let's": "let us",
+    "i'd": "i would",
+    "we're": "we are",
+    "you're": "you are",
+    "how's": "how is",
+    "where's": "where is",
+    "who's": "who is",
+    "i've": "i have",
+    "wasn't": "was not",
+    "we'd": "we would",
+    "it'll": "it will",
+}
+_UNITS = {
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+}
+_TENS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fourty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+_ORDINAL_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
+_TOKEN = re.compile(r"\d+(?:\.\d+)?%?|[a-z0-9]+(?:'[a-z]+)?|%|\?|,|;")
+
+
+def normalize(text: str) -> str:
+    """Lower case, typographic quotes unified, contractions expanded, ``%`` spaced."""
+    out = text.casefold().replace("\u2019", "'").replace("\u2018", "'")
+    out = re.sub(r"(\d)\s*(?:per ?cent|pct)\b", r"\1%", out)
+    out = re.sub(r"(\d),(\d)", r"\1.\2", out)  # 21,5 degrees
+    out = re.sub(r"(\d+(?:\.\d+)?)\s*°\s*[cf]?", r"\1 degrees", out)
+    for short, long in _CONTRACTIONS.items():
+        out = re.sub(rf"\b{re.escape(short)}\b", long, out)
+    return re.sub(r"'s\b", "", out)
+
+
+def tokenize(text: str) -> list[str]:
+    """Tokens of normalised text, with number words turned into digits."""
+    tokens = _TOKEN.findall(normalize(text))
+    tokens = [t for t in tokens if t != "?"]
+    tokens = ["," if t == ";" else t for t in tokens]
+    return _numbers(tokens)
+
+
+def is_question(text: str) -> bool:
+    """Ends with a question mark."""
+    return text.strip().endswith("?")
+
+
+def _numbers(tokens: list[str]) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        word = tokens[i]
+        value: int | None = None
+        if word in _TENS:
+            value = _TENS[word]
+            if i + 1 < len(tokens) and tokens[i + 1] in _UNITS and 0 < _UNITS[tokens[i + 1]] < 10:
+                value += _UNITS[tokens[i + 1]]
+                i += 1
+        elif word in _UNITS and not (word == "one" and _one_is_pronoun(tokens, i)):
+            value = _UNITS[word]
+        elif word == "hundred":
+            value = 100
+            if out and out[-1] == "a":
+                out.pop()
+            elif out and out[-1].isdigit() and 0 < int(out[-1]) < 10:
+                value = int(out.pop()) * 100
+        if word == "and" and out and out[-1].isdigit() and tokens[i + 1 : i + 3] == ["a", "half"]:
+            out[-1] = f"{out[-1]}.5"
+            i += 3
+            continue
+        if word == "point" and out and out[-1].isdigit() and i + 1 < len(tokens):
+            decimal = tokens[i + 1] if tokens[i + 1].isdigit() else _UNITS.get(tokens[i + 1])
+            if decimal is not None:
+                out[-1] = f"{out[-1]}.{decimal}"
+                i += 2
+                continue
+        if value is not None:
+            out.append(str(value))
+        elif word in {"percent", "%"} and out and _is_number(out[-1]):
+            out[-1] += "%"
+        else:
+            out.append(word)
+        i += 1
+    return out
+
+
+def _one_is_pronoun(tokens: list[str], i: int) -> bool:
+    """``the kitchen one``, ``which one``: 'one' is not a number there."""
+    prev = tokens[i - 1] if i else ""
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+    return prev in {"the", "which", "this", "that", "other", "each", "every", "no"} or (
+        bool(prev)
+        and not prev.isdigit()
+        and nxt in {"", "please", "and", "too"}
+        and prev not in _NUM_CONTEXT
+    )
+
+
+_NUM_CONTEXT = {"to", "at", "by", "set", "channel", "level", "speed", "of", "number"}
+
+
+def _is_number(token: str) -> bool:
+    return bool(re.fullmatch(r"\d+(?:\.\d+)?", token))
+
+
+def as_number(token: str) -> float | None:
+    """``"40"`` -> 40.0, ``"40%"`` -> 40.0, else None."""
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)%?", token)
+    return float(match.group(1)) if match else None
+
+
+def singular(token: str) -> str:
+    """A crude singular: lights -> light, blinds -> blind, switches -> switch."""
+    if len(token) > 4 and token.endswith(("ches", "shes", "sses", "xes")):
+        return token[:-2]
+    if len(token) > 3 and token.endswith("ies"):
+        return token[:-3] + "y"
+    if len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
+        return token[:-1]
+    return token
+
+
+@lru_cache(maxsize=65536)
+def similar(a: str, b: str) -> float:
+    """How alike two tokens are, 0-1, forgiving plurals and one or two typos."""
+    if a == b:
+        return 1.0
+    sa, sb = singular(a), singular(b)
+    if sa == sb:
+        return 0.98
+    if a.isdigit() or b.isdigit() or min(len(sa), len(sb)) < 4:
+        return 0.0
+    distance = Levenshtein.distance(sa, sb, score_cutoff=2)
+    if distance > (1 if min(len(sa), len(sb)) < 6 else 2):
+        return 0.0
+    return 0.9 - 0.05 * distance

@@ -1,0 +1,74 @@
+"""The YAML case tables: one test per case, per category file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from hausgeist.devices import StateStore
+from hausgeist.understanding import Conversation, Decision, Request, Understanding
+
+CASES = Path(__file__).parent / "cases"
+
+
+def _load(name: str) -> list[Any]:
+    return list(yaml.safe_load((CASES / name).read_text(encoding="utf-8")))
+
+
+def _params(names: list[str]) -> list[Any]:
+    out = []
+    for name in names:
+        for case in _load(name):
+            label = case.get("name") or case["text"]
+            out.append(pytest.param(case, id=f"{name.removesuffix('.yaml')}: {label}"))
+    return out
+
+
+def _calls(items: list[dict[str, Any]] | None) -> list[tuple[str, str, dict[str, Any]]]:
+    return sorted((i["service"], i["entity_id"], dict(i.get("data") or {})) for i in items or [])
+
+
+def check(decision: Decision, case: dict[str, Any]) -> None:
+    trace = "\n".join(decision.trace)
+    assert decision.status.value == case["status"], f"{decision.reply}\n{trace}"
+    if "actions" in case or case["status"] == "done":
+        got = _calls([a.as_json() for a in decision.actions])
+        assert got == _calls(case.get("actions")), trace
+    if case["status"] != "done":
+        assert decision.actions == (), "nothing may be done unless done"
+    if "pending" in case:
+        assert _calls([a.as_json() for a in decision.pending]) == _calls(case["pending"]), trace
+    for word in case.get("reply", []):
+        assert word in decision.reply.casefold(), decision.reply
+
+
+SINGLE = [
+    "on_off.yaml",
+    "values.yaml",
+    "media_and_more.yaml",
+    "sentences.yaml",
+    "questions.yaml",
+    "refused.yaml",
+    "clarify.yaml",
+    "safety.yaml",
+]
+
+
+@pytest.mark.parametrize("case", _params(SINGLE))
+def test_case(case: dict[str, Any], core: Understanding, states: StateStore) -> None:
+    request = Request(case["text"], case.get("area"), case.get("device"))
+    decision, _ = core.decide(request, states)
+    check(decision, case)
+
+
+@pytest.mark.parametrize("case", _params(["conversations.yaml"]))
+def test_conversation(case: dict[str, Any], core: Understanding, states: StateStore) -> None:
+    conversation = Conversation()
+    for turn in case["turns"]:
+        decision, conversation = core.decide(
+            Request(turn["text"], session="s"), states, conversation
+        )
+        check(decision, turn)
