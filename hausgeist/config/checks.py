@@ -77,15 +77,14 @@ def check_config(data: dict[str, Any], doc: YamlDocument) -> list[ConfigProblem]
                 areas,
             )
         mqtt = device.get("mqtt")
-        if (
-            isinstance(mqtt, dict)
-            and isinstance(mqtt.get("type"), str)
-            and mqtt["type"] not in DEVICE_TYPES
-        ):
+        kind = mqtt.get("type") if isinstance(mqtt, dict) else None
+        if isinstance(mqtt, dict) and kind not in DEVICE_TYPES:
+            shown = f"'{kind}'" if isinstance(kind, str) else repr(kind)
             check.add(
                 ("devices", index, "mqtt", "type"),
-                f"unknown device type '{mqtt['type']}'",
-                suggest(mqtt["type"], DEVICE_TYPES) or f"types: {', '.join(DEVICE_TYPES)}",
+                f"unknown device type {shown}" if kind is not None else "missing device type",
+                (suggest(kind, DEVICE_TYPES) if isinstance(kind, str) else None)
+                or f"type is one of {', '.join(DEVICE_TYPES)}",
             )
     policy = data.get("policy")
     domains = policy.get("domains") if isinstance(policy, dict) else None

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from hausgeist.config.checks import check_config, suggest
@@ -40,24 +39,45 @@ def validate_document(doc: YamlDocument, source: str, env: Mapping[str, str]) ->
         raise ConfigError(
             [ConfigProblem("", "the configuration must be a mapping of keys", 1)], source
         )
+    _keep_text(doc)
     _apply_env(doc.data, env)
     problems = check_config(doc.data, doc)
+    config: Config | None = None
     try:
         config = Config.model_validate(doc.data)
     except ValidationError as exc:
         problems += _pydantic_problems(exc, doc)
-    if problems:
+    if problems or config is None:
+        problems = problems or [
+            ConfigProblem("", "the configuration is not valid", None, "run 'hausgeist check'")
+        ]
         problems.sort(key=lambda p: (p.line or 0, p.path))
         raise ConfigError(problems, source)
     return config
 
 
+_TEXT_PATHS = (("policy", "pin"), ("mqtt", "password"), ("mqtt", "username"))
+"""Values that are text even when they look like numbers (PINs, passwords)."""
+
+
+def _keep_text(doc: YamlDocument) -> None:
+    for path in _TEXT_PATHS:
+        parent = doc.data.get(path[0]) if isinstance(doc.data, dict) else None
+        if (
+            isinstance(parent, dict)
+            and isinstance(parent.get(path[1]), int | float)
+            and path in doc.raw
+        ):
+            parent[path[1]] = doc.raw[path]
+
+
 def _apply_env(data: dict[str, Any], env: Mapping[str, str]) -> None:
+    # Values stay text; pydantic turns "1884" into a port number where a number is wanted.
     for name, raw in env.items():
         if not name.startswith(ENV_PREFIX) or name in _NOT_CONFIG:
             continue
         keys = [k.lower() for k in name[len(ENV_PREFIX) :].split("__") if k]
-        if not keys:
+        if not keys or keys[0] not in Config.model_fields:
             continue
         target = data
         for key in keys[:-1]:
@@ -66,10 +86,7 @@ def _apply_env(data: dict[str, Any], env: Mapping[str, str]) -> None:
                 child = {}
                 target[key] = child
             target = child
-        try:
-            target[keys[-1]] = yaml.safe_load(raw) if raw else raw
-        except yaml.YAMLError:
-            target[keys[-1]] = raw
+        target[keys[-1]] = raw
 
 
 def _pydantic_problems(exc: ValidationError, doc: YamlDocument) -> list[ConfigProblem]:
@@ -119,31 +136,40 @@ def _allowed_keys(doc: YamlDocument, parent: tuple[int | str, ...]) -> list[str]
 
     # Walk the models alongside the path to find which keys the parent accepts.
     model: Any = models.Config
+    data: Any = doc.data
     for part in parent:
+        data = data[part] if isinstance(data, dict | list) and _has(data, part) else None
         if isinstance(part, int):
             continue
         field = model.model_fields.get(part)
         if field is None:
             return []
-        model = _inner_model(field.annotation)
+        model = _inner_model(field.annotation, data.get("type") if isinstance(data, dict) else None)
         if model is None:
             return []
-    del doc
-    return sorted(model.model_fields)
+    return sorted(f.alias or name for name, f in model.model_fields.items())
 
 
-def _inner_model(annotation: Any) -> Any:
+def _has(data: dict[str, Any] | list[Any], part: int | str) -> bool:
+    if isinstance(data, dict):
+        return part in data
+    return isinstance(part, int) and 0 <= part < len(data)
+
+
+def _inner_model(annotation: Any, tag: Any = None) -> Any:
+    """The model inside ``annotation``; in a tagged union, the one whose ``type`` is ``tag``."""
     from typing import get_args
 
     from pydantic import BaseModel
 
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
-    for arg in get_args(annotation):
-        found = _inner_model(arg)
-        if found is not None:
-            return found
-    return None
+    found = [m for arg in get_args(annotation) if (m := _inner_model(arg, tag)) is not None]
+    for model in found:
+        literal = model.model_fields.get("type")
+        if literal is not None and tag in get_args(literal.annotation):
+            return model
+    return found[0] if found else None
 
 
 def _list(allowed: list[str]) -> str | None:

@@ -25,6 +25,8 @@ class YamlDocument:
     """The plain Python value (dicts, lists, scalars)."""
     lines: dict[Path_, int] = field(default_factory=dict)
     """1-based line of each key path, e.g. ``("devices", 3, "area") -> 41``."""
+    raw: dict[Path_, str] = field(default_factory=dict)
+    """The source text of plain scalars, for values that must stay text (a PIN ``0123``)."""
 
     def line_of(self, path: Path_) -> int | None:
         """The line of ``path``, or of its closest ancestor that has one."""
@@ -54,6 +56,7 @@ class _Builder:
         self.secrets = secrets
         self.secrets_file = secrets_file
         self.lines: dict[Path_, int] = {}
+        self.raw: dict[Path_, str] = {}
         self.problems: list[ConfigProblem] = []
         self._loader = yaml.SafeLoader("")
 
@@ -61,15 +64,31 @@ class _Builder:
         self.lines.setdefault(path, node.start_mark.line + 1)
         if node.tag == "!secret":
             return self._secret(node, path)
+        if node.tag.startswith("!"):
+            self.problems.append(
+                ConfigProblem(
+                    format_path(path),
+                    f"unknown tag {node.tag}",
+                    node.start_mark.line + 1,
+                    "hausgeist supports only !secret; put the value in the file itself",
+                )
+            )
+            return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        if isinstance(node, yaml.ScalarNode):
+            self.raw[path] = str(node.value)
         return self._loader.construct_object(node, deep=True)
 
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
+        merged: dict[Any, Any] = {}
         for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":  # `<<: *anchor`
+                merged.update(self._merge(value_node, path))
+                continue
             key = self._loader.construct_object(key_node, deep=True)
             if isinstance(key, bool):  # `on:` / `off:` as keys: YAML 1.1 makes them booleans
                 key = "on" if key else "off"
@@ -86,7 +105,22 @@ class _Builder:
                 )
             self.lines[child] = key_node.start_mark.line + 1
             result[key] = self.build(value_node, child)
-        return result
+        return {**merged, **result}
+
+    def _merge(self, node: yaml.Node, path: Path_) -> dict[Any, Any]:
+        sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        out: dict[Any, Any] = {}
+        for source in sources:
+            value = self.build(source, path)
+            if isinstance(value, dict):
+                out.update({k: v for k, v in value.items() if k not in out})
+            else:
+                self.problems.append(
+                    ConfigProblem(
+                        format_path(path), "'<<' must merge a mapping", source.start_mark.line + 1
+                    )
+                )
+        return out
 
     def _secret(self, node: yaml.Node, path: Path_) -> Any:
         name = str(node.value) if isinstance(node, yaml.ScalarNode) else ""
@@ -123,11 +157,18 @@ def _yaml_problem(exc: yaml.YAMLError, what: str) -> ConfigProblem:
     return ConfigProblem("", f"{what} is not valid YAML: {problem}", line, "fix the syntax there")
 
 
+class _TextLoader(yaml.SafeLoader):
+    """Reads every plain scalar as text: a secret ``0123`` is the PIN 0123, not octal 83."""
+
+
+_TextLoader.yaml_implicit_resolvers = {}
+
+
 def _load_secrets(secrets_file: Path) -> dict[str, Any] | None:
     if not secrets_file.is_file():
         return None
     try:
-        data = yaml.safe_load(secrets_file.read_text(encoding="utf-8"))
+        data = yaml.load(secrets_file.read_text(encoding="utf-8"), Loader=_TextLoader)  # noqa: S506 - safe subclass
     except yaml.YAMLError as exc:
         raise ConfigError([_yaml_problem(exc, "the secrets file")], str(secrets_file)) from exc
     if data is None:
@@ -149,7 +190,7 @@ def parse_yaml(text: str, *, source: str, secrets_file: Path | None = None) -> Y
     data = builder.build(node, ()) if node is not None else {}
     if builder.problems:
         raise ConfigError(builder.problems, source)
-    return YamlDocument(data, builder.lines)
+    return YamlDocument(data, builder.lines, builder.raw)
 
 
 def read_yaml_file(path: Path) -> YamlDocument:

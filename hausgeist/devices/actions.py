@@ -91,7 +91,7 @@ def validate_call(
     if service is None or service not in offered:
         names = [s.name for s in offered]
         what = (
-            f"{device.domain}.{', {device.domain}.'.join(names)}"
+            ", ".join(f"{device.domain}.{n}" for n in names)
             if names
             else "nothing: it can only be read"
         )
@@ -177,6 +177,11 @@ def _check_value(call: ServiceCall, spec: DataField, value: Any, attrs: Mapping[
             or not all(_is_number(v) for v in value)
         ):
             raise _bad(call, f"'{spec.key}' must be two numbers, got {value!r}")
+        lo, hi = spec.minimum, spec.maximum
+        if any((lo is not None and v < lo) or (hi is not None and v > hi) for v in value):
+            raise _bad(
+                call, f"'{spec.key}' values must be within {_fmt(lo)}-{_fmt(hi)}, got {value!r}"
+            )
         return list(value)
     if spec.kind is Kind.ENUM:
         return _check_choice(call, spec, value, attrs)

@@ -31,7 +31,7 @@ _LIGHT_ON = Service(
         Field("brightness_step_pct", Kind.INT, -100, 100, "%", feature=Feature.BRIGHTNESS),
         Field("brightness_step", Kind.INT, -255, 255, feature=Feature.BRIGHTNESS),
         Field("rgb_color", Kind.RGB, feature=Feature.COLOR),
-        Field("hs_color", Kind.PAIR, feature=Feature.COLOR),
+        Field("hs_color", Kind.PAIR, 0, 360, feature=Feature.COLOR),
         Field("xy_color", Kind.PAIR, 0, 1, feature=Feature.COLOR),
         Field("color_name", Kind.STR, feature=Feature.COLOR),
         Field(

@@ -36,6 +36,7 @@ _COLOR_KEYS = {
     "xy_color": "xy",
     "color_temp_kelvin": "color_temp",
 }
+_BRIGHTNESS_KEYS = ("brightness_pct", "brightness", "brightness_step_pct", "brightness_step")
 _NOT_ATTRIBUTES = frozenset({"code", "transition", "flash", "hvac_mode", "item"})
 _UNCHANGED_DOMAINS = frozenset({"scene", "script"})
 
@@ -46,16 +47,11 @@ def apply_call(call: ServiceCall, current: EntityState) -> Outcome:
     if call.domain in _UNCHANGED_DOMAINS:
         return current.state, attrs
     effect = _EFFECTS.get(call.service) or _EFFECTS.get(f"*.{call.name}")
-    state = effect(call, current.state, attrs) if effect else _FIXED.get(call.service)
-    if effect is None:
-        attrs.update({k: v for k, v in call.data.items() if k not in _NOT_ATTRIBUTES})
-        state = state or current.state
-        mode = call.data.get(_MODE_KEY.get(call.domain, ""))
-        if isinstance(mode, str):
-            state = mode
-            if call.domain == "water_heater":
-                attrs["operation_mode"] = mode
-    return state, attrs
+    if effect is not None:
+        return effect(call, current.state, attrs), attrs
+    attrs.update({k: v for k, v in call.data.items() if k not in _NOT_ATTRIBUTES})
+    mode = call.data.get(_MODE_KEY.get(call.domain, ""))
+    return (mode if isinstance(mode, str) else _FIXED.get(call.service, current.state)), attrs
 
 
 def _toggle(call: ServiceCall, state: str | None, attrs: dict[str, Any]) -> str | None:
@@ -69,15 +65,12 @@ def _light_on(call: ServiceCall, state: str | None, attrs: dict[str, Any]) -> st
     data = call.data
     old = attrs.get("brightness")
     base = old if state == "on" and isinstance(old, int | float) else 0
-    new: float | None = None
-    if "brightness_pct" in data:
-        new = round(data["brightness_pct"] * 255 / 100)
-    elif "brightness" in data:
-        new = data["brightness"]
-    elif "brightness_step_pct" in data:
-        new = base + round(data["brightness_step_pct"] * 255 / 100)
-    elif "brightness_step" in data:
-        new = base + data["brightness_step"]
+    key = next((k for k in _BRIGHTNESS_KEYS if k in data), None)
+    new: float | None = None if key is None else data[key]
+    if key is not None and key.endswith("_pct"):
+        new = round(data[key] * 255 / 100)
+    if key is not None and "step" in key:
+        new = base + (new or 0)
     if new is not None and round(new) <= 0:
         return "off"  # Home Assistant turns a light off when asked for brightness 0
     if new is not None:
@@ -143,10 +136,6 @@ def _mode_on(listed: str, preferred: tuple[str, ...]) -> Effect:
     return effect
 
 
-def _play_pause(_call: ServiceCall, state: str | None, _attrs: dict[str, Any]) -> str:
-    return "paused" if state == "playing" else "playing"
-
-
 def _volume(sign: int) -> Effect:
     def effect(_call: ServiceCall, state: str | None, attrs: dict[str, Any]) -> str | None:
         level, step = attrs.get("volume_level"), attrs.get("volume_step")
@@ -163,8 +152,8 @@ def _todo(call: ServiceCall, _state: str | None, attrs: dict[str, Any]) -> str:
     data, wanted = call.data, call.data.get("item")
     names = {str(n).casefold() for n in (wanted if isinstance(wanted, list) else [wanted])}
     if call.name == "add_item":
-        extra: dict[str, Any] = {k: data[k] for k in ("due_date", "description") if k in data}
-        items.append({"summary": str(wanted), "status": "needs_action", **extra})
+        items.append({"summary": str(wanted), "status": "needs_action"})
+        items[-1].update({k: data[k] for k in ("due_date", "description") if k in data})
     elif call.name == "remove_item":
         items = [i for i in items if i["summary"].casefold() not in names]
     elif call.name == "remove_completed_items":
@@ -204,7 +193,9 @@ _EFFECTS: Mapping[str, Effect] = {
     "valve.set_valve_position": _COVER,
     "climate.turn_on": _mode_on("hvac_modes", ("heat_cool", "heat", "cool", "heat")),
     "water_heater.turn_on": _mode_on("operation_list", ("eco", "on")),
-    "media_player.media_play_pause": _play_pause,
+    "media_player.media_play_pause": lambda _c, state, _a: (
+        "paused" if state == "playing" else "playing"
+    ),
     "media_player.volume_up": _volume(1),
     "media_player.volume_down": _volume(-1),
     **{f"todo.{s}": _todo for s in ("add_item", "remove_item", "update_item")},

@@ -87,11 +87,6 @@ def test_every_device_mistake_is_reported_not_just_the_first() -> None:
     assert [p.line for p in problems] == [2, 3, 4, 5, 6]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=yaml.constructor.ConstructorError,
-    reason="bug: yaml_source._Builder.build lets yaml.ConstructorError escape for unknown tags",
-)
 def test_unknown_tag_is_a_config_problem() -> None:
     error = _problems("areas: []\ndevices: !include devices.yaml\n")
     [problem] = error.problems
@@ -99,11 +94,6 @@ def test_unknown_tag_is_a_config_problem() -> None:
     assert "!include" in problem.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=yaml.constructor.ConstructorError,
-    reason="bug: yaml_source._Builder builds '<<' merge keys with construct_object and crashes",
-)
 def test_merge_key_is_understood_or_reported() -> None:
     text = (
         "x-light: &zigbee {area: kitchen}\n"
@@ -119,12 +109,6 @@ def test_merge_key_is_understood_or_reported() -> None:
     assert [p.path for p in caught.value.problems] == ["x-light"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=UnboundLocalError,
-    reason="bug: load.validate_document ends in UnboundLocalError when pydantic's only error is "
-    "a union_tag_invalid that check_config does not report (non-text mqtt type)",
-)
 def test_non_text_mqtt_type_is_a_config_problem() -> None:
     text = "devices:\n  - id: light.a\n    name: A\n    mqtt: {type: 5, topic: x}\n"
     [problem] = _problems(text).problems
@@ -132,12 +116,6 @@ def test_non_text_mqtt_type_is_a_config_problem() -> None:
     assert problem.line == 4
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="bug: load._allowed_keys takes the first model of the mqtt union (zigbee2mqtt), "
-    "so an unknown key of a tasmota device is compared with zigbee2mqtt's keys",
-)
 def test_unknown_key_of_a_tasmota_device_suggests_its_own_keys() -> None:
     text = "devices:\n  - id: switch.a\n    name: A\n    mqtt: {type: tasmota, topic: a, rely: 2}\n"
     [problem] = _problems(text).problems

@@ -164,13 +164,6 @@ def test_live_attributes_switch_a_feature_on(home: DeviceRegistry) -> None:
     assert "set_cover_position" in names
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="bug: actions.validate_call builds the list of offered services with "
-    "', {device.domain}.'.join(...) inside an f-string; the inner literal is not an "
-    "f-string, so the message reads 'cover.open_cover, {device.domain}.close_cover'",
-)
 def test_refusal_lists_the_offered_services(home: DeviceRegistry) -> None:
     call = ServiceCall(
         service="cover.set_cover_position", entity_id="cover.garage_door", data={"position": 5}
@@ -229,12 +222,6 @@ def test_validation_returns_a_copy(home: DeviceRegistry) -> None:
     assert call.data == {"brightness_pct": 40.0}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=pytest.fail.Exception,
-    reason="bug: actions._check_value ignores Field.minimum/maximum for Kind.PAIR, so the "
-    "declared 0-1 range of xy_color is never checked",
-)
 def test_xy_color_outside_0_to_1_is_refused(home: DeviceRegistry) -> None:
     call = ServiceCall(
         service="light.turn_on", entity_id="light.living_room_lamp", data={"xy_color": [5, 5]}
