@@ -138,7 +138,7 @@ def _allowed_keys(doc: YamlDocument, parent: tuple[int | str, ...]) -> list[str]
     model: Any = models.Config
     data: Any = doc.data
     for part in parent:
-        data = data[part] if isinstance(data, dict | list) and _has(data, part) else None
+        data = _child(data, part)
         if isinstance(part, int):
             continue
         field = model.model_fields.get(part)
@@ -150,10 +150,12 @@ def _allowed_keys(doc: YamlDocument, parent: tuple[int | str, ...]) -> list[str]
     return sorted(f.alias or name for name, f in model.model_fields.items())
 
 
-def _has(data: dict[str, Any] | list[Any], part: int | str) -> bool:
+def _child(data: Any, part: int | str) -> Any:
     if isinstance(data, dict):
-        return part in data
-    return isinstance(part, int) and 0 <= part < len(data)
+        return data.get(part)
+    if isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+        return data[part]
+    return None
 
 
 def _inner_model(annotation: Any, tag: Any = None) -> Any:
