@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 
 from hausgeist.config.models import PolicyConfig, PolicyLevel
 from hausgeist.devices.actions import ServiceCall, validate_call
 from hausgeist.devices.registry import Device, DeviceRegistry
 from hausgeist.devices.state import StateStore
-from hausgeist.errors import ActionError
+from hausgeist.errors import ActionError, InvalidServiceDataError
 from hausgeist.understanding import replies
 from hausgeist.understanding.followup import FollowUp
-from hausgeist.understanding.index import NameIndex
-from hausgeist.understanding.intents import Action, Intent, detect
+from hausgeist.understanding.index import Kind, NameIndex
+from hausgeist.understanding.intents import Action, Intent, detect, readings
 from hausgeist.understanding.plan import AREA_DEFAULT, PlanError, fits, plan
 from hausgeist.understanding.policy import Policy
 from hausgeist.understanding.questions import QUESTION_WORDS, Questions
 from hausgeist.understanding.resolve import Context, Outcome, Resolver, Target
 from hausgeist.understanding.sessions import Conversation, PendingClarify, PendingConfirm
-from hausgeist.understanding.text import tokenize
+from hausgeist.understanding.text import as_number, tokenize
 from hausgeist.understanding.types import Decision, Request, Status
 
 _LEAD_FILLERS = frozenset(
@@ -66,6 +67,9 @@ _POLITE = (
 _ONLY_QUESTIONS = frozenset(
     {"did", "does", "do", "is", "are", "was", "were", "has", "have", "what", "which", "how"}
 )
+_MAX_READINGS = 3
+_WHOLE_SENTENCE_RULES = frozenset({"todo-add", "todo-need", "todo-remove"})
+_WRONG_READING = frozenset({Outcome.UNFIT, Outcome.EMPTY, Outcome.NOTHING})
 _CLAUSE_BREAKS = frozenset({"and", "then", "also", "plus", "after", "afterwards", ",", "but"})
 
 
@@ -213,12 +217,33 @@ class Understanding:
     def _clause(
         self, words: list[str], states: StateStore, context: Context, trace: list[str]
     ) -> _Clause:
-        intent = detect(words)
-        if intent is None:
-            intent = self._bare_name(words)
-        if intent is None:
+        protected = self._protected(words)
+        intents = list(islice(readings(words, protected), _MAX_READINGS))
+        bare = self._bare_name(words)
+        if bare is not None:
+            intents.append(bare)
+        if not intents:
             trace.append(f"no action found in '{' '.join(words)}'")
             return _Clause(status=Status.NOT_UNDERSTOOD, reply="Sorry, I didn't understand that.")
+        first: _Clause | None = None
+        for intent in intents:
+            result = self._try(intent, words, states, context, trace)
+            if first is None:
+                first = result
+            if result.target is not None and result.target.outcome not in _WRONG_READING:
+                return result
+            trace.append("that reading names nothing that can do it; trying the next")
+        assert first is not None
+        return first
+
+    def _try(
+        self,
+        intent: Intent,
+        words: list[str],
+        states: StateStore,
+        context: Context,
+        trace: list[str],
+    ) -> _Clause:
         trace.append(f"action: {intent.action.value} (rule {intent.rule}) value={intent.value!r}")
         rest = [w for i, w in enumerate(words) if i not in intent.consumed]
         target = self.resolver.resolve(
@@ -229,7 +254,16 @@ class Understanding:
         if target.outcome is not Outcome.FOUND:
             result.status, result.reply = self._unresolved(target, intent)
             return result
-        return self.calls_for(intent, target.devices, states, trace, result)
+        return self.calls_for(intent, target.devices, states, trace, result, lenient=target.group)
+
+    def _protected(self, words: list[str]) -> frozenset[int]:
+        """Positions inside multi-word names: "Green Bedroom" is no colour, "Movie Night" no mode."""
+        return frozenset(
+            i
+            for m in self.index.find(words)
+            if m.end - m.start > 1 and any(e.kind is not Kind.TYPE for e in m.entries)
+            for i in range(m.start, m.end)
+        )
 
     def calls_for(
         self,
@@ -238,15 +272,30 @@ class Understanding:
         states: StateStore,
         trace: list[str],
         result: _Clause | None = None,
+        *,
+        lenient: bool = False,
     ) -> _Clause:
-        """Plan and validate the calls of ``intent`` on ``devices``."""
+        """Plan and validate the calls of ``intent`` on ``devices``.
+
+        ``lenient``: the devices were reached as a group ("dim the kitchen lights"), so members
+        that lack the feature are left out instead of refusing the whole request."""
         result = result or _Clause(intent=intent)
+        skipped: list[str] = []
         for device in devices:
             state = states.get(device.entity_id)
             if not state.available:
                 result.status = Status.REFUSED
                 result.reply = f"{device.name} is offline right now, so I can't reach it."
                 return result
+            if intent.action in {Action.ADD_ITEM, Action.REMOVE_ITEM} and _several(intent.value):
+                for item in _items(str(intent.value)):
+                    single = Intent(
+                        intent.action, item, intent.consumed, intent.domains, intent.rule
+                    )
+                    result = self.calls_for(single, [device], states, trace, result)
+                    if result.status is not None:
+                        return result
+                continue
             try:
                 service, data = plan(intent, device, state)
                 call = validate_call(
@@ -256,10 +305,22 @@ class Understanding:
                 )
             except (PlanError, ActionError) as exc:
                 trace.append(f"refused: {exc}")
+                if (
+                    lenient
+                    and len(devices) > 1
+                    and isinstance(exc, InvalidServiceDataError | PlanError)
+                ):
+                    skipped.append(device.name)
+                    continue
                 result.status, result.reply = Status.REFUSED, _sentence(str(exc))
                 return result
             trace.append(f"call: {call}")
             result.calls.append(call)
+        if skipped and not result.calls:
+            result.status = Status.REFUSED
+            result.reply = f"None of them can do that ({', '.join(skipped)})."
+        elif skipped:
+            trace.append(f"left out (can't do it): {', '.join(skipped)}")
         return result
 
     def _bare_name(self, words: list[str]) -> Intent | None:
@@ -295,6 +356,16 @@ class Understanding:
         if same and area is not None:
             return f"the {device.name} in the {area.name}"
         return f"the {device.name}"
+
+
+def _several(item: object) -> bool:
+    return isinstance(item, str) and len(_items(item)) > 1
+
+
+def _items(text: str) -> list[str]:
+    """``bread, milk and eggs`` -> three items."""
+    parts = [p.strip() for chunk in text.split(",") for p in chunk.split(" and ")]
+    return [p for p in parts if p]
 
 
 def _area_default(intent: Intent) -> tuple[str, ...]:
@@ -339,7 +410,56 @@ def _looks_like_question(tokens: list[str]) -> bool:
 
 
 def split_clauses(tokens: list[str]) -> list[list[str]]:
-    """``turn on the light and lock the door`` -> two clauses; ``the kitchen and hall lights`` stays one."""
+    """``turn on the light and lock the door`` -> two clauses; ``the kitchen and hall lights`` stays one.
+
+    A comma-separated piece without an action either names the target of the next one
+    ("back door, lock it") or is chatter ("we've got people staying, ...") and is dropped."""
+    whole = detect([w for w in tokens if w != ","])
+    if whole is not None and whole.rule in _WHOLE_SENTENCE_RULES:
+        return [[w for w in tokens if w != ","]]  # "add bread, milk and eggs to the list"
+    pieces = _comma_pieces(tokens)
+    clauses: list[list[str]] = []
+    for piece in pieces:
+        clauses.extend(_split_piece(piece))
+    return [c for c in clauses if c] or [tokens]
+
+
+def _comma_pieces(tokens: list[str]) -> list[list[str]]:
+    pieces: list[list[str]] = [[]]
+    for word in tokens:
+        if word == ",":
+            pieces.append([])
+        else:
+            pieces[-1].append(word)
+    pieces = [p for p in pieces if p]
+    if len(pieces) < 2 or not any(detect(p) for p in pieces):
+        return [[w for w in tokens if w != ","]]
+    out: list[list[str]] = []
+    carry: list[str] = []
+    for piece in pieces:
+        if detect(piece) is None and not _starts_with_break(piece):
+            carry = [*carry, *piece]  # a target said first, or chatter: kept for the next piece
+            continue
+        out.append([*_strip_break(piece), *_as_target(carry)] if carry else piece)
+        carry = []
+    if carry and out:
+        out[-1] = [*out[-1], "and", *carry]
+    return out
+
+
+def _as_target(words: list[str]) -> list[str]:
+    return ["the", *words] if words else []
+
+
+def _starts_with_break(piece: list[str]) -> bool:
+    return piece[0] in _CLAUSE_BREAKS
+
+
+def _strip_break(piece: list[str]) -> list[str]:
+    return piece
+
+
+def _split_piece(tokens: list[str]) -> list[list[str]]:
     clauses: list[list[str]] = []
     current: list[str] = []
     i = 0
@@ -351,9 +471,13 @@ def split_clauses(tokens: list[str]) -> list[list[str]]:
                 j += 1
             rest = tokens[j:]
             nxt = _next_break(rest)
-            if rest and detect(rest[:nxt]) is not None and detect(current) is not None:
+            if (
+                rest
+                and detect(current) is not None
+                and (detect(rest[:nxt]) is not None or _has_value(rest[:nxt]))
+            ):
                 clauses.append(current)
-                current = []
+                current = [] if detect(rest[:nxt]) is not None else ["set"]
                 i = j
                 continue
         current.append(word)
@@ -361,6 +485,11 @@ def split_clauses(tokens: list[str]) -> list[list[str]]:
     if current:
         clauses.append(current)
     return clauses
+
+
+def _has_value(words: list[str]) -> bool:
+    """``and the basement to 15``: a second target with its own value, the verb left out."""
+    return len(words) >= 3 and words[-2] == "to" and as_number(words[-1]) is not None
 
 
 def _next_break(words: list[str]) -> int:

@@ -173,7 +173,7 @@ class FollowUp:
         scored = [(self._overlap(words, d), d) for d in candidates]
         best = max((s for s, _ in scored), default=0)
         top = [d for s, d in scored if s == best]
-        if best > 0 and len(top) == 1:
+        if best > 0 and (len(top) == 1 or len({d.area_id for d in top}) == 1):
             return top
         for word, index in _ORDINALS.items():
             if word in tokens and -len(candidates) <= index < len(candidates):

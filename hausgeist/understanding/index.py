@@ -10,6 +10,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from hausgeist.devices.registry import Device, DeviceRegistry, Floor
+from hausgeist.understanding.intents import is_verb_word
 from hausgeist.understanding.text import singular, tokenize
 from hausgeist.understanding.vocabulary import STOP_WORDS, TYPE_WORDS, TypeHint
 
@@ -130,12 +131,13 @@ class NameIndex:
             and token not in STOP_WORDS
             and len(token) >= 5
             and not token[0].isdigit()
+            and not is_verb_word(token)
         ):
             best = process.extractOne(
                 result[0],
                 self.vocabulary,
                 scorer=Levenshtein.distance,
-                score_cutoff=1 if len(token) < 6 else 2,
+                score_cutoff=1 if len(token) < 10 else 2,
             )
             if best is not None and len(best[0]) >= 4:
                 result = (best[0], True)

@@ -5,6 +5,7 @@ A rule consumes the words it used, so that what is left names the target."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -112,6 +113,13 @@ _RULES: tuple[_Rule, ...] = (
         indirect=True,
     ),
     _r(
+        "indirect-sun",
+        r"\bsun\b.*\b(eyes|blinding|glare|bright|hot|face|screen)\b|\bglare\b",
+        Action.CLOSE,
+        "cover",
+        indirect=True,
+    ),
+    _r(
         "indirect-bright",
         r"\b(too bright|so bright|too much light|blinding)\b",
         Action.BRIGHT_DOWN,
@@ -147,14 +155,37 @@ _RULES: tuple[_Rule, ...] = (
         indirect=True,
     ),
     _r(
+        "indirect-gloomy",
+        r"\b(gloomy|dim in here|dingy|really dark|so dark|dark out|dark in)\b",
+        Action.ON,
+        "light",
+        indirect=True,
+    ),
+    _r("indirect-steamy", r"\b(steamy|stuffy|muggy)\b", Action.ON, "fan", indirect=True),
+    _r(
+        "let-in",
+        r"\blet (me|us|them|him|her|the [a-z]+( [a-z]+)?) in\b",
+        Action.OPEN,
+        "lock cover",
+    ),
+    _r("scene", r"\b(scene|routine)\b", Action.ACTIVATE, "scene script"),
+    _r(
         "todo-add",
-        r"^(add|put|stick|write|include|pop) (?P<item>.+?) (to|on|onto|in|into) (?P<list>(the |my |our )?[a-z ]*list)$",
+        r"^(add|put|stick|write|include|pop) (?P<item>.+?) (to|on|onto|in|into) (?P<list>(the |my |our )?([a-z]+ ){0,3}(list|groceries|shopping|to do|todo|chores))$"
+        r"|^(the |my )?(shopping|grocery|grocerie|to do|todo) list,? (add )?(?P<item2>.+)$",
+        Action.ADD_ITEM,
+        "todo",
+    ),
+    _r(
+        "todo-need",
+        r"\b(out of|need more|need some|need|ran out of|run out of|buy|get|pick up) (?P<item>[a-z0-9 ]+?) ,? "
+        r"(add|put|stick|pop|write) (it|them|that|those|some) (to|on|onto|in) (?P<list>(the |my |our )?[a-z ]*list)$",
         Action.ADD_ITEM,
         "todo",
     ),
     _r(
         "todo-remove",
-        r"^(remove|delete|take|cross|strike|scratch) (?P<item>.+?) (off|from|of) (?P<list>(the |my |our )?[a-z ]*list)$",
+        r"^(remove|delete|take|cross|strike|scratch) (?P<item>.+?) (off|from|of) (?P<list>(the |my |our )?([a-z]+ ){0,3}(list|groceries|shopping|to do|todo|chores))$",
         Action.REMOVE_ITEM,
         "todo",
     ),
@@ -166,14 +197,16 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _r(
         "arm",
-        r"\b(arm|activate the (alarm|security)|turn on the (alarm|security)|switch on the (alarm|security)|enable the (alarm|security)|set the (alarm|security))\b",
+        r"\b(arm|activate the (alarm|security)|turn on the (alarm|security)|switch on the (alarm|security)|enable the (alarm|security)|set the (alarm|security))\b"
+        r"|\b(alarm|security)\b.*\b(to|in|on) (away|home|night|stay)( mode)?\b",
         Action.ARM,
         "alarm_control_panel",
     ),
     _r("unlock", r"\b(unlock|unbolt|unlatch)\b", Action.UNLOCK),
     _r(
         "lock",
-        r"^(lock|bolt|secure|latch)\b|\b(lock|bolt|secure|latch) (up )?(the|my|our|all|every|both)\b",
+        r"^(lock|bolt|secure|latch)\b|\b(lock|bolt|secure|latch) (up )?(the|my|our|all|every|both|it|them)\b"
+        r"|\block (up|it|them)\b|\block$|\bmake sure\b.*\b(is |are )?locked\b",
         Action.LOCK,
     ),
     _r(
@@ -229,9 +262,28 @@ _RULES: tuple[_Rule, ...] = (
     _r("vacuum-locate", r"\b(locate|find|where is)\b", Action.LOCATE, "vacuum"),
     _r(
         "vacuum-start",
-        r"^(vacuum|hoover)\b|\b(start|begin) (cleaning|vacuuming|hoovering)\b|\bclean (the|up)\b",
+        r"^(vacuum|hoover)\b|\b(start|begin) (cleaning|vacuuming|hoovering|mopping)\b|\bclean (the|up)\b",
         Action.START,
         "vacuum",
+    ),
+    _r(
+        "temp-up-by",
+        r"\b(up|raise|increase|bump|warmer|higher)\b.*\b(a|one|\d+(?:\.\d+)?) degrees?\b",
+        Action.TEMP_UP,
+        "climate water_heater",
+    ),
+    _r(
+        "temp-down-by",
+        r"\b(down|lower|drop|reduce|decrease|cooler|colder)\b.*\b(a|one|\d+(?:\.\d+)?) degrees?\b",
+        Action.TEMP_DOWN,
+        "climate water_heater",
+    ),
+    _r("heat-verb", r"^(heat|warm) (up )?(the|my|our)\b(?!.*\d$)", Action.HVAC_MODE, "climate"),
+    _r(
+        "kelvin",
+        rf"\b{_NUM} ?(k|kelvin)\b",
+        Action.COLOR_TEMP,
+        "light",
     ),
     _r(
         "temp-up",
@@ -304,7 +356,7 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _r(
         "degrees",
-        rf"\b{_NUM} degrees?\b|\bset (the )?(heating|heat|thermostat|temperature|climate|ac|air conditioning|boiler|water heater|hot water)\b.*\bto {_NUM}\b|\b(heating|heater|thermostat|temperature|ac|boiler)\b.*\b(to|on|at) {_NUM}$",
+        rf"\b{_NUM} degrees?\b|\bset (the )?(heating|heat|thermostat|temperature|climate|ac|air conditioning|boiler|water heater|hot water)\b.*\bto {_NUM}\b|\b(heat|heating|heater|thermostat|temperature|ac|boiler)\b.*\b(to|on|at) {_NUM}$|\b(heating|thermostat|temperature)( to)? {_NUM}$",
         Action.SET_TEMP,
         "climate water_heater",
     ),
@@ -318,11 +370,19 @@ _RULES: tuple[_Rule, ...] = (
     _r(
         "halfway", r"\b(halfway|half way|half open|half)\b", Action.SET_PCT, "cover valve light fan"
     ),
-    _r("position", rf"\b(open|close|raise|lower|move|set|put)\b.*\b(to|at) {_PCT}", Action.SET_PCT),
-    _r("open", r"\b(open|raise|lift|pull up|roll up|draw up)\b", Action.OPEN),
+    _r(
+        "position",
+        rf"\b(open|close|raise|lower|move|set|put)\b.*\b(to|at) {_PCT}|\b(open|close|raise|lower)\b.*\b{_PCT}( of the way)?",
+        Action.SET_PCT,
+    ),
+    _r(
+        "open",
+        r"\b(open|raise|lift|pull up|roll up|draw up|extend|roll out|put out|let out)\b",
+        Action.OPEN,
+    ),
     _r(
         "close",
-        r"\b(close|shut(?! (off|down))|lower|pull down|roll down|draw( down)?)\b",
+        r"\b(close|shut(?! (off|down))|lower|pull down|roll down|draw( down)?|retract|roll in|bring in|pull in)\b",
         Action.CLOSE,
     ),
     _r("step-down", r"\b(turn|put)\b(.*\b)?down\b", Action.STEP_DOWN),
@@ -354,6 +414,7 @@ _RULES: tuple[_Rule, ...] = (
         Action.SET_NUMBER,
     ),
     _r("to-pct", rf"\bto {_PCT}$", Action.SET_PCT),
+    _r("todo-add-bare", r"^(add|put) (?P<item>(?!.*\blist\b)[a-z0-9 ]+)$", Action.ADD_ITEM, "todo"),
     _r("to-number", rf"\bto {_NUM}$", Action.SET_NUMBER),
     _r("fan-speed", r"\b(to|on|at) (low|medium|mid|high)( speed)?$", Action.SET_PCT, "fan"),
     _r(
@@ -384,7 +445,9 @@ _HVAC = {
 
 _VERB_TYPES = frozenset({"switch", "vacuum", "hoover", "lock", "heat"})
 """Type words that are verbs when they start a rule: "switch on the lamp", "lock the door"."""
-_VALUE_RULES = frozenset({"color", "color-temp", "hvac-mode", "halfway", "set-mode", "fan-speed"})
+_VALUE_RULES = frozenset(
+    {"color", "color-temp", "hvac-mode", "halfway", "set-mode", "fan-speed", "kelvin"}
+)
 
 
 def detect(tokens: list[str], protected: frozenset[int] = frozenset()) -> Intent | None:
@@ -392,12 +455,15 @@ def detect(tokens: list[str], protected: frozenset[int] = frozenset()) -> Intent
 
     ``protected`` positions belong to names ("Green Bedroom", "Movie Night"): a value rule
     (a colour, a mode) never takes its value from inside a name."""
+    return next(readings(tokens, protected), None)
+
+
+def readings(tokens: list[str], protected: frozenset[int] = frozenset()) -> Iterator[Intent]:
+    """Every rule's reading of ``tokens``, best first (one per rule)."""
     text = " ".join(tokens)
     starts = _token_starts(tokens)
     for rule in _RULES:
         for match in rule.pattern.finditer(text):
-            if rule.name in _VALUE_RULES and _touches(match, starts, protected):
-                continue
             intent = Intent(
                 rule.action,
                 None,
@@ -408,19 +474,22 @@ def detect(tokens: list[str], protected: frozenset[int] = frozenset()) -> Intent
                 words=tokens,
             )
             _consume(intent, starts, match, tokens)
-            intent.value = _value(rule, match, tokens, intent)
+            if rule.name in _VALUE_RULES and intent.consumed & protected:
+                continue
+            intent.value = _value(rule, match, tokens)
             if rule.action is Action.ARM:
                 intent.consumed |= {i for i, t in enumerate(tokens) if t in _ARM_WORDS}
             if rule.action in {Action.COLOR, Action.COLOR_TEMP}:
                 _brightness_too(intent, tokens)
-            return intent
-    return None
+            if len(tokens) > 1 and tokens[0] in _VERB_TYPES and tokens[1] in _AFTER_VERB:
+                intent.consumed.add(0)  # "switch the conservatory to cooling": a verb, not a switch
+            yield intent
+            break
 
 
-def _touches(match: re.Match[str], starts: list[int], protected: frozenset[int]) -> bool:
-    return any(
-        match.start() <= start < match.end() for i, start in enumerate(starts) if i in protected
-    )
+_AFTER_VERB = frozenset(
+    {"the", "on", "off", "it", "my", "our", "all", "everything", "to", "up", "a", "them", "every"}
+)
 
 
 def _brightness_too(intent: Intent, tokens: list[str]) -> None:
@@ -443,7 +512,14 @@ def _token_starts(tokens: list[str]) -> list[int]:
 def _consume(intent: Intent, starts: list[int], match: re.Match[str], tokens: list[str]) -> None:
     # Only the words a rule is made of are taken; target words inside the match
     # ("turn <the kitchen lights> off") stay for entity resolution, type words too.
-    item = match.span("item") if "item" in match.re.groupindex and match.group("item") else None
+    item = next(
+        (
+            match.span(g)
+            for g in ("item", "item2", "mode")
+            if g in match.re.groupindex and match.group(g)
+        ),
+        None,
+    )
     for i, start in enumerate(starts):
         if not match.start() <= start < match.end():
             continue
@@ -652,6 +728,42 @@ _RULE_WORDS = frozenset(
         "mid",
         "high",
         "blast",
+        "warmer",
+        "cooler",
+        "colder",
+        "hotter",
+        "brighter",
+        "dimmer",
+        "darker",
+        "louder",
+        "quieter",
+        "softer",
+        "faster",
+        "slower",
+        "higher",
+        "vacuuming",
+        "hoovering",
+        "mopping",
+        "extend",
+        "retract",
+        "drop",
+        "sure",
+        "locked",
+        "let",
+        "sun",
+        "eyes",
+        "glare",
+        "gloomy",
+        "steamy",
+        "stuffy",
+        "muggy",
+        "degree",
+        "kelvin",
+        "k",
+        "quarter",
+        "brr",
+        "scene",
+        "routine",
         *COLORS,
     ]
 )
@@ -666,13 +778,19 @@ def _is_rule_word(word: str) -> bool:
     return word in _RULE_WORDS or word.endswith("%") or bool(re.fullmatch(r"\d+(\.\d+)?", word))
 
 
-def _value(rule: _Rule, match: re.Match[str], tokens: list[str], intent: Intent) -> Any:
+def _value(rule: _Rule, match: re.Match[str], tokens: list[str]) -> Any:
     groups = {k: v for k, v in match.groupdict().items() if v is not None}
     if rule.action in {Action.ADD_ITEM, Action.REMOVE_ITEM}:
-        intent.consumed = {i for i in intent.consumed if i < len(tokens)}
-        return groups.get("item", "").strip()
+        return (groups.get("item") or groups.get("item2") or "").strip()
     if rule.name in {"max-bright", "full"}:
         return 100.0
+    if rule.name in {"temp-up-by", "temp-down-by"}:
+        amount = re.search(r"(\d+(?:\.\d+)?) degree", match.group(0))
+        return float(amount.group(1)) if amount else 1.0
+    if rule.name == "kelvin":
+        return round(float(re.findall(r"\d+(?:\.\d+)?", match.group(0))[0]))
+    if rule.name == "heat-verb":
+        return "heat"
     if rule.name == "fan-speed":
         return float(next(v for k, v in _FAN_WORDS.items() if k in match.group(0).split()))
     if rule.action is Action.SET_MODE:

@@ -52,13 +52,14 @@ def _temperature(intent: Intent, _d: Device, _s: EntityState) -> dict[str, Any]:
 
 
 def _temp_step(sign: int) -> Callable[[Intent, Device, EntityState], dict[str, Any]]:
-    def build(_i: Intent, device: Device, state: EntityState) -> dict[str, Any]:
+    def build(intent: Intent, device: Device, state: EntityState) -> dict[str, Any]:
         current = state.attributes.get("temperature")
         if not isinstance(current, int | float) or isinstance(current, bool):
             raise PlanError(
                 f"I don't know what {device.name} is set to, so I can't change it by a degree"
             )
-        value = float(current) + sign * TEMP_STEP
+        amount = float(intent.value) if isinstance(intent.value, int | float) else TEMP_STEP
+        value = float(current) + sign * amount
         return {"temperature": int(value) if value.is_integer() else value}
 
     return build
@@ -177,6 +178,10 @@ TABLE: Mapping[Action, Mapping[str, Step]] = {
         "media_player": Step("media_stop"),
         "vacuum": Step("stop"),
         "fan": Step("turn_off"),
+        "switch": Step("turn_off"),
+        "input_boolean": Step("turn_off"),
+        "humidifier": Step("turn_off"),
+        "script": Step("turn_off"),
     },
     Action.LOCK: {"lock": Step("lock")},
     Action.UNLOCK: {"lock": Step("unlock")},
@@ -236,7 +241,14 @@ TABLE: Mapping[Action, Mapping[str, Step]] = {
     Action.FAN_UP: {"fan": Step("increase_speed")},
     Action.FAN_DOWN: {"fan": Step("decrease_speed")},
     Action.OSCILLATE: {"fan": Step("oscillate", lambda i, _d, _s: {"oscillating": bool(i.value)})},
-    Action.ACTIVATE: {"scene": Step("turn_on"), "script": Step("turn_on"), "vacuum": Step("start")},
+    Action.ACTIVATE: {
+        "scene": Step("turn_on"),
+        "script": Step("turn_on"),
+        "vacuum": Step("start"),
+        "valve": Step("open_valve"),
+        "switch": Step("turn_on"),
+        "input_boolean": Step("turn_on"),
+    },
     Action.ADD_ITEM: {"todo": Step("add_item", _value("item"))},
     Action.REMOVE_ITEM: {"todo": Step("remove_item", _value("item"))},
     Action.DISARM: {"alarm_control_panel": Step("alarm_disarm")},

@@ -19,6 +19,9 @@ from hausgeist.understanding.vocabulary import (
 )
 
 Fits = Callable[[Device], bool]
+_FLOOR_WIDE = frozenset({"climate", "vacuum", "water_heater"})
+_ALL_SAFE = frozenset({"lock"})
+"""Domains where a plural means every one of them, wherever they are ("lock the doors")."""
 _COOLING = frozenset({"ac", "air conditioning", "air conditioner", "aircon"})
 
 
@@ -154,7 +157,7 @@ class Resolver:
                 and (group.areas or group.floors)
             ):
                 group.types = shared_types  # "the kitchen and living room lights"
-            if not group.areas and not group.floors:
+            if not group.areas and not group.floors and not group.names:
                 group.areas, group.floors = shared_areas, shared_floors
             part = self._resolve_group(group, ask)
             found.trace.extend(part.trace)
@@ -260,13 +263,15 @@ class Resolver:
             if scope is None:
                 return self._implicit(ask)
             pool = [d for d in self.registry if ask.fits(d) and d.entity_id in scope]
-            preferred = (
-                [d for d in pool if d.domain in ask.area_default] if ask.area_default else pool
-            )
-            what, is_group, pool = "device", True, preferred or pool
+            what, is_group, pool = "device", True, _by_preference(pool, ask.area_default)
         trace = [f"candidates ({what}): {_names(pool)}"]
         if scope is not None:
-            pool = [d for d in pool if d.entity_id in scope]
+            inside = [d for d in pool if d.entity_id in scope]
+            if not inside and group.names:
+                inside = self._named_inside(group, ask, scope)
+            if not inside and all(t.kind == "generic" for t in group.types) and not group.names:
+                inside = self._floor_fallback(pool, scope_areas)
+            pool = inside
             trace.append(f"in {place}: {_names(pool)}")
             if not pool:
                 return Target(Outcome.EMPTY, message=f"{what} in {place}", trace=trace)
@@ -280,6 +285,27 @@ class Resolver:
             is_group=is_group,
             explicit_place=bool(group.areas or group.floors),
         )
+
+    def _named_inside(self, group: _Group, ask: _Ask, scope: set[str]) -> list[Device]:
+        """ "bedside lamps in the master bedroom" where those are "Left/Right Bedside Lamp"."""
+        wanted = set.intersection(*(set(self._words[d.entity_id]) for d in group.names))
+        return [
+            d
+            for d in self.registry
+            if d.entity_id in scope and ask.fits(d) and wanted <= self._words[d.entity_id]
+        ]
+
+    def _floor_fallback(self, pool: list[Device], areas: set[str]) -> list[Device]:
+        """A room without its own thermostat or vacuum uses the one of its floor, if only one."""
+        floors = {self.registry.areas[a].floor_id for a in areas if a in self.registry.areas}
+        floors.discard(None)
+        if len(floors) != 1 or not pool or {d.domain for d in pool} - _FLOOR_WIDE:
+            return []
+        floor = next(iter(floors))
+        on_floor = [
+            d for d in pool if d.area_id and self.registry.areas[d.area_id].floor_id == floor
+        ]
+        return on_floor if len(on_floor) == 1 else []
 
     def _candidates(self, group: _Group, ask: _Ask) -> tuple[list[Device] | None, str, bool]:
         device_words = [k for k in group.keywords if not self._is_area_word(k)]
@@ -355,6 +381,8 @@ class Resolver:
                 group=is_group or len(pool) > 1,
             )
         local = [d for d in pool if ask.context.area is not None and d.area_id == ask.context.area]
+        if not local and ask.context.area is not None:
+            local = self._floor_fallback(pool, {ask.context.area})
         areas = {d.area_id for d in pool}
         generic = is_group and all(t.kind == "generic" for t in group.types)
         if not explicit_place and local and (len(local) == 1 or generic or group.plural):
@@ -364,11 +392,11 @@ class Resolver:
                 trace=[*trace, f"in the requester's area: {_names(local)}"],
                 group=True,
             )
-        if explicit_place and (generic or group.plural) and is_group:
+        if explicit_place and (generic or group.plural):
             return Target(
                 Outcome.FOUND, pool, trace=[*trace, "everything of that kind there"], group=True
             )
-        if group.plural and len(areas) == 1:
+        if group.plural and (len(areas) == 1 or {d.domain for d in pool} <= _ALL_SAFE):
             return Target(
                 Outcome.FOUND, pool, trace=[*trace, "all of them, in one place"], group=True
             )
@@ -389,13 +417,15 @@ class Resolver:
             if earlier:
                 return Target(Outcome.FOUND, earlier, trace=[f"'it' means {_names(earlier)}"])
         pool = [d for d in self.registry if ask.fits(d)]
-        preferred = [d for d in pool if d.domain in ask.area_default] or pool
+        preferred = _by_preference(pool, ask.area_default)
         if ask.whole_home and preferred:
             return Target(
                 Outcome.FOUND, preferred, trace=[f"everywhere: {_names(preferred)}"], group=True
             )
         if context.area is not None:
-            local = [d for d in preferred if d.area_id == context.area]
+            local = [d for d in preferred if d.area_id == context.area] or self._floor_fallback(
+                preferred, {context.area}
+            )
             if local and (len(local) == 1 or len({d.domain for d in local}) == 1):
                 return Target(
                     Outcome.FOUND,
@@ -433,6 +463,15 @@ class Resolver:
             self.registry.floors[f].name for f in floors
         ]
         return " and ".join(f"the {n}" for n in names) or "this home"
+
+
+def _by_preference(pool: list[Device], order: tuple[str, ...]) -> list[Device]:
+    """The devices of the first domain in ``order`` that has any; all of them when none has."""
+    for domain in order:
+        found = [d for d in pool if d.domain == domain]
+        if found:
+            return found
+    return pool
 
 
 def _with_device_area(context: Context, registry: DeviceRegistry) -> Context:

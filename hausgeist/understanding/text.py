@@ -112,6 +112,10 @@ def _numbers(tokens: list[str]) -> list[str]:
                 out.pop()
             elif out and out[-1].isdigit() and 0 < int(out[-1]) < 10:
                 value = int(out.pop()) * 100
+        if word in {"quarter", "quarters"} and tokens[i - 1 : i] in (["a"], ["one"], ["three"]):
+            out[-1] = "75%" if tokens[i - 1] == "three" else "25%"
+            i += 1
+            continue
         if word == "and" and out and out[-1].isdigit() and tokens[i + 1 : i + 3] == ["a", "half"]:
             out[-1] = f"{out[-1]}.5"
             i += 3
