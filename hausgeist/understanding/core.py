@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -14,7 +14,7 @@ from hausgeist.errors import ActionError, InvalidServiceDataError
 from hausgeist.understanding import replies
 from hausgeist.understanding.followup import FollowUp
 from hausgeist.understanding.index import Kind, NameIndex
-from hausgeist.understanding.intents import Action, Intent, detect, readings
+from hausgeist.understanding.intents import Action, Intent, arm_mode, detect, readings
 from hausgeist.understanding.plan import AREA_DEFAULT, PlanError, fits, plan
 from hausgeist.understanding.policy import Policy
 from hausgeist.understanding.questions import QUESTION_WORDS, Questions
@@ -68,6 +68,9 @@ _ONLY_QUESTIONS = frozenset(
     {"did", "does", "do", "is", "are", "was", "were", "has", "have", "what", "which", "how"}
 )
 _MAX_READINGS = 3
+_BARE_EXTRA = frozenset(
+    {"the", "set", "scene", "routine", "mode", "script", "for", "please", "time", "my", "our"}
+)
 _WHOLE_SENTENCE_RULES = frozenset({"todo-add", "todo-need", "todo-remove"})
 _WRONG_READING = frozenset({Outcome.UNFIT, Outcome.EMPTY, Outcome.NOTHING})
 _CLAUSE_BREAKS = frozenset({"and", "then", "also", "plus", "after", "afterwards", ",", "but"})
@@ -100,15 +103,16 @@ class Understanding:
     ) -> tuple[Decision, Conversation]:
         """Decide what ``request`` asks for. Pure: nothing is carried out here."""
         conversation = conversation or Conversation()
+        raw = [t for t in tokenize(request.text) if t != ","]
         tokens = strip_fillers(tokenize(request.text))
         trace = [f"tokens: {' '.join(tokens) or '(none)'}"]
+        followed = self.followup.handle(raw, conversation, states, trace) if raw else None
+        if followed is not None:
+            return followed
         if not tokens:
             return Decision(
                 Status.NOT_UNDERSTOOD, "Sorry, I didn't catch that.", trace=tuple(trace)
             ), conversation
-        followed = self.followup.handle(tokens, conversation, states, trace)
-        if followed is not None:
-            return followed
         context = Context(request.area, request.device, conversation.previous)
         if _looks_like_question(tokens):
             answer, steps = self.questions.answer(tokens, states, context)
@@ -139,20 +143,28 @@ class Understanding:
     def _command(
         self, tokens: list[str], states: StateStore, context: Context, trace: list[str]
     ) -> tuple[Decision, PendingClarify | None]:
-        clauses = split_clauses(tokens)
+        clauses = self._share_place(split_clauses(tokens, self._names_something))
         if len(clauses) > 1:
             trace.append(f"clauses: {' | '.join(' '.join(c) for c in clauses)}")
         calls: list[ServiceCall] = []
         fuzzy = False
+        results: list[_Clause] = []
         for index, words in enumerate(clauses):
-            result = self._clause(words, states, context, trace)
+            result = self._clause(words, states, context, trace, sentence=tokens)
+            if _chatter(result, words) and len(clauses) > 1:
+                trace.append(f"ignored: '{' '.join(words)}'")
+                continue
+            results.append(result)
             fuzzy |= bool(result.target and result.target.fuzzy)
             if (
                 result.status is Status.CLARIFY
                 and result.intent is not None
                 and result.target is not None
             ):
-                later = [self._clause(w, states, context, trace) for w in clauses[index + 1 :]]
+                later = [
+                    self._clause(w, states, context, trace, sentence=tokens)
+                    for w in clauses[index + 1 :]
+                ]
                 if all(r.status is None for r in later):
                     calls.extend(c for r in later for c in r.calls)
                     ids = tuple(d.entity_id for d in result.target.candidates)
@@ -214,8 +226,42 @@ class Understanding:
             trace=tuple(trace),
         )
 
+    def _names_something(self, words: list[str]) -> bool:
+        return bool(self.index.find(words))
+
+    def _share_place(self, clauses: list[list[str]]) -> list[list[str]]:
+        """ "close the curtains and dim the lights in the drawing room": the room is for both."""
+        if len(clauses) < 2:
+            return clauses
+        last = clauses[-1]
+        places = [
+            m
+            for m in self.index.find(last)
+            if all(e.kind in {Kind.AREA, Kind.FLOOR} for e in m.entries)
+        ]
+        if (
+            not places
+            or places[-1].end != len(last)
+            or places[-1].start < 2
+            or last[places[-1].start - 2] != "in"
+        ):
+            return clauses
+        phrase = last[places[-1].start - 2 :]
+        out = []
+        for words in clauses[:-1]:
+            own = any(
+                e.kind in {Kind.AREA, Kind.FLOOR} for m in self.index.find(words) for e in m.entries
+            )
+            out.append(words if own else [*words, *phrase])
+        return [*out, last]
+
     def _clause(
-        self, words: list[str], states: StateStore, context: Context, trace: list[str]
+        self,
+        words: list[str],
+        states: StateStore,
+        context: Context,
+        trace: list[str],
+        sentence: list[str] | None = None,
     ) -> _Clause:
         protected = self._protected(words)
         intents = list(islice(readings(words, protected), _MAX_READINGS))
@@ -225,6 +271,12 @@ class Understanding:
         if not intents:
             trace.append(f"no action found in '{' '.join(words)}'")
             return _Clause(status=Status.NOT_UNDERSTOOD, reply="Sorry, I didn't understand that.")
+        for intent in intents:
+            intent.words = (
+                sentence or words
+            )  # the whole sentence: "arm the alarm, we're going to bed"
+            if intent.action is Action.ARM:
+                intent.value = arm_mode(intent.words)
         first: _Clause | None = None
         for intent in intents:
             result = self._try(intent, words, states, context, trace)
@@ -246,6 +298,8 @@ class Understanding:
     ) -> _Clause:
         trace.append(f"action: {intent.action.value} (rule {intent.rule}) value={intent.value!r}")
         rest = [w for i, w in enumerate(words) if i not in intent.consumed]
+        if intent.action is Action.LOCK and "up" in words:
+            rest.append("all")  # "lock up": every lock
         target = self.resolver.resolve(
             rest, lambda d: fits(intent, d), context, _area_default(intent)
         )
@@ -325,14 +379,18 @@ class Understanding:
 
     def _bare_name(self, words: list[str]) -> Intent | None:
         """``movie night`` alone: a scene or script said by name means run it."""
-        matches = self.index.find(words)
-        if len(matches) != 1 or matches[0].end - matches[0].start < len(
-            [w for w in words if w != "the"]
-        ):
+        matches = [
+            m for m in self.index.find(words) if any(e.kind is not Kind.TYPE for e in m.entries)
+        ]
+        spoken = [w for w in words if w not in _BARE_EXTRA]
+        if len(matches) != 1 or matches[0].end - matches[0].start < len(spoken):
             return None
         refs = [e.ref for e in matches[0].entries]
         if any(r.split(".")[0] in {"scene", "script"} for r in refs if "." in r):
-            return Intent(Action.ACTIVATE, None, set(), None, "bare-name")
+            consumed = {i for i, w in enumerate(words) if w in _BARE_EXTRA}
+            return Intent(
+                Action.ACTIVATE, None, consumed, frozenset({"scene", "script"}), "bare-name"
+            )
         return None
 
     def _unresolved(self, target: Target, intent: Intent) -> tuple[Status, str]:
@@ -356,6 +414,15 @@ class Understanding:
         if same and area is not None:
             return f"the {device.name} in the {area.name}"
         return f"the {device.name}"
+
+
+def _chatter(result: _Clause, words: list[str]) -> bool:
+    """A clause that named nothing and found nothing to do: small talk around a command
+    ("we're off on holiday, turn on the alarm")."""
+    if result.status is Status.NOT_UNDERSTOOD:
+        return result.target is None or result.target.outcome is Outcome.NOTHING
+    about_us = words[0] in {"we", "i", "you", "they", "it"}
+    return about_us and result.target is not None and result.target.outcome is Outcome.UNKNOWN
 
 
 def _several(item: object) -> bool:
@@ -409,7 +476,9 @@ def _looks_like_question(tokens: list[str]) -> bool:
     return intent is None or not intent.indirect
 
 
-def split_clauses(tokens: list[str]) -> list[list[str]]:
+def split_clauses(
+    tokens: list[str], names: Callable[[list[str]], bool] = lambda _w: True
+) -> list[list[str]]:
     """``turn on the light and lock the door`` -> two clauses; ``the kitchen and hall lights`` stays one.
 
     A comma-separated piece without an action either names the target of the next one
@@ -417,14 +486,14 @@ def split_clauses(tokens: list[str]) -> list[list[str]]:
     whole = detect([w for w in tokens if w != ","])
     if whole is not None and whole.rule in _WHOLE_SENTENCE_RULES:
         return [[w for w in tokens if w != ","]]  # "add bread, milk and eggs to the list"
-    pieces = _comma_pieces(tokens)
+    pieces = _comma_pieces(tokens, names)
     clauses: list[list[str]] = []
     for piece in pieces:
         clauses.extend(_split_piece(piece))
     return [c for c in clauses if c] or [tokens]
 
 
-def _comma_pieces(tokens: list[str]) -> list[list[str]]:
+def _comma_pieces(tokens: list[str], names: Callable[[list[str]], bool]) -> list[list[str]]:
     pieces: list[list[str]] = [[]]
     for word in tokens:
         if word == ",":
@@ -438,8 +507,9 @@ def _comma_pieces(tokens: list[str]) -> list[list[str]]:
     carry: list[str] = []
     for piece in pieces:
         if detect(piece) is None and not _starts_with_break(piece):
-            carry = [*carry, *piece]  # a target said first, or chatter: kept for the next piece
-            continue
+            if names(piece):
+                carry = [*carry, *piece]  # a target said first: "back door, lock it"
+            continue  # chatter: "we've got people staying, ..."
         out.append([*_strip_break(piece), *_as_target(carry)] if carry else piece)
         carry = []
     if carry and out:

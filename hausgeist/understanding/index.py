@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from hausgeist.devices.registry import Device, DeviceRegistry, Floor
 from hausgeist.understanding.intents import is_verb_word
@@ -136,7 +136,7 @@ class NameIndex:
             best = process.extractOne(
                 result[0],
                 self.vocabulary,
-                scorer=Levenshtein.distance,
+                scorer=OSA.distance,
                 score_cutoff=1 if len(token) < 10 else 2,
             )
             if best is not None and len(best[0]) >= 4:

@@ -164,11 +164,14 @@ _RULES: tuple[_Rule, ...] = (
     _r("indirect-steamy", r"\b(steamy|stuffy|muggy)\b", Action.ON, "fan", indirect=True),
     _r(
         "let-in",
-        r"\blet (me|us|them|him|her|the [a-z]+( [a-z]+)?) in\b",
+        r"\blet (?P<who>me|us|them|him|her|the [a-z]+( [a-z]+)?) in\b",
         Action.OPEN,
         "lock cover",
     ),
     _r("scene", r"\b(scene|routine)\b", Action.ACTIVATE, "scene script"),
+    _r("water-verb", r"^water (the|my|our)\b", Action.ACTIVATE, "valve switch"),
+    _r("awning-out", r"\bawning\b.*\bout\b|\bout\b.*\bawning\b", Action.OPEN, "cover"),
+    _r("awning-in", r"\bawning\b.*\bin\b|\bin\b.*\bawning\b", Action.CLOSE, "cover"),
     _r(
         "todo-add",
         r"^(add|put|stick|write|include|pop) (?P<item>.+?) (to|on|onto|in|into) (?P<list>(the |my |our )?([a-z]+ ){0,3}(list|groceries|shopping|to do|todo|chores))$"
@@ -178,7 +181,7 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _r(
         "todo-need",
-        r"\b(out of|need more|need some|need|ran out of|run out of|buy|get|pick up) (?P<item>[a-z0-9 ]+?) ,? "
+        r"\b(out of|need more|need some|need|ran out of|run out of|buy|get|pick up) (?P<item>[a-z0-9 ]+?)(?: ,)? "
         r"(add|put|stick|pop|write) (it|them|that|those|some) (to|on|onto|in) (?P<list>(the |my |our )?[a-z ]*list)$",
         Action.ADD_ITEM,
         "todo",
@@ -414,7 +417,7 @@ _RULES: tuple[_Rule, ...] = (
         Action.SET_NUMBER,
     ),
     _r("to-pct", rf"\bto {_PCT}$", Action.SET_PCT),
-    _r("todo-add-bare", r"^(add|put) (?P<item>(?!.*\blist\b)[a-z0-9 ]+)$", Action.ADD_ITEM, "todo"),
+    _r("todo-add-bare", r"^add (?P<item>(?!.*\blist\b)[a-z0-9 ]+)$", Action.ADD_ITEM, "todo"),
     _r("to-number", rf"\bto {_NUM}$", Action.SET_NUMBER),
     _r("fan-speed", r"\b(to|on|at) (low|medium|mid|high)( speed)?$", Action.SET_PCT, "fan"),
     _r(
@@ -443,7 +446,7 @@ _HVAC = {
 }
 
 
-_VERB_TYPES = frozenset({"switch", "vacuum", "hoover", "lock", "heat"})
+_VERB_TYPES = frozenset({"switch", "vacuum", "hoover", "lock", "heat", "water"})
 """Type words that are verbs when they start a rule: "switch on the lamp", "lock the door"."""
 _VALUE_RULES = frozenset(
     {"color", "color-temp", "hvac-mode", "halfway", "set-mode", "fan-speed", "kelvin"}
@@ -473,8 +476,8 @@ def readings(tokens: list[str], protected: frozenset[int] = frozenset()) -> Iter
                 indirect=rule.indirect,
                 words=tokens,
             )
-            _consume(intent, starts, match, tokens)
-            if rule.name in _VALUE_RULES and intent.consumed & protected:
+            _consume(intent, starts, match, tokens, protected)
+            if rule.name in _VALUE_RULES and _value_in_name(match, starts, tokens, protected):
                 continue
             intent.value = _value(rule, match, tokens)
             if rule.action is Action.ARM:
@@ -490,6 +493,17 @@ def readings(tokens: list[str], protected: frozenset[int] = frozenset()) -> Iter
 _AFTER_VERB = frozenset(
     {"the", "on", "off", "it", "my", "our", "all", "everything", "to", "up", "a", "them", "every"}
 )
+
+
+def _value_in_name(
+    match: re.Match[str], starts: list[int], tokens: list[str], protected: frozenset[int]
+) -> bool:
+    """The rule's own words ("green", "cool") lie inside a name ("Green Bedroom")."""
+    return any(
+        match.start() <= start < match.end() and _is_rule_word(tokens[i])
+        for i, start in enumerate(starts)
+        if i in protected
+    )
 
 
 def _brightness_too(intent: Intent, tokens: list[str]) -> None:
@@ -509,13 +523,19 @@ def _token_starts(tokens: list[str]) -> list[int]:
     return starts
 
 
-def _consume(intent: Intent, starts: list[int], match: re.Match[str], tokens: list[str]) -> None:
+def _consume(
+    intent: Intent,
+    starts: list[int],
+    match: re.Match[str],
+    tokens: list[str],
+    protected: frozenset[int],
+) -> None:
     # Only the words a rule is made of are taken; target words inside the match
     # ("turn <the kitchen lights> off") stay for entity resolution, type words too.
     item = next(
         (
             match.span(g)
-            for g in ("item", "item2", "mode")
+            for g in ("item", "item2", "mode", "who")
             if g in match.re.groupindex and match.group(g)
         ),
         None,
@@ -524,6 +544,8 @@ def _consume(intent: Intent, starts: list[int], match: re.Match[str], tokens: li
         if not match.start() <= start < match.end():
             continue
         word = tokens[i]
+        if i in protected and not (item is not None and item[0] <= start < item[1]):
+            continue  # part of a name: "Back Door", "To-do list"
         if (
             start == match.start()
             and _is_rule_word(word)
@@ -762,6 +784,7 @@ _RULE_WORDS = frozenset(
         "k",
         "quarter",
         "brr",
+        "water",
         "scene",
         "routine",
         *COLORS,

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from hausgeist.devices.capabilities import WHOLE_COVER_CLASSES
 from hausgeist.devices.registry import Device
 from hausgeist.devices.state import EntityState
 from hausgeist.understanding.intents import Action, Intent, arm_mode
@@ -283,6 +284,8 @@ def fits(intent: Intent, device: Device) -> bool:
     """Can ``intent`` be carried out on ``device`` at all (by domain)?"""
     if intent.domains is not None and device.domain not in intent.domains:
         return False
+    if intent.rule == "let-in" and device.domain == "cover":
+        return device.device_class in WHOLE_COVER_CLASSES  # a gate or door, not the blinds
     return device.domain in domains_for(intent.action)
 
 

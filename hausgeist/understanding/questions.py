@@ -38,6 +38,19 @@ QUESTION_WORDS = frozenset(
 _OPEN_CLASSES = {"door", "window", "opening", "garage_door"}
 
 
+def _did_as_is(words: list[str]) -> list[str]:
+    """``did I lock the back door`` -> ``is the back door locked``."""
+    rest = [w for w in words[1:] if w not in {"i", "we", "you", "someone", "anyone"}]
+    if rest and rest[0] in _DID:
+        return ["is", *rest[1:], _DID[rest[0]]]
+    if rest[:2] in (["turn", "off"], ["switch", "off"]) or (
+        rest and rest[0] == "leave" and rest[-1] == "on"
+    ):
+        state = "off" if rest[1:2] == ["off"] else "on"
+        return ["is", *[w for w in rest[1:] if w not in {"off", "on", "leave"}], state]
+    return words
+
+
 def _is_on(device: Device, state: EntityState) -> bool:
     value = (state.state or "").casefold()
     if device.domain == "media_player":
@@ -113,14 +126,56 @@ _CONDITIONS: tuple[_Condition, ...] = (
     _c("on running", None, _is_on, "on", "off"),
     _c("off", None, lambda d, s: not _is_on(d, s), "off", "on"),
 )
-_MEASURES = {
-    "temperature": ("temperature", "current_temperature"),
-    "warm": ("temperature", "current_temperature"),
-    "cold": ("temperature", "current_temperature"),
-    "hot": ("temperature", "current_temperature"),
-    "humidity": ("humidity", "current_humidity"),
-    "humid": ("humidity", "current_humidity"),
+
+
+@dataclass(frozen=True)
+class _Measure:
+    """A quantity people ask about, and where it is read."""
+
+    label: str
+    classes: frozenset[str]
+    """Sensor device classes that report it."""
+    attribute: str | None = None
+    """Attribute of other devices that reports it (``current_temperature`` of a thermostat)."""
+    unit: str = ""
+    scale: float = 1.0
+
+
+def _m(
+    label: str, classes: str, attribute: str | None = None, unit: str = "", scale: float = 1.0
+) -> _Measure:
+    return _Measure(label, frozenset(classes.split()), attribute, unit, scale)
+
+
+_TEMPERATURE = _m("temperature", "temperature", "current_temperature", "°C")
+_HUMIDITY = _m("humidity", "humidity", "current_humidity", "%")
+_POWER = _m("power", "power", None, "W")
+_ENERGY = _m("energy", "energy", None, "kWh")
+_MEASURES: dict[str, _Measure] = {
+    "temperature": _TEMPERATURE,
+    "warm": _TEMPERATURE,
+    "cold": _TEMPERATURE,
+    "hot": _TEMPERATURE,
+    "humidity": _HUMIDITY,
+    "humid": _HUMIDITY,
+    "power": _POWER,
+    "watts": _POWER,
+    "watt": _POWER,
+    "energy": _ENERGY,
+    "kwh": _ENERGY,
+    "electricity": _ENERGY,
+    "battery": _m("battery", "battery", "battery_level", "%"),
+    "volume": _m("volume", "", "volume_level", "%", 100),
+    "brightness": _m("brightness", "", "brightness", "%", 100 / 255),
+    "co2": _m("CO2", "carbon_dioxide", None, "ppm"),
+    "pressure": _m("pressure", "pressure atmospheric_pressure", None, "hPa"),
+    "illuminance": _m("light level", "illuminance", None, "lx"),
+    "lux": _m("light level", "illuminance", None, "lx"),
 }
+_PRESENCE = frozenset(
+    {"anyone", "anybody", "someone", "somebody", "motion", "movement", "occupied", "people"}
+)
+_DID = {"lock": "locked", "close": "closed", "shut": "closed", "open": "open", "arm": "armed"}
 
 
 class Questions:
@@ -135,6 +190,10 @@ class Questions:
     ) -> tuple[str | None, list[str]]:
         """The reply, or None when the question is not understood; and a trace."""
         words = list(tokens)
+        if words[0] == "did":
+            words = _did_as_is(words)
+        if _PRESENCE & set(words):
+            return self._presence(words, states, context)
         measure = next((m for m in _MEASURES if m in words), None)
         if measure is not None and not {"set", "target"} & set(words):
             return self._measure(words, measure, states, context)
@@ -209,7 +268,7 @@ class Questions:
                 f"No, none of {describe([d.entity_id for d in devices], self.registry)} are {cond.label}.",
                 trace,
             )
-        names = ", ".join(d.name for d in matching)
+        names = ", ".join(self._label(d, devices) for d in matching)
         verb = "is" if len(matching) == 1 else "are"
         count = f"{len(matching)} of {len(devices)}" if "many" in words else str(len(matching))
         return f"{count} {verb} {cond.label}: {names}.", trace
@@ -217,32 +276,90 @@ class Questions:
     def _measure(
         self, words: list[str], measure: str, states: StateStore, context: Context
     ) -> tuple[str | None, list[str]]:
-        sensor_class, attribute = _MEASURES[measure]
+        spec = _MEASURES[measure]
 
         def fits(d: Device) -> bool:
-            return (d.domain == "sensor" and d.device_class == sensor_class) or (
-                d.domain in {"climate", "humidifier"} and attribute in d.initial_attributes
+            if d.domain == "sensor":
+                return d.device_class in spec.classes
+            return (
+                spec.attribute is not None and spec.attribute in states.get(d.entity_id).attributes
             )
 
-        devices, problem, trace = self._targets(
-            words, fits, context, frozenset(_MEASURES) | {"it", "level"}
-        )
+        skip = frozenset(_MEASURES) | {
+            "it",
+            "level",
+            "using",
+            "used",
+            "consuming",
+            "today",
+            "now",
+            "much",
+        }
+        devices, problem, trace = self._targets(words, fits, context, skip)
         if problem is not None:
             return problem, trace
         sensors = [d for d in devices if d.domain == "sensor"] or devices
-        readings = []
-        for device in sensors[:4]:
-            state = states.get(device.entity_id)
-            value = state.state if device.domain == "sensor" else state.attributes.get(attribute)
-            if value in {None, "unknown", "unavailable"}:
-                continue
-            unit = state.attributes.get(
-                "unit_of_measurement", "°C" if sensor_class == "temperature" else "%"
-            )
-            readings.append(f"{device.name} is {value} {unit}".replace(" %", "%"))
+        readings = [
+            r for d in sensors[:6] if (r := self._reading(d, spec, states, sensors)) is not None
+        ]
         if not readings:
-            return (f"I don't know the {sensor_class} there." if devices else None), trace
+            return (f"I don't know the {spec.label} there." if devices else None), trace
         return "The " + "; the ".join(readings) + ".", trace
+
+    def _reading(
+        self, device: Device, spec: _Measure, states: StateStore, among: list[Device]
+    ) -> str | None:
+        state = states.get(device.entity_id)
+        value = (
+            state.state if device.domain == "sensor" else state.attributes.get(spec.attribute or "")
+        )
+        if value is None or value in {"unknown", "unavailable"}:
+            return None
+        if spec.scale != 1.0 and isinstance(value, int | float):
+            value = round(float(value) * spec.scale)
+        unit = (
+            state.attributes.get("unit_of_measurement", spec.unit)
+            if device.domain == "sensor"
+            else spec.unit
+        )
+        label = self._label(device, among)
+        what = spec.label if device.domain != "sensor" else ""
+        text = f"{label} {what} is {value} {unit}".replace(" %", "%").replace("  ", " ")
+        return text.strip()
+
+    def _label(self, device: Device, among: Sequence[Device]) -> str:
+        """The name, with its room when another device of the list has the same name."""
+        same = sum(1 for d in among if d.name.casefold() == device.name.casefold()) > 1
+        area = self.registry.areas.get(device.area_id) if device.area_id else None
+        if same and area is not None:
+            return f"{device.name} in the {area.name}"
+        return device.name
+
+    def _presence(
+        self, words: list[str], states: StateStore, context: Context
+    ) -> tuple[str | None, list[str]]:
+        def fits(d: Device) -> bool:
+            return d.domain == "binary_sensor" and d.device_class in {
+                "motion",
+                "occupancy",
+                "presence",
+            }
+
+        devices, problem, trace = self._targets(
+            words, fits, context, _PRESENCE | {"there", "detected"}
+        )
+        if problem is not None or not devices:
+            return problem, trace
+        active = [d for d in devices if (states.get(d.entity_id).state or "") == "on"]
+        if active:
+            return (
+                f"Yes, {', '.join(self._label(d, devices) for d in active)} detects someone.",
+                trace,
+            )
+        return (
+            f"No, {', '.join(self._label(d, devices) for d in devices[:4])} detects nobody.",
+            trace,
+        )
 
     def _setpoint(
         self, words: list[str], states: StateStore, context: Context

@@ -201,7 +201,10 @@ class Resolver:
         shorts = [self.registry.devices[e.ref] for e in match.entries if e.kind is Kind.SHORT]
         said = words[match.start : match.end]
         fitting = [d for d in devices if fits(d)]
-        if fitting and not (match.plural and self._area_type(said, _Group())):
+        plural_type = (
+            match.plural and Kind.TYPE in kinds
+        )  # "the blinds": every blind, not the one named "Blinds"
+        if fitting and not plural_type and not (match.plural and self._area_type(said, _Group())):
             group.names.extend(fitting)
             group.exact = True
             return
@@ -418,7 +421,7 @@ class Resolver:
                 return Target(Outcome.FOUND, earlier, trace=[f"'it' means {_names(earlier)}"])
         pool = [d for d in self.registry if ask.fits(d)]
         preferred = _by_preference(pool, ask.area_default)
-        if ask.whole_home and preferred:
+        if (ask.whole_home or ask.quantified) and preferred:
             return Target(
                 Outcome.FOUND, preferred, trace=[f"everywhere: {_names(preferred)}"], group=True
             )
@@ -435,7 +438,7 @@ class Resolver:
                 )
         if len(preferred) == 1:
             return Target(Outcome.FOUND, preferred, trace=[f"the only one: {preferred[0].name}"])
-        if 1 < len(preferred) <= 12 and len({d.domain for d in preferred}) == 1:
+        if 1 < len(preferred) <= 24 and len({d.domain for d in preferred}) == 1:
             return Target(
                 Outcome.AMBIGUOUS, candidates=preferred, trace=[f"several: {_names(preferred)}"]
             )

@@ -106,6 +106,11 @@ def _numbers(tokens: list[str]) -> list[str]:
                 i += 1
         elif word in _UNITS and not (word == "one" and _one_is_pronoun(tokens, i)):
             value = _UNITS[word]
+        elif word == "thousand" and out and out[-1].isdigit():
+            value = int(out.pop()) * 1000
+            if i + 2 < len(tokens) and tokens[i + 1] in _UNITS and tokens[i + 2] == "hundred":
+                value += _UNITS[tokens[i + 1]] * 100
+                i += 2
         elif word == "hundred":
             value = 100
             if out and out[-1] == "a":
