@@ -1,0 +1,78 @@
+"""``--version``, ``check``, ``devices`` and ``history`` through the real program."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from cli_support import HOME, ROOT, Hausgeist
+
+from hausgeist import __version__
+
+
+def test_version(hausgeist: Hausgeist) -> None:
+    run = hausgeist("--version")
+    assert run.code == 0
+    assert __version__ in run.out
+
+
+def test_check_lists_what_it_found(hausgeist: Hausgeist) -> None:
+    run = hausgeist("check", "--config", str(ROOT / "config.example.yaml"))
+    assert run.code == 0, run.err
+    assert "OK" in run.out
+    assert "8 areas on 2 floors" in run.out
+
+
+def test_devices_prints_the_registry(hausgeist: Hausgeist) -> None:
+    run = hausgeist("devices", "--config", str(HOME))
+    assert run.code == 0, run.err
+    assert "light.kitchen_pendant" in run.out
+    assert "Kitchen Pendant" in run.out
+    assert "lock.safe" not in run.out, "hidden devices are not shown"
+
+
+def test_ask_without_config_uses_the_embedded_example(
+    hausgeist: Hausgeist, tmp_path: object
+) -> None:
+    run = hausgeist("ask", "--json", "--dry-run", "lock the front door")
+    assert run.code == 0, run.err
+    assert '"lock.lock"' in run.out
+
+
+def test_a_request_shows_in_history_on_sqlite(hausgeist: Hausgeist) -> None:
+    hausgeist("ask", "--config", str(HOME), "turn on the desk lamp")
+    run = hausgeist("history", "--config", str(HOME))
+    assert run.code == 0, run.err
+    assert "turn on the desk lamp" in run.out
+    assert "light.turn_on light.office_desk" in run.out
+
+
+@pytest.mark.postgres
+def test_a_request_shows_in_history_on_postgresql(hausgeist: Hausgeist, tmp_path: object) -> None:
+    import sqlalchemy as sa
+
+    url = os.environ.get(
+        "HAUSGEIST_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    )
+    engine = sa.create_engine(url, connect_args={"connect_timeout": 2})
+    try:
+        with engine.connect():
+            pass
+    except sa.exc.OperationalError as exc:
+        if os.environ.get("HAUSGEIST_REQUIRE_POSTGRES"):
+            pytest.fail(f"PostgreSQL not reachable: {exc.orig}")
+        pytest.skip(f"PostgreSQL not reachable: {exc.orig}")
+    schema = f"cli_{os.getpid()}"
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+    try:
+        scoped = sa.make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
+        env = {"HAUSGEIST_HISTORY__URL": scoped.render_as_string(hide_password=False)}
+        hausgeist("ask", "--config", str(HOME), "turn on the big lamp", extra_env=env)
+        run = hausgeist("history", "--config", str(HOME), extra_env=env)
+        assert run.code == 0, run.err
+        assert "turn on the big lamp" in run.out
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()
