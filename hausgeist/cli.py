@@ -89,6 +89,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(exc)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `hausgeist ask ... | head`: the reader went away
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

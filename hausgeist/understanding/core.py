@@ -16,7 +16,7 @@ from hausgeist.understanding.followup import FollowUp
 from hausgeist.understanding.index import Kind, NameIndex
 from hausgeist.understanding.intents import Action, Intent, arm_mode, detect, readings
 from hausgeist.understanding.plan import AREA_DEFAULT, PlanError, fits, plan
-from hausgeist.understanding.policy import Policy
+from hausgeist.understanding.policy import Policy, is_sensitive
 from hausgeist.understanding.questions import QUESTION_WORDS, Questions
 from hausgeist.understanding.resolve import Context, Outcome, Resolver, Target
 from hausgeist.understanding.sessions import Conversation, PendingClarify, PendingConfirm
@@ -72,7 +72,7 @@ _BARE_EXTRA = frozenset(
     {"the", "set", "scene", "routine", "mode", "script", "for", "please", "time", "my", "our"}
 )
 _WHOLE_SENTENCE_RULES = frozenset({"todo-add", "todo-need", "todo-remove"})
-_WRONG_READING = frozenset({Outcome.UNFIT, Outcome.EMPTY, Outcome.NOTHING})
+_WRONG_READING = frozenset({Outcome.UNFIT, Outcome.EMPTY, Outcome.NOTHING, Outcome.UNKNOWN})
 _CLAUSE_BREAKS = frozenset({"and", "then", "also", "plus", "after", "afterwards", ",", "but"})
 
 
@@ -143,7 +143,9 @@ class Understanding:
     def _command(
         self, tokens: list[str], states: StateStore, context: Context, trace: list[str]
     ) -> tuple[Decision, PendingClarify | None]:
-        clauses = self._share_place(split_clauses(tokens, self._names_something))
+        clauses = self._share_place(
+            split_clauses(tokens, self._names_something, lambda w: self._bare_name(w) is not None)
+        )
         if len(clauses) > 1:
             trace.append(f"clauses: {' | '.join(' '.join(c) for c in clauses)}")
         calls: list[ServiceCall] = []
@@ -264,7 +266,7 @@ class Understanding:
         sentence: list[str] | None = None,
     ) -> _Clause:
         protected = self._protected(words)
-        intents = list(islice(readings(words, protected), _MAX_READINGS))
+        intents = _values_first(list(islice(readings(words, protected), 16)), words)
         bare = self._bare_name(words)
         if bare is not None:
             intents.append(bare)
@@ -278,7 +280,10 @@ class Understanding:
             if intent.action is Action.ARM:
                 intent.value = arm_mode(intent.words)
         first: _Clause | None = None
+        numbers = {i for i, w in enumerate(words) if as_number(w) is not None}
         for intent in intents:
+            if first is not None and numbers and not numbers <= intent.consumed:
+                break  # the number said must be used: never fall back to a reading that drops it
             result = self._try(intent, words, states, context, trace)
             if first is None:
                 first = result
@@ -301,14 +306,36 @@ class Understanding:
         if intent.action is Action.LOCK and "up" in words:
             rest.append("all")  # "lock up": every lock
         target = self.resolver.resolve(
-            rest, lambda d: fits(intent, d), context, _area_default(intent)
+            rest, lambda d: fits(intent, d), context, _area_default(intent), states
         )
         trace.extend(f"target: {t}" for t in target.trace)
         result = _Clause(intent=intent, target=target)
+        if (
+            target.outcome is Outcome.FOUND
+            and target.implicit
+            and self._sensitive(intent, target.devices, states)
+        ):
+            # "let me in": never open a door nobody named; ask which one.
+            target.outcome, target.candidates = Outcome.AMBIGUOUS, target.devices
+            if len(target.devices) == 1:
+                target.candidates = [d for d in self.registry if fits(intent, d)][:8]
+            trace.append("a sensitive action needs its device named")
         if target.outcome is not Outcome.FOUND:
             result.status, result.reply = self._unresolved(target, intent)
             return result
         return self.calls_for(intent, target.devices, states, trace, result, lenient=target.group)
+
+    def _sensitive(self, intent: Intent, devices: Sequence[Device], states: StateStore) -> bool:
+        for device in devices:
+            try:
+                service, data = plan(intent, device, states.get(device.entity_id))
+            except PlanError:
+                continue
+            if is_sensitive(
+                ServiceCall(service=service, entity_id=device.entity_id, data=data), self.registry
+            ):
+                return True
+        return False
 
     def _protected(self, words: list[str]) -> frozenset[int]:
         """Positions inside multi-word names: "Green Bedroom" is no colour, "Movie Night" no mode."""
@@ -416,13 +443,27 @@ class Understanding:
         return f"the {device.name}"
 
 
+def _values_first(intents: list[Intent], words: list[str]) -> list[Intent]:
+    """Readings that use every number said come first: "put the light on 50 percent" sets
+    a brightness; it does not merely switch the light on."""
+    numbers = {i for i, w in enumerate(words) if as_number(w) is not None}
+    if not numbers:
+        return intents[:_MAX_READINGS]
+    full = [i for i in intents if numbers <= i.consumed]
+    rest = [i for i in intents if not numbers <= i.consumed]
+    return [*full, *rest][:_MAX_READINGS]
+
+
 def _chatter(result: _Clause, words: list[str]) -> bool:
     """A clause that named nothing and found nothing to do: small talk around a command
     ("we're off on holiday, turn on the alarm")."""
     if result.status is Status.NOT_UNDERSTOOD:
         return result.target is None or result.target.outcome is Outcome.NOTHING
     about_us = words[0] in {"we", "i", "you", "they", "it"}
-    return about_us and result.target is not None and result.target.outcome is Outcome.UNKNOWN
+    target = result.target
+    return (
+        about_us and target is not None and (target.outcome is Outcome.UNKNOWN or target.implicit)
+    )
 
 
 def _several(item: object) -> bool:
@@ -477,23 +518,28 @@ def _looks_like_question(tokens: list[str]) -> bool:
 
 
 def split_clauses(
-    tokens: list[str], names: Callable[[list[str]], bool] = lambda _w: True
+    tokens: list[str],
+    names: Callable[[list[str]], bool] = lambda _w: True,
+    standalone: Callable[[list[str]], bool] = lambda _w: False,
 ) -> list[list[str]]:
     """``turn on the light and lock the door`` -> two clauses; ``the kitchen and hall lights`` stays one.
 
-    A comma-separated piece without an action either names the target of the next one
-    ("back door, lock it") or is chatter ("we've got people staying, ...") and is dropped."""
-    whole = detect([w for w in tokens if w != ","])
+    A comma-separated piece without an action is a scene said by name ("film night, and mute
+    the speaker"), the target of the next piece ("back door, lock it"), more targets for the
+    previous one (", and the hall one") or chatter ("we've got people staying, ...")."""
+    flat = [w for w in tokens if w != ","]
+    whole = detect(flat)
     if whole is not None and whole.rule in _WHOLE_SENTENCE_RULES:
-        return [[w for w in tokens if w != ","]]  # "add bread, milk and eggs to the list"
-    pieces = _comma_pieces(tokens, names)
+        return [flat]  # "add bread, milk and eggs to the list"
     clauses: list[list[str]] = []
-    for piece in pieces:
+    for piece in _comma_pieces(tokens, names, standalone):
         clauses.extend(_split_piece(piece))
-    return [c for c in clauses if c] or [tokens]
+    return [c for c in clauses if c] or [flat]
 
 
-def _comma_pieces(tokens: list[str], names: Callable[[list[str]], bool]) -> list[list[str]]:
+def _comma_pieces(
+    tokens: list[str], names: Callable[[list[str]], bool], standalone: Callable[[list[str]], bool]
+) -> list[list[str]]:
     pieces: list[list[str]] = [[]]
     for word in tokens:
         if word == ",":
@@ -501,32 +547,26 @@ def _comma_pieces(tokens: list[str], names: Callable[[list[str]], bool]) -> list
         else:
             pieces[-1].append(word)
     pieces = [p for p in pieces if p]
-    if len(pieces) < 2 or not any(detect(p) for p in pieces):
+    if len(pieces) < 2 or not any(detect(p) or standalone(p) for p in pieces):
         return [[w for w in tokens if w != ","]]
     out: list[list[str]] = []
     carry: list[str] = []
     for piece in pieces:
-        if detect(piece) is None and not _starts_with_break(piece):
-            if names(piece):
-                carry = [*carry, *piece]  # a target said first: "back door, lock it"
-            continue  # chatter: "we've got people staying, ..."
-        out.append([*_strip_break(piece), *_as_target(carry)] if carry else piece)
-        carry = []
+        body = list(piece)
+        while body and body[0] in _CLAUSE_BREAKS:
+            body.pop(0)
+        if not body:
+            continue
+        if detect(body) is not None or standalone(body):
+            out.append([*body, "the", *carry] if carry else body)
+            carry = []
+        elif len(body) < len(piece) and out:
+            out[-1] = [*out[-1], "and", *body]
+        elif names(body):
+            carry = [*carry, *body]
     if carry and out:
         out[-1] = [*out[-1], "and", *carry]
     return out
-
-
-def _as_target(words: list[str]) -> list[str]:
-    return ["the", *words] if words else []
-
-
-def _starts_with_break(piece: list[str]) -> bool:
-    return piece[0] in _CLAUSE_BREAKS
-
-
-def _strip_break(piece: list[str]) -> list[str]:
-    return piece
 
 
 def _split_piece(tokens: list[str]) -> list[list[str]]:
@@ -541,15 +581,17 @@ def _split_piece(tokens: list[str]) -> list[list[str]]:
                 j += 1
             rest = tokens[j:]
             nxt = _next_break(rest)
-            if (
-                rest
-                and detect(current) is not None
-                and (detect(rest[:nxt]) is not None or _has_value(rest[:nxt]))
-            ):
-                clauses.append(current)
-                current = [] if detect(rest[:nxt]) is not None else ["set"]
-                i = j
-                continue
+            if rest and detect(current) is not None:
+                if detect(rest[:nxt]) is not None:
+                    clauses.append(current)
+                    current, i = [], j
+                    continue
+                inherited = _inherit(current, rest[:nxt])
+                if inherited is not None:
+                    clauses.append(current)
+                    clauses.append(inherited)
+                    current, i = [], j + nxt
+                    continue
         current.append(word)
         i += 1
     if current:
@@ -557,9 +599,18 @@ def _split_piece(tokens: list[str]) -> list[list[str]]:
     return clauses
 
 
-def _has_value(words: list[str]) -> bool:
-    """``and the basement to 15``: a second target with its own value, the verb left out."""
-    return len(words) >= 3 and words[-2] == "to" and as_number(words[-1]) is not None
+def _inherit(previous: list[str], words: list[str]) -> list[str] | None:
+    """A second target with its own value and no verb takes the first clause's verb:
+    ``set the heating to 20 and the basement to 15``; ``heating to 20 downstairs and 19 upstairs``."""
+    numbers = [k for k, w in enumerate(words) if as_number(w) is not None]
+    if not numbers:
+        return None
+    if "to" in words[: numbers[0]]:
+        return ["set", *words]
+    before = next((k for k, w in enumerate(previous) if as_number(w) is not None), None)
+    if before is None or before == 0:
+        return None
+    return [*previous[:before], *words]
 
 
 def _next_break(words: list[str]) -> int:

@@ -194,13 +194,13 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _r(
         "disarm",
-        r"\b(disarm|deactivate the (alarm|security)|turn off the (alarm|security)|switch off the (alarm|security)|disable the (alarm|security))\b",
+        r"\b(disarm|(deactivate|turn off|switch off|disable|shut off) the( [a-z]+)? (alarm|security)|(alarm|security)( system)? off)\b",
         Action.DISARM,
         "alarm_control_panel",
     ),
     _r(
         "arm",
-        r"\b(arm|activate the (alarm|security)|turn on the (alarm|security)|switch on the (alarm|security)|enable the (alarm|security)|set the (alarm|security))\b"
+        r"\b(arm|(activate|turn on|switch on|enable|set|put on) the( [a-z]+)? (alarm|security))\b"
         r"|\b(alarm|security)\b.*\b(to|in|on) (away|home|night|stay)( mode)?\b",
         Action.ARM,
         "alarm_control_panel",
@@ -302,7 +302,8 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _r(
         "hvac-mode",
-        r"\b(?P<mode>heat cool|fan only|heat|heating|cool|cooling|auto|automatic|dry|off) mode\b|\bto (heating|cooling|heat cool|fan only|auto|automatic|dry)\b",
+        r"\b(?P<mode>heat cool|fan only|heat|heating|cool|cooling|auto|automatic|dry|off) mode\b"
+        r"|\b(to|on|in|into) (heating|cooling|heat cool|fan only|auto|automatic|dry|heat|cool)( mode)?$",
         Action.HVAC_MODE,
         "climate",
     ),
@@ -359,7 +360,7 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _r(
         "degrees",
-        rf"\b{_NUM} degrees?\b|\bset (the )?(heating|heat|thermostat|temperature|climate|ac|air conditioning|boiler|water heater|hot water)\b.*\bto {_NUM}\b|\b(heat|heating|heater|thermostat|temperature|ac|boiler)\b.*\b(to|on|at) {_NUM}$|\b(heating|thermostat|temperature)( to)? {_NUM}$",
+        rf"\b{_NUM} degrees?\b|\bset (the )?(heating|heat|thermostat|temperature|climate|ac|air conditioning|boiler|water heater|hot water)\b.*\bto {_NUM}\b|\b(heat|heating|heater|thermostat|temperature|ac|boiler)\b.*\b(to|on|at) {_NUM}\b|\b(heating|thermostat|temperature)( to)? {_NUM}$",
         Action.SET_TEMP,
         "climate water_heater",
     ),
@@ -375,7 +376,8 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _r(
         "position",
-        rf"\b(open|close|raise|lower|move|set|put)\b.*\b(to|at) {_PCT}|\b(open|close|raise|lower)\b.*\b{_PCT}( of the way)?",
+        rf"\b(open|close|raise|lower|move|set|put)\b.*\b(to|at) {_PCT}|\b(open|close|raise|lower)\b.*\b{_PCT}( of the way)?"
+        rf"|\b{_PCT} of the way( open| up)?\b",
         Action.SET_PCT,
     ),
     _r(
@@ -513,6 +515,9 @@ def _brightness_too(intent: Intent, tokens: list[str]) -> None:
         if number is not None:
             intent.extra["brightness_pct"] = round(float(number.group(1)))
             intent.consumed.add(i)
+        elif token in {"half", "full"} and tokens[i + 1 : i + 2] == ["brightness"]:
+            intent.extra["brightness_pct"] = 50 if token == "half" else 100
+            intent.consumed |= {i, i + 1}
 
 
 def _token_starts(tokens: list[str]) -> list[int]:
@@ -592,7 +597,6 @@ _RULE_WORDS = frozenset(
         "louder",
         "quieter",
         "softer",
-        "the",
         "it",
         "is",
         "too",

@@ -117,6 +117,22 @@ def _mode(intent: Intent, device: Device, state: EntityState) -> tuple[str, dict
     raise PlanError(f"{device.name} has no setting called '{intent.value}'")
 
 
+def _heat_on(intent: Intent, _d: Device, state: EntityState) -> dict[str, Any]:
+    """ "Turn the heating on": the heating mode (cooling when the words say air conditioning)."""
+    modes = state.attributes.get("hvac_modes")
+    listed = [str(m) for m in modes] if isinstance(modes, list) else []
+    cooling = bool(
+        {"ac", "aircon", "conditioning", "conditioner", "cool", "cooling"} & set(intent.words)
+    )
+    for mode in ("cool", "heat_cool", "auto") if cooling else ("heat", "heat_cool", "auto"):
+        if not listed or mode in listed:
+            return {"hvac_mode": mode}
+    usable = [m for m in listed if m != "off"]
+    if not usable:
+        raise PlanError("that thermostat has no mode to switch on to")
+    return {"hvac_mode": usable[0]}
+
+
 def _value(key: str) -> Callable[[Intent, Device, EntityState], dict[str, Any]]:
     def build(intent: Intent, _d: Device, _s: EntityState) -> dict[str, Any]:
         return {key: intent.value}
@@ -137,7 +153,6 @@ _ONOFF = (
     "fan",
     "input_boolean",
     "media_player",
-    "climate",
     "humidifier",
     "water_heater",
 )
@@ -153,6 +168,7 @@ _SET_PCT: dict[str, Step] = {
 TABLE: Mapping[Action, Mapping[str, Step]] = {
     Action.ON: {
         **{d: Step("turn_on") for d in _ONOFF},
+        "climate": Step("set_hvac_mode", _heat_on),
         "script": Step("turn_on"),
         "scene": Step("turn_on"),
         "vacuum": Step("start"),
@@ -161,12 +177,14 @@ TABLE: Mapping[Action, Mapping[str, Step]] = {
     },
     Action.OFF: {
         **{d: Step("turn_off") for d in _ONOFF},
+        "climate": Step("set_hvac_mode", _const(hvac_mode="off")),
         "script": Step("turn_off"),
         "vacuum": Step("stop"),
         "valve": Step("close_valve"),
-        "alarm_control_panel": Step("alarm_disarm"),
     },
-    Action.TOGGLE: {d: Step("toggle") for d in (*_ONOFF[:-1], "script", "cover", "valve")},
+    Action.TOGGLE: {
+        d: Step("toggle") for d in (*_ONOFF[:-1], "climate", "script", "cover", "valve")
+    },
     Action.OPEN: {"cover": Step("open_cover"), "valve": Step("open_valve"), "lock": Step("unlock")},
     Action.CLOSE: {
         "cover": Step("close_cover"),

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from hausgeist.devices.registry import Device, DeviceRegistry
+from hausgeist.devices.state import StateStore
 from hausgeist.understanding.index import Kind, Match, NameIndex
 from hausgeist.understanding.intents import is_verb_word
 from hausgeist.understanding.text import as_number, singular, tokenize
@@ -19,6 +20,7 @@ from hausgeist.understanding.vocabulary import (
 )
 
 Fits = Callable[[Device], bool]
+_PLAYING = frozenset({"playing", "paused", "on", "buffering"})
 _FLOOR_WIDE = frozenset({"climate", "vacuum", "water_heater"})
 _ALL_SAFE = frozenset({"lock"})
 """Domains where a plural means every one of them, wherever they are ("lock the doors")."""
@@ -53,6 +55,8 @@ class Target:
     fuzzy: bool = False
     group: bool = False
     """Reached through a type word, an area or "all" rather than a device's own name."""
+    implicit: bool = False
+    """No target was said: it came from context (the room, the conversation, the only one)."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,7 @@ class _Group:
     plural: bool = False
     fuzzy: bool = False
     unfit_names: list[Device] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
 
     def meaningful(self) -> bool:
         return bool(
@@ -100,6 +105,7 @@ class _Ask:
     quantified: bool
     whole_home: bool
     pronoun: bool
+    states: StateStore | None = None
 
 
 class Resolver:
@@ -120,6 +126,7 @@ class Resolver:
         fits: Fits,
         context: Context,
         area_default: tuple[str, ...] = (),
+        states: StateStore | None = None,
     ) -> Target:
         """Resolve the target words of one clause (verbs and values already taken out)."""
         words = list(tokens)
@@ -131,6 +138,7 @@ class Resolver:
             quantified,
             (quantified and any(w in WHOLE_HOME for w in words)) or "everywhere" in words,
             any(w in PRONOUNS for w in words),
+            states,
         )
         groups = [
             g for g in (self._group(part, fits) for part in _split_and(words)) if g.meaningful()
@@ -165,6 +173,7 @@ class Resolver:
                 part.trace, part.fuzzy = found.trace, fuzzy
                 return part
             found.group |= part.group
+            found.implicit |= part.implicit
             found.devices.extend(d for d in part.devices if d not in found.devices)
         return found
 
@@ -173,11 +182,18 @@ class Resolver:
     def _group(self, words: list[str], fits: Fits) -> _Group:
         group = _Group()
         covered: set[int] = set()
-        for match in self.index.find(words):
+        matches = self.index.find(words)
+        for index, match in enumerate(matches):
             covered.update(range(match.start, match.end))
             group.fuzzy |= match.fuzzy
             group.plural |= match.plural
+            following = matches[index + 1] if index + 1 < len(matches) else None
+            if _modifies(match, following):
+                # "garage light": a type word before the head noun narrows it like a name word.
+                group.keywords.extend(singular(w) for w in words[match.start : match.end])
+                continue
             self._interpret(match, words, group, fits)
+        heads = {m.start for m in matches}
         for i, word in enumerate(words):
             if (
                 i in covered
@@ -191,8 +207,16 @@ class Resolver:
                 group.keywords.append(canon)
                 group.fuzzy |= guessed
                 group.plural |= singular(word) != word
+            elif (
+                not matches
+                or i > min(heads)
+                or i + 1 in heads
+                or _after_in(words, i)
+                or _object(words, i)
+            ):
+                group.unknown.append(word)  # "the fridge light", "in the attic", "the sauna"
             else:
-                group.unknown.append(word)
+                group.ignored.append(word)  # "flick the kettle on": a verb we don't know
         return group
 
     def _interpret(self, match: Match, words: list[str], group: _Group, fits: Fits) -> None:
@@ -225,7 +249,9 @@ class Resolver:
             # "ceiling light": a type word that is also part of names narrows like a name would.
             typed = {w for t in types for w in t.word.split()}
             group.keywords.extend(
-                singular(w) for w in said if singular(w) not in typed and w not in STOP_WORDS
+                c
+                for w in said
+                if (c := self.index.canon(w)[0]) not in typed and w not in STOP_WORDS
             )
         elif devices or shorts:
             group.unfit_names.extend(devices or shorts)
@@ -332,8 +358,7 @@ class Resolver:
                         for t in group.types
                     )
                 ]
-            if pool or not group.types:
-                return pool, " ".join(device_words), len(pool) > 1
+            return pool, " ".join(device_words), len(pool) > 1
         if group.types:
             pool = [
                 d
@@ -411,16 +436,19 @@ class Resolver:
             own = self.registry.get(context.device)
             if own is not None and ask.fits(own):
                 return Target(Outcome.FOUND, [own], trace=[f"the requesting device: {own.name}"])
-        if ask.pronoun and context.previous:
+        if context.previous:
+            # "it", or nothing at all: what the conversation was just about ("brighter").
             earlier = [
                 d
                 for e in context.previous
                 if (d := self.registry.get(e)) is not None and ask.fits(d)
             ]
             if earlier:
-                return Target(Outcome.FOUND, earlier, trace=[f"'it' means {_names(earlier)}"])
+                return Target(
+                    Outcome.FOUND, earlier, trace=[f"'it' means {_names(earlier)}"], implicit=True
+                )
         pool = [d for d in self.registry if ask.fits(d)]
-        preferred = _by_preference(pool, ask.area_default)
+        preferred = self._active(_by_preference(pool, ask.area_default), ask)
         if (ask.whole_home or ask.quantified) and preferred:
             return Target(
                 Outcome.FOUND, preferred, trace=[f"everywhere: {_names(preferred)}"], group=True
@@ -435,14 +463,30 @@ class Resolver:
                     local,
                     trace=[f"in the requester's area: {_names(local)}"],
                     group=True,
+                    implicit=True,
                 )
         if len(preferred) == 1:
-            return Target(Outcome.FOUND, preferred, trace=[f"the only one: {preferred[0].name}"])
+            return Target(
+                Outcome.FOUND,
+                preferred,
+                trace=[f"the only one: {preferred[0].name}"],
+                implicit=True,
+            )
         if 1 < len(preferred) <= 24 and len({d.domain for d in preferred}) == 1:
             return Target(
-                Outcome.AMBIGUOUS, candidates=preferred, trace=[f"several: {_names(preferred)}"]
+                Outcome.AMBIGUOUS,
+                candidates=preferred,
+                trace=[f"several: {_names(preferred)}"],
+                implicit=True,
             )
-        return Target(Outcome.NOTHING, trace=["no target named"])
+        return Target(Outcome.NOTHING, trace=["no target named"], implicit=True)
+
+    def _active(self, pool: list[Device], ask: _Ask) -> list[Device]:
+        """For playback, the players that are on: "next song" means the one playing."""
+        if ask.states is None or not pool or {d.domain for d in pool} != {"media_player"}:
+            return pool
+        on = [d for d in pool if (ask.states.get(d.entity_id).state or "off") in _PLAYING]
+        return on or pool
 
     def _keyword_areas(self, group: _Group) -> set[str]:
         """``bedroom`` when the home has a Blue Bedroom and a Green Bedroom: both, to ask which."""
@@ -475,6 +519,25 @@ def _by_preference(pool: list[Device], order: tuple[str, ...]) -> list[Device]:
         if found:
             return found
     return pool
+
+
+def _modifies(match: Match, following: Match | None) -> bool:
+    """A type word right before another type word is a modifier: "garage light", "hall lamp"."""
+    if following is None or following.start != match.end:
+        return False
+    kinds = {e.kind for e in match.entries}
+    return kinds == {Kind.TYPE} and all(e.kind is Kind.TYPE for e in following.entries)
+
+
+def _object(words: list[str], i: int) -> bool:
+    """``the plants``: after an article a word is a thing, not a verb we can skip."""
+    return i > 0 and words[i - 1] in {"the", "a", "an", "my", "our", "your", "this", "that", "some"}
+
+
+def _after_in(words: list[str], i: int) -> bool:
+    """``in the attic``: the word names a place."""
+    before = [w for w in words[:i] if w not in {"the", "my", "our"}]
+    return bool(before) and before[-1] in {"in", "inside", "upstairs", "downstairs", "at", "on"}
 
 
 def _with_device_area(context: Context, registry: DeviceRegistry) -> Context:

@@ -28,6 +28,8 @@ class TypeHint:
             return False
         if self.word and set(self.word.split()) <= name_words:
             return True
+        if self.kind == "named":
+            return False  # only devices that carry the word in their name
         if self.classes is None or domain not in _CLASSED:
             return True
         return device_class in self.classes
@@ -78,8 +80,8 @@ TYPE_WORDS: dict[tuple[str, ...], TypeHint] = {
     ("water", "supply"): _t("valve"),
     ("valve",): _t("valve"),
     ("water",): _t("valve switch", None, "soft"),
-    ("irrigation",): _t("valve switch", None, "soft"),
-    ("sprinkler",): _t("valve switch", None, "soft"),
+    ("irrigation",): _t("valve switch", None, "named"),
+    ("sprinkler",): _t("valve switch", None, "named"),
     ("light",): _t("light"),
     ("lighting",): _t("light"),
     **{(w,): _t("light", None, "soft") for w in _LIGHT_KINDS},
@@ -135,7 +137,7 @@ TYPE_WORDS: dict[tuple[str, ...], TypeHint] = {
     ("roomba",): _t("vacuum"),
     ("hoover",): _t("vacuum"),
     ("vacuum", "cleaner"): _t("vacuum"),
-    ("mop",): _t("vacuum", None, "soft"),
+    ("mop",): _t("vacuum", None, "named"),
     ("scene",): _t("scene"),
     ("script",): _t("script"),
     ("routine",): _t("script"),
@@ -323,6 +325,7 @@ STOP_WORDS = frozenset(
         "am",
         ",",
         "through",
+        "far",
         "anything",
         "something",
         "anyone",

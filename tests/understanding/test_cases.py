@@ -46,6 +46,7 @@ def check(decision: Decision, case: dict[str, Any]) -> None:
 
 
 SINGLE = [
+    "phrasing.yaml",
     "on_off.yaml",
     "values.yaml",
     "media_and_more.yaml",
