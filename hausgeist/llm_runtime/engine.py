@@ -1,0 +1,166 @@
+"""One long-lived ``Llama``: prompt evaluation with KV prefix reuse, then greedy decoding.
+
+Prefix reuse follows ``Llama.generate`` in llama-cpp-python 0.3.36: the tokens
+already in the KV cache (``input_ids[:n_tokens]``) are compared with the new
+prompt, the cache is cut after the longest common prefix (``Llama.eval`` starts
+with ``kv_cache_seq_rm`` from ``n_tokens``), and only the rest is evaluated. It is
+redone here rather than called, because the token loop needs a deadline check
+per step, the grammar's top-token-first check and the count of cached tokens.
+
+Not thread-safe: exactly one worker thread owns an engine.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import llama_cpp
+import numpy as np
+
+from hausgeist.errors import ModelError
+from hausgeist.llm_runtime.generation import FinishReason, Generation, GenerationRequest
+from hausgeist.llm_runtime.grammar_cache import GrammarCache
+from hausgeist.llm_runtime.sampling import CompiledGrammar, GreedySampler, Logits
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    import numpy.typing as npt
+
+    from hausgeist.llm_runtime.options import RuntimeOptions
+    from hausgeist.llm_runtime.stop import StopSignal
+
+
+@dataclass(frozen=True)
+class _Decoded:
+    tokens: list[int]
+    logprobs: list[float]
+    finish_reason: FinishReason
+    full_scans: int
+
+
+class LlamaEngine:
+    """Runs requests one after another on one loaded model."""
+
+    def __init__(self, llama: llama_cpp.Llama, options: RuntimeOptions) -> None:
+        self.llama = llama
+        self._vocab = llama_cpp.llama_model_get_vocab(llama.model)
+        self._n_vocab = llama.n_vocab()
+        self._sampler = GreedySampler(self._n_vocab, options.top_token_first)
+        self.grammars = GrammarCache(self._vocab, options.grammar_cache_size)
+        self._chunk = options.prompt_chunk
+        self._prefix: tuple[str, list[int]] = ("", [])
+
+    def prime(self, prefix: str, stop: StopSignal) -> int:
+        """Evaluate ``prefix`` now so the next request starting with it reuses it; new tokens."""
+        tokens = self._prefix_tokens(prefix)
+        if not tokens:
+            return 0
+        cached = self._feed(tokens, stop, need_logits=False)
+        return len(tokens) - cached
+
+    def generate(self, request: GenerationRequest, stop: StopSignal) -> Generation:
+        """Answer one request; raises ModelTimeoutError as soon as ``stop`` says so."""
+        started = time.monotonic()
+        stop.check()
+        grammar = self.grammars.get(request.grammar) if request.grammar is not None else None
+        prefix = self._prefix_tokens(request.prefix)
+        prompt = prefix + self._tokenize(request.suffix, bos=not prefix)
+        max_tokens = self._room_for(prompt, request.max_tokens)
+        feed_started = time.monotonic()
+        cached = self._feed(prompt, stop)
+        prompt_done = time.monotonic()
+        decoded = self._decode(grammar, max_tokens, stop)
+        text = self.llama.detokenize(decoded.tokens).decode("utf-8", errors="replace")
+        return Generation(
+            text=text,
+            token_logprobs=tuple(decoded.logprobs),
+            token_texts=tuple(self._piece(token) for token in decoded.tokens),
+            prompt_tokens=len(prompt),
+            prompt_tokens_evaluated=len(prompt) - cached,
+            completion_tokens=len(decoded.tokens),
+            prefix_reused=bool(prefix) and cached >= len(prefix),
+            finish_reason=decoded.finish_reason,
+            prompt_ms=(prompt_done - feed_started) * 1000,
+            elapsed_ms=(time.monotonic() - started) * 1000,
+            queued_ms=(started - stop.submitted) * 1000,
+            grammar_full_scans=decoded.full_scans,
+        )
+
+    def close(self) -> None:
+        """Free the grammars and the model."""
+        self.grammars.close()
+        self.llama.close()
+
+    def _prefix_tokens(self, prefix: str) -> list[int]:
+        text, tokens = self._prefix
+        if text != prefix or not tokens:
+            tokens = self._tokenize(prefix, bos=True)
+            self._prefix = (prefix, tokens)
+        return list(tokens)
+
+    def _piece(self, token: int) -> str:
+        return self.llama.detokenize([token]).decode("utf-8", errors="replace")
+
+    def _tokenize(self, text: str, *, bos: bool) -> list[int]:
+        if not text:
+            return []
+        # special=True: chat markers such as <|im_start|> in the prompt are control tokens.
+        return self.llama.tokenize(text.encode("utf-8"), add_bos=bos, special=True)
+
+    def _room_for(self, prompt: list[int], max_tokens: int) -> int:
+        n_ctx = self.llama.n_ctx()
+        if not prompt:
+            raise ModelError("the prompt is empty: give a prefix or a suffix")
+        if len(prompt) >= n_ctx:
+            raise ModelError(
+                f"the prompt has {len(prompt)} tokens but the context holds {n_ctx}; "
+                "raise the model's n_ctx or shorten the prompt (fewer devices or examples)"
+            )
+        return min(max_tokens, n_ctx - len(prompt))
+
+    def _feed(self, prompt: list[int], stop: StopSignal, need_logits: bool = True) -> int:
+        """Bring the KV cache to ``prompt``; returns how many tokens were already there."""
+        llama = self.llama
+        cached = _common_prefix(llama.input_ids[: llama.n_tokens], prompt)
+        if need_logits:  # the last prompt token is run again: its logits start the answer
+            cached = min(cached, len(prompt) - 1)
+        llama.n_tokens = cached
+        for start in range(cached, len(prompt), self._chunk):
+            stop.check()
+            llama.eval(prompt[start : start + self._chunk])
+        return cached
+
+    def _decode(
+        self, grammar: CompiledGrammar | None, max_tokens: int, stop: StopSignal
+    ) -> _Decoded:
+        tokens: list[int] = []
+        logprobs: list[float] = []
+        scans = 0
+        while True:
+            stop.check(len(tokens))
+            pick = self._sampler.pick(self._last_logits(), grammar)
+            scans += pick.full_scan
+            if llama_cpp.llama_vocab_is_eog(self._vocab, pick.token):
+                return _Decoded(tokens, logprobs, "stop", scans)
+            tokens.append(pick.token)
+            logprobs.append(pick.logprob)
+            if len(tokens) >= max_tokens:
+                return _Decoded(tokens, logprobs, "length", scans)
+            if grammar is not None:
+                grammar.accept(pick.token)
+            self.llama.eval([pick.token])
+
+    def _last_logits(self) -> Logits:
+        pointer = llama_cpp.llama_get_logits_ith(self.llama.ctx, -1)
+        return np.ctypeslib.as_array(pointer, shape=(self._n_vocab,))
+
+
+def _common_prefix(cached: npt.NDArray[np.intc], prompt: Sequence[int]) -> int:
+    length = min(len(cached), len(prompt))
+    if length == 0:
+        return 0
+    differs = np.flatnonzero(cached[:length] != np.asarray(prompt[:length], dtype=np.intc))
+    return int(differs[0]) if differs.size else length

@@ -1,0 +1,79 @@
+"""What one request to the model asks for and what it gets back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+FinishReason = Literal["stop", "length"]
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    """One completion: fixed prompt prefix + per-request suffix, optionally under a grammar."""
+
+    prefix: str
+    """The part of the prompt shared by many requests (instructions, device list, examples).
+
+    Its evaluated state is kept and reused while the next request starts with the same
+    text. End it at a natural boundary (a newline) so it tokenizes the same way alone."""
+    suffix: str
+    """The request-specific rest of the prompt, up to where the model's answer starts."""
+    grammar: str | None
+    """A GBNF grammar (root rule ``root``) the answer must match, or ``None``."""
+    max_tokens: int
+    """Upper bound on generated tokens."""
+
+    def __post_init__(self) -> None:
+        if self.max_tokens < 1:
+            raise ValueError(f"max_tokens must be at least 1, got {self.max_tokens}")
+
+
+@dataclass(frozen=True)
+class Generation:
+    """The model's answer to one request, with what it cost."""
+
+    text: str
+    """The generated text (special tokens such as end-of-turn left out)."""
+    token_logprobs: tuple[float, ...]
+    """Natural-log probability the model gave each generated token, before the grammar's mask.
+
+    Tokens the grammar forces (JSON punctuation, key names) often score low because the
+    model would have said something else; judge confidence at the choice points."""
+    token_texts: tuple[str, ...]
+    """The text of each generated token, aligned with ``token_logprobs``."""
+    prompt_tokens: int
+    """Tokens in prefix + suffix."""
+    prompt_tokens_evaluated: int
+    """Prompt tokens actually run through the model; the rest came from the KV cache."""
+    completion_tokens: int
+    """Generated tokens."""
+    prefix_reused: bool
+    """Whether the whole prefix was already in the KV cache."""
+    finish_reason: FinishReason
+    """``stop``: the model (or the completed grammar) ended the answer; ``length``: max_tokens."""
+    prompt_ms: float
+    """Time spent evaluating the prompt tokens that were not cached."""
+    elapsed_ms: float
+    """Time the request held the model: prompt plus generation."""
+    queued_ms: float = 0.0
+    """Time the request waited for the model behind earlier requests."""
+    grammar_full_scans: int = 0
+    """Steps where the model's top token broke the grammar and the whole vocabulary was masked."""
+
+    @property
+    def cached_tokens(self) -> int:
+        """Prompt tokens taken from the KV cache."""
+        return self.prompt_tokens - self.prompt_tokens_evaluated
+
+    @property
+    def min_logprob(self) -> float:
+        """The least confident token's log-probability (0.0 for an empty answer)."""
+        return min(self.token_logprobs, default=0.0)
+
+    @property
+    def mean_logprob(self) -> float:
+        """Average log-probability per generated token (0.0 for an empty answer)."""
+        if not self.token_logprobs:
+            return 0.0
+        return sum(self.token_logprobs) / len(self.token_logprobs)

@@ -1,0 +1,63 @@
+"""When a request must stop: its deadline, or the caller giving up on it."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from hausgeist.errors import ModelError
+
+
+class ModelTimeoutError(ModelError):
+    """A generation ran past its time limit and was abandoned; the model is free again."""
+
+    def __init__(self, timeout_s: float, elapsed_ms: float, completion_tokens: int | None) -> None:
+        self.timeout_s = timeout_s
+        self.elapsed_ms = elapsed_ms
+        self.completion_tokens = completion_tokens
+        done = "" if completion_tokens is None else f" after {completion_tokens} tokens"
+        super().__init__(
+            f"the model did not answer within {timeout_s:g} s (abandoned at "
+            f"{elapsed_ms:.0f} ms{done}); raise the timeout or shorten the prompt"
+        )
+
+
+class StopSignal:
+    """One request's deadline, counted from submission (queue time included), and a cancel flag.
+
+    The worker checks it between prompt chunks and between tokens, so an abandoned
+    request frees the model within one step.
+    """
+
+    def __init__(self, timeout_s: float) -> None:
+        if timeout_s <= 0:
+            raise ValueError(f"timeout_s must be positive, got {timeout_s}")
+        self.timeout_s = timeout_s
+        self.submitted = time.monotonic()
+        self.deadline = self.submitted + timeout_s
+        self._cancelled = threading.Event()
+
+    def cancel(self) -> None:
+        """Ask the worker to stop at its next check."""
+        self._cancelled.set()
+
+    def remaining(self) -> float:
+        """Seconds left before the deadline (never negative)."""
+        return max(0.0, self.deadline - time.monotonic())
+
+    def elapsed_ms(self) -> float:
+        """Milliseconds since submission."""
+        return (time.monotonic() - self.submitted) * 1000
+
+    def stopped(self) -> bool:
+        """Whether the request was cancelled or its deadline has passed."""
+        return self._cancelled.is_set() or time.monotonic() >= self.deadline
+
+    def check(self, completion_tokens: int | None = None) -> None:
+        """Raise :class:`ModelTimeoutError` if the request must stop now."""
+        if self.stopped():
+            raise self.timeout_error(completion_tokens)
+
+    def timeout_error(self, completion_tokens: int | None = None) -> ModelTimeoutError:
+        """The error that reports this request as abandoned."""
+        return ModelTimeoutError(self.timeout_s, self.elapsed_ms(), completion_tokens)

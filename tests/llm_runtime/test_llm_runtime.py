@@ -1,0 +1,142 @@
+"""The runtime on the real default model: loading, grammar, log-probabilities, prefix reuse."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from collections.abc import Iterator
+
+import pytest
+
+from hausgeist.errors import ModelError
+from hausgeist.llm_runtime import LlamaRuntime, ModelSpec
+
+pytestmark = pytest.mark.llm
+
+
+@pytest.fixture(scope="module")
+def full_scan_runtime(default_spec: ModelSpec, runtime_options) -> Iterator[LlamaRuntime]:
+    """A second copy of the model that masks the whole vocabulary at every step."""
+    options = dataclasses.replace(runtime_options, top_token_first=False)
+    with LlamaRuntime.load(default_spec, options) as loaded:
+        yield loaded
+
+
+def test_info_describes_the_loaded_model(runtime, default_spec):
+    info = runtime.info()
+    assert info.model_name == "smollm2-135m"
+    assert info.path == str(default_spec.path)
+    assert info.file_size_bytes == default_spec.size_bytes
+    assert info.quantization == "Q4_1"
+    assert info.n_ctx == 2048
+    assert info.n_vocab == 49152
+    assert info.n_threads == 1
+    assert 0 < info.load_ms < 30_000
+    assert info.rss_mb is not None
+    assert info.rss_mb > 50
+
+
+def test_a_grammar_constrained_answer_parses_as_the_grammar_says(runtime, chat):
+    answer = runtime.generate(
+        chat.prefix("grammar"), chat.suffix("turn on the lamp"), chat.device_grammar, 40, 30
+    )
+    parsed = json.loads(answer.text)
+    assert parsed["device"] in chat.devices
+    assert parsed["action"] in chat.actions
+    assert answer.finish_reason == "stop"
+
+
+def test_each_generated_token_has_a_log_probability(runtime, chat):
+    answer = runtime.generate(
+        chat.prefix("logprobs"), chat.suffix("fan off"), chat.device_grammar, 40, 30
+    )
+    assert answer.completion_tokens > 0
+    assert len(answer.token_logprobs) == answer.completion_tokens
+    assert "".join(answer.token_texts) == answer.text
+    assert all(math.isfinite(p) and p <= 0 for p in answer.token_logprobs)
+    assert answer.min_logprob <= answer.mean_logprob <= 0
+
+
+def test_free_text_stops_at_max_tokens(runtime, chat):
+    answer = runtime.generate(chat.prefix("free"), chat.suffix("Tell a long story."), None, 5, 30)
+    assert answer.completion_tokens == 5
+    assert answer.finish_reason == "length"
+    assert answer.text
+
+
+def test_the_same_prefix_is_evaluated_once(runtime, chat):
+    prefix = chat.prefix("reuse")
+    first = runtime.generate(prefix, chat.suffix("lamp on"), chat.device_grammar, 40, 30)
+    second = runtime.generate(prefix, chat.suffix("heater off"), chat.device_grammar, 40, 30)
+
+    assert not first.prefix_reused
+    assert first.prompt_tokens_evaluated > 100
+    assert second.prefix_reused
+    assert second.cached_tokens >= first.prompt_tokens - 12  # all but the user's turn
+    assert second.prompt_tokens_evaluated < 15
+
+
+def test_a_changed_prefix_is_evaluated_again(runtime, chat):
+    runtime.generate(chat.prefix("before"), chat.suffix("lamp on"), chat.device_grammar, 40, 30)
+    after = runtime.generate(
+        chat.prefix("after"), chat.suffix("lamp on"), chat.device_grammar, 40, 30
+    )
+    assert not after.prefix_reused
+    assert after.prompt_tokens_evaluated > 100
+
+
+def test_prime_evaluates_the_prefix_ahead_of_the_first_request(runtime, chat):
+    prefix = chat.prefix("primed")
+    assert runtime.prime(prefix) > 100
+    assert runtime.prime(prefix) == 0
+    answer = runtime.generate(prefix, chat.suffix("fan on"), chat.device_grammar, 40, 30)
+    assert answer.prefix_reused
+    assert answer.prompt_tokens_evaluated < 15
+
+
+def test_checking_the_top_token_first_picks_the_same_tokens(runtime, full_scan_runtime, chat):
+    prefix, suffix = chat.prefix("scan"), chat.suffix("switch the heater off")
+    fast = runtime.generate(prefix, suffix, chat.device_grammar, 40, 30)
+    slow = full_scan_runtime.generate(prefix, suffix, chat.device_grammar, 40, 30)
+    assert fast.text == slow.text
+    assert fast.token_logprobs == pytest.approx(slow.token_logprobs, abs=1e-4)
+    assert slow.grammar_full_scans == slow.completion_tokens + 1  # every step, end included
+    assert fast.grammar_full_scans < slow.grammar_full_scans
+
+
+def test_grammars_are_compiled_once(runtime, chat):
+    grammar = chat.device_grammar + "\n# cached once\n"
+    compiled = runtime._engine.grammars.compiled
+    for text in ("lamp on", "lamp off"):
+        runtime.generate(chat.prefix("cache"), chat.suffix(text), grammar, 40, 30)
+    assert runtime._engine.grammars.compiled == compiled + 1
+
+
+def test_a_broken_grammar_is_a_model_error_and_the_runtime_goes_on(runtime, chat):
+    with pytest.raises(ModelError, match="rejected the GBNF grammar"):
+        runtime.generate(chat.prefix("broken"), chat.suffix("x"), "root ::= undefined", 8, 30)
+    answer = runtime.generate(
+        chat.prefix("broken"), chat.suffix("fan on"), chat.device_grammar, 40, 30
+    )
+    json.loads(answer.text)
+
+
+def test_a_prompt_longer_than_the_context_is_refused(runtime, chat):
+    with pytest.raises(ModelError, match="raise the model's n_ctx"):
+        runtime.generate(chat.prefix("long", repeat=200), chat.suffix("x"), None, 8, 30)
+
+
+def test_an_empty_prompt_is_refused(runtime):
+    with pytest.raises(ModelError, match="prompt is empty"):
+        runtime.generate("", "", None, 8, 30)
+
+
+def test_a_closed_runtime_refuses_requests(default_spec, runtime_options, chat):
+    closed = LlamaRuntime.load(default_spec, runtime_options)
+    closed.close()
+    closed.close()  # twice is harmless
+    with pytest.raises(ModelError, match="closed"):
+        closed.generate(chat.prefix("closed"), chat.suffix("x"), None, 4, 30)
+    with pytest.raises(ModelError, match="closed"):
+        closed.info()
