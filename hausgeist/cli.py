@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from hausgeist import __version__
-from hausgeist.commands import ask, info
+from hausgeist.commands import ask, info, mqtt
 from hausgeist.commands.common import fail
 from hausgeist.errors import HausgeistError
 
@@ -59,6 +59,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-history", action="store_true", help="do not record the request")
     p.add_argument("text", nargs="+", metavar="TEXT", help="what to ask, or '-' to read JSON lines")
     p.set_defaults(func=ask.run)
+
+    p = sub.add_parser("run", help="run the agent on the MQTT broker until stopped")
+    _config_flag(p)
+    p.add_argument("--broker-port", type=int, help="port of the embedded broker (no mqtt: section)")
+    p.set_defaults(func=mqtt.run)
+
+    p = sub.add_parser("demo", help="the agent, a simulated home and a prompt, all on this machine")
+    _config_flag(p)
+    p.add_argument("--broker-port", type=int, help="port of the embedded broker")
+    p.add_argument(
+        "--simulate", action="store_true", help="simulate the devices even on a real broker"
+    )
+    p.set_defaults(func=mqtt.demo)
+
+    p = sub.add_parser("discover", help="print config entries for devices announced on the broker")
+    _config_flag(p)
+    p.add_argument("--seconds", type=float, default=3.0, help="how long to listen (default 3)")
+    p.add_argument("--z2m-base", default="zigbee2mqtt", help="Zigbee2MQTT's base topic")
+    p.set_defaults(func=mqtt.discover)
 
     p = sub.add_parser("history", help="list recent requests and what was decided")
     _config_flag(p)

@@ -38,6 +38,10 @@ def run(args: argparse.Namespace) -> int:
     state = read_state(Path(args.state)) if args.state else None
     _check_place(registry, args.area, args.device)
     agent = Agent.build(config, history=not args.no_history)
+    if config.mqtt is not None and not args.dry_run:
+        from hausgeist.integration.oneshot import OneShotDispatcher
+
+        agent.dispatcher = OneShotDispatcher(config.mqtt, agent.registry, agent.states)
     try:
         if args.text == ["-"]:
             _json_lines(agent, args, state, sys.stdin, sys.stdout)

@@ -169,6 +169,8 @@ class MqttConfig(_Model):
     keepalive: int = Field(default=60, ge=5, le=3600)
     discovery_prefix: str = "homeassistant"
     action_expiry_s: int = Field(default=30, ge=1, le=86400)
+    session_expiry_s: int = Field(default=300, ge=0, le=86400)
+    reply_topics: list[str] = []
 
 
 class PolicyConfig(_Model):

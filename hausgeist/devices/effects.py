@@ -125,7 +125,9 @@ def _position(key: str) -> Effect:
 def _mode_on(listed: str, preferred: tuple[str, ...]) -> Effect:
     """climate/water_heater ``turn_on``: a working mode, the way Home Assistant picks one."""
 
-    def effect(call: ServiceCall, _state: str | None, attrs: dict[str, Any]) -> str:
+    def effect(call: ServiceCall, state: str | None, attrs: dict[str, Any]) -> str:
+        if state not in {"off", None}:
+            return state  # already working: it stays in its mode
         modes = [str(m) for m in attrs.get(listed) or [] if m != "off"]
         mode = next((m for m in preferred if m in modes), modes[0] if modes else preferred[-1])
         if call.domain == "water_heater":

@@ -1,0 +1,175 @@
+"""``hausgeist run`` and ``hausgeist demo``: wire the agent, the broker and the service.
+
+Without an ``mqtt:`` section both start an embedded broker (MQTT 3.1.1) on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import tempfile
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from hausgeist.agent import Agent
+from hausgeist.config.models import Config, MqttConfig
+from hausgeist.integration.broker import PROTOCOL as EMBEDDED_PROTOCOL
+from hausgeist.integration.broker import EmbeddedBroker
+from hausgeist.integration.dispatcher import MqttDispatcher
+from hausgeist.integration.link import LinkSettings, MqttProtocol, quiet_socket_races
+from hausgeist.integration.topics import Topics
+from hausgeist.paths import data_dir as default_data_dir
+
+if TYPE_CHECKING:
+    from hausgeist.integration.simulator import SimulatedHome
+
+log = logging.getLogger(__name__)
+
+
+def run_agent(
+    config: Config,
+    config_path: Path,
+    *,
+    broker_port: int | None = None,
+    data_dir: Path | None = None,
+) -> int:
+    """Run the agent on the configured (or an embedded) broker until SIGINT/SIGTERM."""
+    return asyncio.run(_run_agent(config, config_path, broker_port, data_dir))
+
+
+def run_demo(
+    config: Config, *, broker_port: int | None = None, simulate: bool | None = None
+) -> int:
+    """The agent, a simulated home and a prompt, on an embedded broker unless one is configured.
+
+    ``simulate`` (default: only with the embedded broker) makes every MQTT device of the
+    configuration answer like a Zigbee2MQTT device; on a real broker the real devices do."""
+    return asyncio.run(_run_demo(config, broker_port, simulate))
+
+
+async def _run_agent(
+    config: Config, config_path: Path, broker_port: int | None, data_dir: Path | None
+) -> int:
+    from hausgeist.integration.service import AgentService
+
+    quiet_socket_races(asyncio.get_running_loop())
+    data = data_dir or default_data_dir(config)
+    dispatcher = MqttDispatcher()
+    agent = Agent.build(config, dispatcher=dispatcher, data_dir=data)
+    try:
+        async with _broker(config, broker_port) as (mqtt, protocol):
+            service = AgentService(
+                agent,
+                mqtt,
+                data_dir=data,
+                dispatcher=dispatcher,
+                protocol=protocol,
+                **_optional_settings(mqtt),
+            )
+            log.info("hausgeist: %s, data in %s", config_path, data)
+            with _stop_on_signals(service.stop):
+                await service.run()
+    finally:
+        agent.close()
+    return 0
+
+
+async def _run_demo(config: Config, broker_port: int | None, simulate: bool | None) -> int:
+    from hausgeist.integration.console import DemoConsole
+    from hausgeist.integration.service import AgentService
+
+    quiet_socket_races(asyncio.get_running_loop())
+    with tempfile.TemporaryDirectory(prefix="hausgeist-demo-") as tmp:
+        data = Path(tmp)
+        dispatcher = MqttDispatcher()
+        agent = Agent.build(config, dispatcher=dispatcher, history=False, data_dir=data)
+        try:
+            async with _broker(config, broker_port) as (mqtt, protocol):
+                settings = LinkSettings.from_config(mqtt, protocol)
+                console = DemoConsole(
+                    settings, Topics(mqtt.base_topic), agent.registry, agent.states
+                )
+                service = AgentService(
+                    agent,
+                    mqtt,
+                    data_dir=data,
+                    dispatcher=dispatcher,
+                    protocol=protocol,
+                    on_state=console.state_changed,
+                )
+                simulated = config.mqtt is None if simulate is None else simulate
+                async with asyncio.TaskGroup() as tg:
+                    # One after the other: amqtt 0.12 can drop a client that connects while
+                    # another one subscribes (it iterates a dict that the other changes).
+                    home = None
+                    if simulated:
+                        home = _simulated_home(agent, mqtt)
+                        home_task = tg.create_task(home.run(), name="simulated-home")
+                        await home.wait_ready()
+                    running = tg.create_task(service.run(), name="agent-service")
+                    await service.wait_ready()
+                    prompt = tg.create_task(console.run(), name="demo-prompt")
+                    with (
+                        _stop_on_signals(lambda: _cancel(prompt)),
+                        contextlib.suppress(asyncio.CancelledError),
+                    ):
+                        await prompt
+                    service.stop()
+                    await running
+                    if home is not None:
+                        home_task.cancel()
+        finally:
+            agent.close()
+    return 0
+
+
+def _simulated_home(agent: Agent, mqtt: MqttConfig) -> SimulatedHome:
+    from hausgeist.integration.simulator import SimulatedHome
+
+    return SimulatedHome(agent.registry, mqtt.host, mqtt.port)
+
+
+def _optional_settings(mqtt: MqttConfig) -> dict[str, Any]:
+    """``mqtt.reply_topics`` and ``mqtt.session_expiry_s``, once the configuration has them."""
+    fields = mqtt.model_dump()
+    out: dict[str, Any] = {}
+    if fields.get("reply_topics"):
+        out["reply_topics"] = list(fields["reply_topics"])
+    if isinstance(fields.get("session_expiry_s"), int):
+        out["session_expiry_s"] = fields["session_expiry_s"]
+    return out
+
+
+def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+
+
+@asynccontextmanager
+async def _broker(
+    config: Config, port: int | None
+) -> AsyncIterator[tuple[MqttConfig, MqttProtocol]]:
+    """The configured broker, or an embedded one for as long as the block runs."""
+    if config.mqtt is not None:
+        yield config.mqtt, MqttProtocol.V5
+        return
+    async with EmbeddedBroker(port) as broker:
+        yield MqttConfig(host=broker.host, port=broker.port), EMBEDDED_PROTOCOL
+
+
+@contextlib.contextmanager
+def _stop_on_signals(stop: Callable[[], None]) -> Iterator[None]:
+    loop = asyncio.get_running_loop()
+    handled: list[signal.Signals] = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(sig, stop)
+            handled.append(sig)
+    try:
+        yield
+    finally:
+        for sig in handled:
+            loop.remove_signal_handler(sig)

@@ -1,0 +1,242 @@
+"""The agent on MQTT: commands in, device publishes and answers out, device state in.
+
+``AgentService.run()`` keeps one connection to the broker at a time, reconnecting with
+backoff, and runs three named tasks: the connection (receive + send), the command desk
+(one command at a time, ``agent.handle`` in a worker thread) and, on stop, the drain.
+Everything that must survive a crash goes through the
+:class:`~hausgeist.integration.outbox.Outbox` first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from hausgeist.config.models import MqttConfig
+from hausgeist.errors import PayloadError
+from hausgeist.integration.adapters.base import StateUpdate
+from hausgeist.integration.backoff import Backoff
+from hausgeist.integration.commands import CommandDesk
+from hausgeist.integration.dispatcher import MqttDispatcher
+from hausgeist.integration.link import (
+    BrokerConnectionError,
+    BrokerLink,
+    Incoming,
+    LinkSettings,
+    MqttProtocol,
+)
+from hausgeist.integration.outbox import Outbox
+from hausgeist.integration.payloads import MAX_COMMAND_BYTES, OFFLINE, ONLINE
+from hausgeist.integration.ports import AgentLike, DeviceAdapters
+from hausgeist.integration.sender import OutboxSender
+from hausgeist.integration.state_feed import apply_updates
+from hausgeist.integration.topics import PublishPolicy, Topics
+
+log = logging.getLogger(__name__)
+
+OUTBOX_NAME = "mqtt-outbox.db"
+"""The outbox's file in the data directory."""
+
+
+class AgentService:
+    """Runs an agent on an MQTT broker (contract §4)."""
+
+    def __init__(
+        self,
+        agent: AgentLike,
+        mqtt: MqttConfig,
+        *,
+        data_dir: Path,
+        dispatcher: MqttDispatcher | None = None,
+        adapters: DeviceAdapters | None = None,
+        protocol: MqttProtocol = MqttProtocol.V5,
+        reply_topics: Sequence[str] = (),
+        session_expiry_s: int = 300,
+        shutdown_timeout_s: float = 10.0,
+        max_command_bytes: int = MAX_COMMAND_BYTES,
+        backoff: Backoff | None = None,
+        on_state: Callable[[StateUpdate], None] | None = None,
+    ) -> None:
+        self._agent = agent
+        self._settings = LinkSettings.from_config(mqtt, protocol, session_expiry_s)
+        self.topics = Topics(mqtt.base_topic)
+        """The agent's own topics."""
+        self._adapters = adapters if adapters is not None else _adapters_for(agent)
+        self.policy = PublishPolicy.build(
+            self.topics, reply_topics, self._adapters.allowed_topics()
+        )
+        """Where the agent may publish."""
+        self.outbox = Outbox.open(data_dir / OUTBOX_NAME)
+        """The durable outbox."""
+        self._sender = OutboxSender(self.outbox, self.policy)
+        self._desk = CommandDesk(
+            agent,
+            self.outbox,
+            self.policy,
+            wake=self._sender.wake.set,
+            max_command_bytes=max_command_bytes,
+        )
+        self._backoff = backoff or Backoff()
+        self._shutdown_timeout_s = shutdown_timeout_s
+        self._on_state = on_state
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopping = asyncio.Event()
+        self._commands_done = asyncio.Event()
+        self._ready = asyncio.Event()
+        self._deadline = float("inf")
+        (dispatcher or MqttDispatcher()).attach(
+            self.outbox,
+            self._adapters,
+            self.policy,
+            agent.states,
+            action_expiry_s=mqtt.action_expiry_s,
+            wake=self._wake_threadsafe,
+        )
+
+    # --- lifecycle ----------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Serve until :meth:`stop`; then finish in-flight work, say ``offline``, disconnect."""
+        self._loop = asyncio.get_running_loop()
+        self.outbox.prune()
+        self._desk.resume()
+        try:
+            async with asyncio.TaskGroup() as tg:
+                tg.create_task(self._connection_loop(), name="mqtt-connection")
+                tg.create_task(self._commands(), name="mqtt-commands")
+        finally:
+            self._loop = None
+            self.outbox.close()
+
+    def stop(self) -> None:
+        """Ask :meth:`run` to end cleanly (call on the loop; signal handlers do)."""
+        if not self._stopping.is_set():
+            log.info("stopping: finishing work in progress")
+            self._deadline = time.monotonic() + self._shutdown_timeout_s
+            self._stopping.set()
+
+    async def wait_ready(self) -> None:
+        """Wait until connected, subscribed and ``online``."""
+        await self._ready.wait()
+
+    @property
+    def ready(self) -> bool:
+        """Whether the service is connected and serving now."""
+        return self._ready.is_set()
+
+    def _wake_threadsafe(self) -> None:
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._sender.wake.set)
+
+    async def _commands(self) -> None:
+        try:
+            await self._desk.run(self._stopping, lambda: self._deadline)
+        finally:
+            self._commands_done.set()
+
+    # --- the connection -----------------------------------------------------------------
+
+    async def _connection_loop(self) -> None:
+        while True:
+            try:
+                async with BrokerLink(self._settings, will=(self.topics.status, OFFLINE)) as link:
+                    self._backoff.reset()
+                    await self._serve(link)
+                    return
+            except BrokerConnectionError as exc:
+                self._ready.clear()
+                if self._stopping.is_set():
+                    log.warning("%s; stopping without the broker", exc)
+                    return
+                delay = self._backoff.next_delay()
+                log.warning("%s; retrying in %.1f s", exc, delay)
+                await self._sleep_unless_stopping(delay)
+
+    async def _serve(self, link: BrokerLink) -> None:
+        await link.subscribe([self.topics.command, *self._adapters.subscriptions()])
+        await link.publish(self.topics.status, ONLINE, qos=1, retain=True)
+        log.info("serving on %s (%s)", self._settings.endpoint, self.topics.command)
+        self._ready.set()
+        try:
+            async with asyncio.TaskGroup() as tg:
+                receiving = tg.create_task(self._receive(link), name="mqtt-receive")
+                sending = tg.create_task(self._sender.run(link), name="mqtt-send")
+                await self._stopping.wait()
+                await self._finish_work()
+                receiving.cancel()
+                sending.cancel()
+        except BaseExceptionGroup as group:
+            raise _first_connection_error(group) from None
+        finally:
+            self._ready.clear()
+        await link.publish(self.topics.status, OFFLINE, qos=1, retain=True)
+        log.info("stopped cleanly")
+
+    async def _finish_work(self) -> None:
+        try:
+            async with asyncio.timeout(max(0.0, self._deadline - time.monotonic())):
+                await self._commands_done.wait()
+                await self._sender.drained()
+        except TimeoutError:
+            log.warning("stopping with work left in the outbox; it is sent at the next start")
+
+    async def _sleep_unless_stopping(self, delay: float) -> None:
+        try:
+            async with asyncio.timeout(delay):
+                await self._stopping.wait()
+        except TimeoutError:
+            pass
+
+    # --- receiving ----------------------------------------------------------------------
+
+    async def _receive(self, link: BrokerLink) -> None:
+        async for message in link.messages():
+            if message.topic == self.topics.command and self._stopping.is_set():
+                # Not acknowledged: the broker keeps it in our session for the next start.
+                continue
+            try:
+                self._on_message(message)
+            except Exception:
+                log.exception("failed on a message on %s; dropped it", message.topic)
+            link.ack(message)  # after the command is stored: a crash before here redelivers
+
+    def _on_message(self, message: Incoming) -> None:
+        if message.topic != self.topics.command:
+            self._on_device_message(message.topic, message.payload)
+        elif message.retain:
+            log.warning("ignored a retained command on %s: clear it", message.topic)
+        else:
+            self._desk.receive(message.payload)
+
+    def _on_device_message(self, topic: str, payload: bytes) -> None:
+        try:
+            updates = self._adapters.decode(topic, payload)
+        except PayloadError as exc:
+            log.info("ignored a device message on %s: %s", topic, exc)
+            return
+        apply_updates(self._agent.states, updates)
+        if self._on_state is not None:
+            for update in updates:
+                self._on_state(update)
+
+
+def _first_connection_error(group: BaseExceptionGroup[Any]) -> BaseException:
+    matched, rest = group.split(BrokerConnectionError)
+    if rest is not None or matched is None:
+        return group
+    leaf: BaseException = matched
+    while isinstance(leaf, BaseExceptionGroup):
+        leaf = leaf.exceptions[0]
+    return leaf
+
+
+def _adapters_for(agent: AgentLike) -> DeviceAdapters:
+    from hausgeist.integration.adapters import AdapterSet
+
+    adapters: DeviceAdapters = AdapterSet.from_registry(agent.registry)
+    return adapters

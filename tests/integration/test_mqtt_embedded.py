@@ -1,0 +1,82 @@
+"""Without an `mqtt:` section: the embedded broker (amqtt, MQTT 3.1.1) and `hausgeist demo`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from mqtt_chaos import REPO
+from mqtt_helpers import HOME, home_config, make_service, running, unique
+
+from hausgeist.errors import IntegrationError
+from hausgeist.integration.broker import PROTOCOL, EmbeddedBroker
+from hausgeist.integration.link import BrokerLink, LinkSettings, MqttProtocol
+
+
+async def test_the_service_speaks_mqtt_311_to_the_embedded_broker(tmp_path: Path) -> None:
+    base = unique()
+    async with EmbeddedBroker() as broker:
+        assert PROTOCOL is MqttProtocol.V311
+        config = home_config(base, broker.port)
+        service, agent = make_service(config, tmp_path, protocol=PROTOCOL)
+        probe = LinkSettings(
+            "127.0.0.1", broker.port, f"{base}-probe", protocol=PROTOCOL, session_expiry_s=0
+        )
+        async with running(service), BrokerLink(probe) as link:
+            await link.subscribe([f"{base}/response", f"{base}_z2m/+/set"])
+            await link.publish(
+                f"{base}/command",
+                json.dumps({"text": "turn on the kitchen light", "id": "e"}).encode(),
+            )
+            seen = {}
+            async for message in link.messages():
+                seen[message.topic] = message.payload
+                if len(seen) == 2:
+                    break
+    assert json.loads(seen[f"{base}/response"])["id"] == "e"
+    assert json.loads(seen[f"{base}_z2m/Kitchen Light/set"]) == {"state": "ON"}
+    assert [r.request_id for r in agent.handled] == ["e"]
+
+
+async def test_a_taken_port_is_reported(tmp_path: Path) -> None:
+    async with EmbeddedBroker() as first:
+        with pytest.raises(IntegrationError, match="embedded MQTT broker"):
+            async with EmbeddedBroker(first.port):
+                pass
+
+
+def test_the_demo_answers_and_shows_devices_change(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(HOME.replace("{z2m}", "zigbee2mqtt"))
+    code = (
+        "import sys; from pathlib import Path;"
+        "from hausgeist.config import load_config;"
+        "from hausgeist.integration.runner import run_demo;"
+        f"sys.exit(run_demo(load_config(Path({str(config)!r}))))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        input="turn on the kitchen light\nunlock the front door\nyes\nquit\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO,
+        env={
+            "HAUSGEIST_DATA_DIR": str(tmp_path / "data"),
+            "PATH": "/usr/bin:/bin",
+            "COLUMNS": "100",
+        },
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Kitchen Light" in out  # the device table
+    assert "Turned on the Kitchen Light" in out
+    assert "light.turn_on light.kitchen" in out
+    assert "Kitchen Light: on" in out  # the simulated device reported its new state
+    assert "Unlocked the Front Door" in out
+    assert "Front Door: unlocked" in out
+    assert "Traceback" not in result.stderr
