@@ -38,6 +38,16 @@ QUESTION_WORDS = frozenset(
 _OPEN_CLASSES = {"door", "window", "opening", "garage_door"}
 
 
+def _item_text(item: object) -> str:
+    if isinstance(item, dict):
+        return str(item.get("summary", item.get("name", "")))
+    return str(item)
+
+
+def _open_item(item: object) -> bool:
+    return not (isinstance(item, dict) and item.get("status") == "completed")
+
+
 def _did_as_is(words: list[str]) -> list[str]:
     """``did I lock the back door`` -> ``is the back door locked``."""
     rest = [w for w in words[1:] if w not in {"i", "we", "you", "someone", "anyone"}]
@@ -194,6 +204,13 @@ class Questions:
             words = _did_as_is(words)
         if _PRESENCE & set(words):
             return self._presence(words, states, context)
+        if {"list", "groceries", "shopping"} & set(words) or words[:4] == [
+            "what",
+            "do",
+            "we",
+            "need",
+        ]:
+            return self._list(words, states, context)
         measure = next((m for m in _MEASURES if m in words), None)
         if measure is not None and not {"set", "target"} & set(words):
             return self._measure(words, measure, states, context)
@@ -253,6 +270,15 @@ class Questions:
             return problem, trace
         if not devices:
             return None, trace
+        known = [
+            d
+            for d in devices
+            if (states.get(d.entity_id).state or "unknown") not in {"unknown", "unavailable"}
+        ]
+        if not known:
+            what = describe([d.entity_id for d in devices], self.registry)
+            return f"I don't know whether {what} is {cond.label}.", trace
+        devices = known
         matching = [d for d in devices if cond.test(d, states.get(d.entity_id))]
         listing = {"which", "any", "anything", "many", "what"} & set(words) or len(devices) > 1
         if not listing:
@@ -334,6 +360,39 @@ class Questions:
         if same and area is not None:
             return f"{device.name} in the {area.name}"
         return device.name
+
+    def _list(
+        self, words: list[str], states: StateStore, context: Context
+    ) -> tuple[str | None, list[str]]:
+        skip = frozenset(
+            {
+                "on",
+                "need",
+                "buy",
+                "get",
+                "read",
+                "items",
+                "item",
+                "thing",
+                "things",
+                "left",
+                "shopping",
+            }
+        )
+        devices, problem, trace = self._targets(words, lambda d: d.domain == "todo", context, skip)
+        if problem is not None or not devices:
+            return problem, trace
+        parts = []
+        for device in devices[:3]:
+            state = states.get(device.entity_id)
+            items = [_item_text(i) for i in state.attributes.get("items", []) if _open_item(i)]
+            if items:
+                parts.append(f"{device.name} has {len(items)}: {', '.join(items)}")
+            elif state.state not in {None, "unknown", "unavailable"}:
+                parts.append(f"{device.name} has {state.state} open items")
+            else:
+                parts.append(f"I don't know what is on {device.name}")
+        return ". ".join(parts) + ".", trace
 
     def _presence(
         self, words: list[str], states: StateStore, context: Context

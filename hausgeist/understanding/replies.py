@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from hausgeist.devices.actions import ServiceCall
 from hausgeist.devices.registry import DeviceRegistry
+from hausgeist.understanding.vocabulary import COLORS
 
 _VERBS = {
     "turn_on": "Turned on",
@@ -34,6 +35,7 @@ _VERBS = {
     "locate": "Locating",
     "increase_speed": "Sped up",
     "decrease_speed": "Slowed down",
+    "activate": "Activated",
     "alarm_arm_home": "Armed (home)",
     "alarm_arm_away": "Armed (away)",
     "alarm_arm_night": "Armed (night)",
@@ -53,6 +55,7 @@ _IMPERATIVE = {
     "alarm_arm_away": "arm (away)",
     "alarm_arm_night": "arm (night)",
     "open_valve": "open",
+    "activate": "activate",
     "close_valve": "close",
     "turn_on": "turn on",
     "turn_off": "turn off",
@@ -103,7 +106,12 @@ def action_reply(
     """``Turned off 2 lights in the Kitchen.``; one sentence per kind of action."""
     groups: dict[tuple[str, str], list[str]] = {}
     for call in calls:
-        groups.setdefault((call.name, _data_text(call)), []).append(call.entity_id)
+        name = (
+            "activate"
+            if call.domain in {"scene", "script"} and call.name == "turn_on"
+            else call.name
+        )
+        groups.setdefault((name, _data_text(call)), []).append(call.entity_id)
     sentences = []
     for (name, data), entity_ids in groups.items():
         what = describe(entity_ids, registry)
@@ -117,6 +125,11 @@ def _sentence(name: str, what: str, data: str, *, pending: bool) -> str:
         return f"{verb} {what}{data}"
     if name == "add_item":
         return f"Added {data.removeprefix(' ')} to {what}."
+    if name == "turn_on" and data:
+        if data.startswith(" ("):
+            return f"Made {what}{data.replace(' (', ' ', 1).rstrip(')')}."
+        return f"Set {what}{data}."
+
     if name == "remove_item":
         return f"Removed {data.removeprefix(' ')} from {what}."
     past = _VERBS.get(name)
@@ -133,7 +146,9 @@ def _data_text(call: ServiceCall) -> str:
         step = data["brightness_step_pct"]
         return f" ({'brighter' if step > 0 else 'dimmer'} by {abs(step)}%)"
     if "rgb_color" in data:
-        return f" to colour {tuple(data['rgb_color'])}"
+        rgb = tuple(data["rgb_color"])
+        name = next((n for n, v in COLORS.items() if v == rgb), None)
+        return f" to {name}" if name else f" to colour {rgb}"
     if "color_temp_kelvin" in data:
         return f" to {data['color_temp_kelvin']} K"
     if "position" in data:

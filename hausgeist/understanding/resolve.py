@@ -20,6 +20,7 @@ from hausgeist.understanding.vocabulary import (
 )
 
 Fits = Callable[[Device], bool]
+_EXCEPT = frozenset({"except", "excluding", "apart", "besides", "but", "other"})
 _PLAYING = frozenset({"playing", "paused", "on", "buffering"})
 _FLOOR_WIDE = frozenset({"climate", "vacuum", "water_heater"})
 _ALL_SAFE = frozenset({"lock"})
@@ -130,6 +131,9 @@ class Resolver:
     ) -> Target:
         """Resolve the target words of one clause (verbs and values already taken out)."""
         words = list(tokens)
+        cut = next((i for i, w in enumerate(words) if w in _EXCEPT), None)
+        if cut is not None and 0 < cut < len(words) - 1:
+            return self._except(words[:cut], words[cut + 1 :], fits, context, area_default, states)
         quantified = any(w in QUANTIFIERS for w in words)
         ask = _Ask(
             fits,
@@ -178,6 +182,32 @@ class Resolver:
         return found
 
     # -- parsing one group -------------------------------------------------------------
+
+    def _except(
+        self,
+        keep: list[str],
+        drop: list[str],
+        fits: Fits,
+        context: Context,
+        area_default: tuple[str, ...],
+        states: StateStore | None,
+    ) -> Target:
+        """``all the lights except the kitchen``: the first group less the second."""
+        target = self.resolve(keep, fits, context, area_default, states)
+        if target.outcome is not Outcome.FOUND:
+            return target
+        left_out = self.resolve(
+            [w for w in drop if w not in {"not", "from", "than"}], fits, Context(), (), states
+        )
+        if left_out.outcome is not Outcome.FOUND:
+            return left_out
+        target.devices = [d for d in target.devices if d not in left_out.devices]
+        target.trace.append(f"except: {_names(left_out.devices)}")
+        if not target.devices:
+            return Target(
+                Outcome.EMPTY, message="device left once those are excepted", trace=target.trace
+            )
+        return target
 
     def _group(self, words: list[str], fits: Fits) -> _Group:
         group = _Group()
