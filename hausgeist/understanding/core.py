@@ -61,6 +61,9 @@ _POLITE = (
     ("please",),
     ("go", "ahead", "and"),
     ("be", "a", "dear", "and"),
+    ("be", "a", "love", "and"),
+    ("be", "an", "angel", "and"),
+    ("be", "a", "star", "and"),
     ("do", "me", "a", "favor", "and"),
     ("do", "me", "a", "favour", "and"),
 )

@@ -128,14 +128,14 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _r(
         "indirect-cold",
-        r"\b(too cold|so cold|freezing|chilly|i am cold|cold in here|it is cold)\b",
+        r"\b(too cold|so cold|freezing|chilly|nippy|parky|perishing|arctic|i am cold|cold in here|it is cold)\b",
         Action.TEMP_UP,
         "climate",
         indirect=True,
     ),
     _r(
         "indirect-hot",
-        r"\b(too hot|too warm|so hot|boiling|i am hot|sweating|roasting|hot in here|it is hot)\b",
+        r"\b(too hot|too warm|so hot|boiling|i am hot|sweating|roasting|sweltering|stifling|baking|like a sauna|like an oven|hot in here|it is hot)\b",
         Action.TEMP_DOWN,
         "climate",
         indirect=True,
@@ -161,7 +161,7 @@ _RULES: tuple[_Rule, ...] = (
         "light",
         indirect=True,
     ),
-    _r("indirect-steamy", r"\b(steamy|stuffy|muggy)\b", Action.ON, "fan", indirect=True),
+    _r("indirect-steamy", r"\b(steamy|stuffy|muggy|steamed up)\b", Action.ON, "fan", indirect=True),
     _r(
         "let-in",
         r"\blet (?P<who>me|us|them|him|her|the [a-z]+( [a-z]+)?) in\b",
@@ -181,7 +181,7 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _r(
         "todo-need",
-        r"\b(out of|need more|need some|need|ran out of|run out of|buy|get|pick up) (?P<item>[a-z0-9 ]+?)(?: ,)? "
+        r"\b(out of|need more|need some|need|ran out of|run out of|buy|get|pick up|forget|remember) (?P<item>[a-z0-9 ]+?)(?: ,)? "
         r"(add|put|stick|pop|write) (it|them|that|those|some) (to|on|onto|in) (?P<list>(the |my |our )?[a-z ]*list)$",
         Action.ADD_ITEM,
         "todo",
@@ -233,7 +233,7 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _r(
         "volume-set",
-        rf"\bvolume\b.*\b(to|at) {_NUM}%?|\b(set|put|turn) .*\bvolume\b.* {_NUM}%?|\bvolume {_NUM}%?",
+        rf"\bvolume\b.*\b(to|at) {_NUM}%?|\b(set|put|turn) .*\bvolume\b.* {_NUM}%?|\bvolume {_NUM}%?|\bto {_NUM}%? volume\b",
         Action.VOLUME_SET,
         "media_player",
     ),
@@ -281,6 +281,19 @@ _RULES: tuple[_Rule, ...] = (
         Action.TEMP_DOWN,
         "climate water_heater",
     ),
+    _r(
+        "more-degree",
+        r"\b(a|one|\d+) (more|extra) degrees?\b|\b(heating|heat|thermostat|temperature) up (a|one|\d+)\b",
+        Action.TEMP_UP,
+        "climate water_heater",
+    ),
+    _r(
+        "less-degree",
+        r"\b(a|one|\d+) (less|fewer) degrees?\b|\b(heating|heat|thermostat|temperature) down (a|one|\d+)\b",
+        Action.TEMP_DOWN,
+        "climate water_heater",
+    ),
+    _r("get-going", r"\b(get|set)\b.*\bgoing\b", Action.ON),
     _r("heat-verb", r"^(heat|warm) (up )?(the|my|our)\b(?!.*\d$)", Action.HVAC_MODE, "climate"),
     _r(
         "kelvin",
@@ -323,7 +336,8 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _r(
         "full",
-        r"\b(at|to|on) (full|max|maximum)( power| speed| brightness| blast)?$|\bfull (power|speed|blast)\b",
+        r"\b(at|to|on) (full|max|maximum)( power| speed| brightness| blast)?$|\bfull (power|speed|blast)\b"
+        r"|\bmax (it |them |the [a-z ]+ )?out\b",
         Action.SET_PCT,
     ),
     _r("dim-to", rf"\bdim\b.*\b{_PCT}|\bdim\b.*\bto {_NUM}\b", Action.SET_PCT, "light"),
@@ -399,7 +413,7 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _r(
         "on",
-        r"\b(turn|switch|power|flip|put|click)\b(.*\b)?on\b|\bon$|^on\b|\b(enable|activate)\b|\b(lights?|lamps?|lamp|everything|fan|heating|heater|tv)\s+on\b",
+        r"\b(turn|switch|power|flip|put|click|pop|stick)\b(.*\b)?on\b|\bon$|^on\b|\b(enable|activate)\b|\b(lights?|lamps?|lamp|everything|fan|heating|heater|tv)\s+on\b",
         Action.ON,
     ),
     _r(
@@ -415,16 +429,22 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _r(
         "set-number",
-        rf"\b(set|put|turn|change|adjust|make)\b.*\b(to|at) {_NUM}$",
+        rf"\b(set|put|turn|change|adjust|make)\b.*\b(to|at) {_NUM}$|\b(make|set|put) (it|them|that) {_NUM}%?$|\bat {_NUM}$",
         Action.SET_NUMBER,
     ),
     _r("to-pct", rf"\bto {_PCT}$", Action.SET_PCT),
     _r("todo-add-bare", r"^add (?P<item>(?!.*\blist\b)[a-z0-9 ]+)$", Action.ADD_ITEM, "todo"),
     _r("to-number", rf"\bto {_NUM}$", Action.SET_NUMBER),
+    _r(
+        "todo-need-bare",
+        r"^(we|i) (need|are out of|ran out of|have run out of|are running out of|need more|need some) (?P<item>[a-z0-9 ]+?)(?<! on)(?<! off)$",
+        Action.ADD_ITEM,
+        "todo",
+    ),
     _r("fan-speed", r"\b(to|on|at) (low|medium|mid|high)( speed)?$", Action.SET_PCT, "fan"),
     _r(
         "set-mode",
-        r"\b(set|switch|put|change|turn)\b.*\b(to|on) (?P<mode>[a-z][a-z ]*)$",
+        r"\b(set|switch|put|change|turn)\b.*\b(to|on) (?P<mode>(?!in\b|the\b|at\b)[a-z]+( [a-z]+)?)$",
         Action.SET_MODE,
     ),
 )
@@ -479,6 +499,10 @@ def readings(tokens: list[str], protected: frozenset[int] = frozenset()) -> Iter
                 words=tokens,
             )
             _consume(intent, starts, match, tokens, protected)
+            if rule.indirect:  # the whole idiom: "it's like a sauna in here"
+                intent.consumed |= {
+                    i for i, st in enumerate(starts) if match.start() <= st < match.end()
+                }
             if rule.name in _VALUE_RULES and _value_in_name(match, starts, tokens, protected):
                 continue
             intent.value = _value(rule, match, tokens)
@@ -788,6 +812,16 @@ _RULE_WORDS = frozenset(
         "k",
         "quarter",
         "brr",
+        "notch",
+        "nippy",
+        "parky",
+        "perishing",
+        "steamed",
+        "going",
+        "more",
+        "extra",
+        "less",
+        "pop",
         "water",
         "scene",
         "routine",
@@ -811,6 +845,9 @@ def _value(rule: _Rule, match: re.Match[str], tokens: list[str]) -> Any:
         return (groups.get("item") or groups.get("item2") or "").strip()
     if rule.name in {"max-bright", "full"}:
         return 100.0
+    if rule.name in {"more-degree", "less-degree"}:
+        amount = re.search(r"\d+(?:\.\d+)?", match.group(0))
+        return float(amount.group(0)) if amount else 1.0
     if rule.name in {"temp-up-by", "temp-down-by"}:
         amount = re.search(r"(\d+(?:\.\d+)?) degree", match.group(0))
         return float(amount.group(1)) if amount else 1.0

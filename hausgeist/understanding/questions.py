@@ -131,7 +131,7 @@ _CONDITIONS: tuple[_Condition, ...] = (
         "disarmed",
     ),
     _c("disarmed", "alarm_control_panel", _state_in("disarmed"), "disarmed", "armed"),
-    _c("cleaning running", "vacuum", _state_in("cleaning"), "cleaning", "not cleaning"),
+    _c("cleaning", "vacuum", _state_in("cleaning"), "cleaning", "not cleaning"),
     _c("docked charging", "vacuum", _state_in("docked"), "docked", "not docked"),
     _c("on running", None, _is_on, "on", "off"),
     _c("off", None, lambda d, s: not _is_on(d, s), "off", "on"),
@@ -178,6 +178,11 @@ _MEASURES: dict[str, _Measure] = {
     "volume": _m("volume", "", "volume_level", "%", 100),
     "brightness": _m("brightness", "", "brightness", "%", 100 / 255),
     "co2": _m("CO2", "carbon_dioxide", None, "ppm"),
+    "quality": _m(
+        "air quality", "aqi pm25 pm10 volatile_organic_compounds carbon_dioxide", None, ""
+    ),
+    "far": _m("position", "", "current_position", "%"),
+    "position": _m("position", "", "current_position", "%"),
     "pressure": _m("pressure", "pressure atmospheric_pressure", None, "hPa"),
     "illuminance": _m("light level", "illuminance", None, "lx"),
     "lux": _m("light level", "illuminance", None, "lx"),
@@ -212,15 +217,11 @@ class Questions:
         ]:
             return self._list(words, states, context)
         measure = next((m for m in _MEASURES if m in words), None)
-        if measure is not None and not {"set", "target"} & set(words):
+        if measure is not None and not (
+            {"set", "target"} & set(words) and words[0] in {"what", "how"}
+        ):
             return self._measure(words, measure, states, context)
-        if {"set", "target"} & set(words) and {
-            "thermostat",
-            "heating",
-            "temperature",
-            "heat",
-            "ac",
-        } & set(words):
+        if {"set", "target"} & set(words) and words[0] in {"what", "how"}:
             return self._setpoint(words, states, context)
         if {"what", "which"} & set(words) and {"playing", "song", "track"} & set(words):
             return self._playing(words, states, context)

@@ -237,6 +237,8 @@ class Resolver:
                 group.keywords.append(canon)
                 group.fuzzy |= guessed
                 group.plural |= singular(word) != word
+            elif _purpose(words, i):
+                group.ignored.append(word)  # "open the door for the delivery"
             elif (
                 not matches
                 or i > min(heads)
@@ -557,6 +559,12 @@ def _modifies(match: Match, following: Match | None) -> bool:
         return False
     kinds = {e.kind for e in match.entries}
     return kinds == {Kind.TYPE} and all(e.kind is Kind.TYPE for e in following.entries)
+
+
+def _purpose(words: list[str], i: int) -> bool:
+    """``for the delivery``: why it is asked, not what it is about."""
+    before = [w for w in words[:i] if w not in {"the", "a", "an", "my", "our"}]
+    return bool(before) and before[-1] == "for"
 
 
 def _object(words: list[str], i: int) -> bool:

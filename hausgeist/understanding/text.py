@@ -133,6 +133,10 @@ def _numbers(tokens: list[str]) -> list[str]:
                 continue
         if value is not None:
             out.append(str(value))
+        elif word == "per" and tokens[i + 1 : i + 2] == ["cent"] and out and _is_number(out[-1]):
+            out[-1] += "%"
+            i += 2
+            continue
         elif word in {"percent", "%"} and out and _is_number(out[-1]):
             out[-1] += "%"
         else:
