@@ -1,6 +1,8 @@
 # Two commands: `make demo` runs the agent on the embedded example home, `make test` runs every check.
 PYTHON ?= python3
 VENV ?= .venv
+# Extras installed for the tests; CI adds "tune" (torch) to run the distillation tests too.
+EXTRAS ?= dev
 BIN := $(VENV)/bin
 
 .PHONY: demo test install dev bench clean
@@ -8,7 +10,7 @@ BIN := $(VENV)/bin
 $(BIN)/hausgeist: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e ".[dev]"
+	$(BIN)/pip install -q -e ".[$(EXTRAS)]"
 	touch $@
 
 install dev: $(BIN)/hausgeist

@@ -7,7 +7,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,8 +20,16 @@ from hausgeist.devices.registry import DeviceRegistry
 from hausgeist.devices.state import StateStore
 from hausgeist.errors import HistoryError, IntegrationError
 from hausgeist.history import HistoryEntry, SqlHistory
+from hausgeist.llm_runtime.stage import Generator, LlmStage
 from hausgeist.paths import data_dir as default_data_dir
-from hausgeist.understanding import Decision, Request, SessionStore, Status, Understanding
+from hausgeist.understanding import (
+    Conversation,
+    Decision,
+    Request,
+    SessionStore,
+    Status,
+    Understanding,
+)
 
 log = logging.getLogger("hausgeist.agent")
 
@@ -58,6 +66,7 @@ class Agent:
         *,
         dispatcher: Dispatcher | None = None,
         history: SqlHistory | None = None,
+        llm_model: Callable[[], Generator] | None = None,
     ) -> None:
         self.config = config
         self.registry = DeviceRegistry.from_config(config)
@@ -66,6 +75,11 @@ class Agent:
         self.sessions = SessionStore(ttl_s=config.policy.confirm_timeout_s)
         self.dispatcher = dispatcher
         self.history = history
+        self.llm = (
+            LlmStage(self.understanding, config.llm, load=llm_model) if config.llm.enabled else None
+        )
+        """Asked when the core hands over; its model (``llm_model``, default: the configured
+        GGUF file) is loaded on the first hand-over and kept."""
         self._lock = threading.Lock()
 
     @classmethod
@@ -93,6 +107,8 @@ class Agent:
         with self._lock:
             conversation = self.sessions.get(request.session)
             decision, conversation = self.understanding.decide(request, states, conversation)
+            if decision.status is Status.NOT_UNDERSTOOD and self.llm is not None:
+                decision, conversation = _ask_llm(self.llm, request, states, conversation, decision)
             self.sessions.put(request.session, conversation)
         if decision.status is Status.DONE and decision.actions and not dry_run:
             decision = self._carry_out(decision)
@@ -147,6 +163,23 @@ class Agent:
         )
 
     def close(self) -> None:
-        """Flush and close the history store."""
+        """Flush and close the history store; free the model."""
         if self.history is not None:
             self.history.close()
+        if self.llm is not None:
+            self.llm.close()
+
+
+def _ask_llm(
+    llm: LlmStage,
+    request: Request,
+    states: StateStore,
+    conversation: Conversation,
+    decision: Decision,
+) -> tuple[Decision, Conversation]:
+    """The LLM stage's decision; the core's (with the stage's trace) when it declines."""
+    result = llm.consider(request, states, conversation)
+    if result.decision is None:
+        return replace(decision, trace=(*decision.trace, *result.trace)), conversation
+    trace = (*decision.trace, *result.decision.trace)
+    return replace(result.decision, trace=trace), result.conversation or conversation

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from hausgeist import __version__
-from hausgeist.commands import ask, info, mqtt
+from hausgeist.commands import ask, info, model, mqtt
 from hausgeist.commands.common import fail
 from hausgeist.errors import HausgeistError
 
@@ -84,6 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=20, help="how many (default 20)")
     p.add_argument("--session", metavar="ID", help="only this conversation")
     p.set_defaults(func=info.history)
+
+    p = sub.add_parser("model", help="the local LLM: what it is and what it costs")
+    model_sub = p.add_subparsers(dest="model_command", metavar="ACTION", required=True)
+    p = model_sub.add_parser("info", help="load the configured model once and describe it")
+    _config_flag(p)
+    p.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    p.set_defaults(func=model.info)
     return parser
 
 

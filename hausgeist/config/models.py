@@ -194,9 +194,16 @@ class LlmConfig(_Model):
 
     enabled: bool = True
     model: str | None = None
-    threads: int = Field(default=2, ge=1, le=64)
+    threads: int = Field(default=1, ge=1, le=64)
+    """One thread: on a busy 2-core box two threads collapse (FACTS.md, benchmarks/llm_runtime.py)."""
     context: int = Field(default=2048, ge=256, le=131072)
     timeout_s: float = Field(default=5.0, gt=0, le=120)
+    min_confidence: float = Field(default=0.5, ge=0, le=1)
+    """Least geometric-mean probability of the model's choice tokens (ids, services)."""
+    examples: int = Field(default=3, ge=0, le=10)
+    """Solved requests of this home shown to the model with each request."""
+    max_devices: int = Field(default=48, ge=1, le=500)
+    """Homes with more controllable devices list only the request's likeliest eight."""
 
 
 class Config(_Model):

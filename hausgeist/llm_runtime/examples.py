@@ -1,0 +1,234 @@
+"""In-context examples: solved requests of this home, retrieved by TF-IDF similarity.
+
+The bank starts with synthetic examples written by the deterministic core itself: it
+is run on templated requests for this home's devices and only the answers it is sure
+of (``done`` with confidence 1.0) are kept, so every example is right by
+construction. Solved requests from elsewhere (the history) can be added with
+:meth:`ExampleBank.extend`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from hausgeist.devices.actions import ServiceCall
+from hausgeist.devices.registry import Device
+from hausgeist.devices.state import StateStore
+from hausgeist.llm_runtime.grammar import MOST_CALLS, device_offers
+from hausgeist.llm_runtime.relevance import content_words
+from hausgeist.llm_runtime.schema import LlmAnswer, LlmCall, RefuseReason
+from hausgeist.understanding import Request, Status, Understanding
+from hausgeist.understanding.policy import is_sensitive
+from hausgeist.understanding.text import as_number, tokenize
+
+MAX_NAME = 40
+"""Longer names are left out of examples (they are likely not names people say)."""
+
+# (domain, request template). "{name}" is a device name or alias.
+# No "cannot do that" examples: with them a small model refuses what it could do.
+TEMPLATES: tuple[tuple[str, str], ...] = (
+    ("light", "turn on the {name}"),
+    ("light", "switch off the {name}"),
+    ("light", "set the {name} to 30 percent"),
+    ("light", "make the {name} red"),
+    ("switch", "turn on the {name}"),
+    ("switch", "switch off the {name}"),
+    ("input_boolean", "turn on {name}"),
+    ("fan", "turn on the {name}"),
+    ("fan", "set the {name} to 50 percent"),
+    ("cover", "open the {name}"),
+    ("cover", "close the {name}"),
+    ("cover", "set the {name} to 50 percent"),
+    ("valve", "close the {name}"),
+    ("climate", "set the {name} to 21 degrees"),
+    ("climate", "turn off the {name}"),
+    ("lock", "lock the {name}"),
+    ("media_player", "pause the {name}"),
+    ("media_player", "set the {name} volume to 40 percent"),
+    ("media_player", "next track on the {name}"),
+    ("vacuum", "start the {name}"),
+    ("vacuum", "send the {name} back to its dock"),
+    ("scene", "activate {name}"),
+    ("script", "run {name}"),
+    ("todo", "add milk to the {name}"),
+    ("alarm_control_panel", "arm the {name}"),
+    ("water_heater", "set the {name} to 50 degrees"),
+    ("humidifier", "turn on the {name}"),
+)
+_NUMBER = re.compile(r"\b\d+(?:\.\d+)?\b")
+UNKNOWN_DEVICES = ("jacuzzi", "pool pump", "fish tank heater")
+"""Devices no templated home is assumed to have: "turn on the jacuzzi" is refused.
+(Not "sauna": "it's like a sauna in here" is about the heating.)"""
+
+
+@dataclass(frozen=True)
+class Example:
+    """One solved request."""
+
+    text: str
+    """What was said."""
+    answer: LlmAnswer
+    """The answer the model should have given."""
+
+
+class ExampleBank:
+    """Solved requests, found again by the words they share with a new request."""
+
+    def __init__(self, examples: Iterable[Example] = ()) -> None:
+        self.examples: list[Example] = []
+        self._docs: list[Counter[str]] = []
+        self._df: Counter[str] = Counter()
+        self._vectors: list[dict[str, float]] | None = None
+        self.extend(examples)
+
+    def __len__(self) -> int:
+        return len(self.examples)
+
+    @classmethod
+    def synthetic(cls, core: Understanding, states: StateStore) -> ExampleBank:
+        """Examples the deterministic core writes for this home's devices."""
+        return cls(_synthesize(core, states))
+
+    def extend(self, examples: Iterable[Example]) -> None:
+        """Add solved requests (e.g. from the history); duplicates of a text are skipped."""
+        seen = {e.text for e in self.examples}
+        for example in examples:
+            if example.text in seen:
+                continue
+            seen.add(example.text)
+            doc = Counter(_terms(example.text))
+            self.examples.append(example)
+            self._docs.append(doc)
+            self._df.update(doc.keys())
+        self._vectors = None  # the weights depend on every document
+
+    def nearest(self, text: str, k: int) -> list[Example]:
+        """The ``k`` most similar examples, least similar first (the closest ends next to the
+        request); examples sharing no word with it are never returned."""
+        if k <= 0 or not self.examples:
+            return []
+        if self._vectors is None:
+            self._vectors = [self._vector(doc) for doc in self._docs]
+        query = self._vector(Counter(_terms(text)))
+        scored = [
+            (sum(w * vector.get(t, 0.0) for t, w in query.items()), i)
+            for i, vector in enumerate(self._vectors)
+            if query.keys() & vector.keys()
+        ]
+        best = sorted(scored, key=lambda s: (-s[0], s[1]))[:k]  # ties: the earlier example
+        return [self.examples[i] for _, i in reversed(best)]
+
+    def _vector(self, counts: Counter[str]) -> dict[str, float]:
+        total = len(self.examples)
+        weights = {
+            t: c * (math.log((1 + total) / (1 + self._df.get(t, 0))) + 1.0)
+            for t, c in counts.items()
+        }
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        return {t: w / norm for t, w in weights.items()}
+
+
+class RetoldExamples:
+    """The bank's nearest examples, with the request's number put into them and solved again.
+
+    A small model copies numbers from its examples ("to 40 percent" when 30 was asked), so
+    an example with one number is rewritten with the request's one number and the core
+    decides it anew; when the core is not sure of the new text, the original is kept."""
+
+    def __init__(self, bank: ExampleBank, core: Understanding, states: StateStore) -> None:
+        self.bank = bank
+        self.core = core
+        self.states = states
+
+    def nearest(self, text: str, k: int) -> list[Example]:
+        """Like :meth:`ExampleBank.nearest`, numbers retold."""
+        said = [_plain(n) for t in tokenize(text) if (n := as_number(t)) is not None]
+        found = self.bank.nearest(text, k)
+        if len(said) != 1:
+            return found
+        return [self._retold(e, said[0]) for e in found]
+
+    def _retold(self, example: Example, number: str) -> Example:
+        numbers = _NUMBER.findall(example.text)
+        if len(numbers) != 1 or numbers[0] == number:
+            return example
+        text = _NUMBER.sub(number, example.text, count=1)
+        decision, _ = self.core.decide(Request(text), self.states)
+        calls = decision.actions
+        if (
+            decision.status is not Status.DONE
+            or decision.confidence < 1.0
+            or not 0 < len(calls) <= MOST_CALLS
+        ):
+            return example
+        return Example(text, LlmAnswer(calls=[_llm_call(c) for c in calls]))
+
+
+def _terms(text: str) -> list[str]:
+    """Content words, every number one term: "to 70 percent" finds "to 30 percent"."""
+    return [
+        ("#%" if w.endswith("%") else "#") if as_number(w) is not None else w
+        for w in content_words(text)
+    ]
+
+
+def _plain(number: float) -> str:
+    return str(int(number)) if number.is_integer() else str(number)
+
+
+def _synthesize(core: Understanding, states: StateStore) -> Iterator[Example]:
+    for device in core.registry:
+        if not device_offers(device):
+            continue
+        for domain, template in TEMPLATES:
+            if domain != device.domain:
+                continue
+            for name in _names(device):
+                example = _solved(core, states, template.format(name=name), device)
+                if example is not None:
+                    yield example
+    for name in UNKNOWN_DEVICES:
+        yield from _refused(core, states, f"turn on the {name}", "no_such_device")
+
+
+def _names(device: Device) -> list[str]:
+    names = [device.name, *device.aliases[:2]]
+    return [n for n in names if len(n) <= MAX_NAME]
+
+
+def _solved(core: Understanding, states: StateStore, text: str, device: Device) -> Example | None:
+    decision, _ = core.decide(Request(text), states)
+    calls = decision.actions
+    if (
+        decision.status is not Status.DONE
+        or decision.confidence < 1.0
+        or not 0 < len(calls) <= MOST_CALLS
+        or any(not _expressible(c, device) for c in calls)
+        or any(is_sensitive(c, core.registry) for c in calls)
+    ):
+        return None
+    return Example(text, LlmAnswer(calls=[_llm_call(c) for c in calls]))
+
+
+def _refused(
+    core: Understanding, states: StateStore, text: str, reason: RefuseReason
+) -> Iterator[Example]:
+    decision, _ = core.decide(Request(text), states)
+    if decision.status is Status.REFUSED and decision.confidence >= 0.9:
+        yield Example(text, LlmAnswer(refuse=reason))
+
+
+def _expressible(call: ServiceCall, device: Device) -> bool:
+    """The call targets the templated device with a service and keys the grammar allows."""
+    if call.entity_id != device.entity_id:
+        return False
+    offer = next((o for o in device_offers(device) if o.service == call.service), None)
+    return offer is not None and set(call.data) <= {k.key for k in offer.keys}
+
+
+def _llm_call(call: ServiceCall) -> LlmCall:
+    return LlmCall(entity_id=call.entity_id, service=call.service, data=dict(call.data))

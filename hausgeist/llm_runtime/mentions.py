@@ -1,0 +1,195 @@
+"""What the deterministic core reads in a request: names, places, types, actions, numbers.
+
+The LLM's answer is checked against these (:mod:`.agreement`); they come from the
+core's own name index and intent rules, never from the model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from itertools import islice
+
+from hausgeist.understanding.core import strip_fillers
+from hausgeist.understanding.index import Kind, Match, NameIndex
+from hausgeist.understanding.intents import Action, arm_mode, is_verb_word, readings
+from hausgeist.understanding.sessions import PendingClarify
+from hausgeist.understanding.text import as_number, tokenize
+from hausgeist.understanding.vocabulary import COLORS, STOP_WORDS, TYPE_WORDS, TypeHint
+
+_MAX_READINGS = 16
+_FEW = 3  # a word carried by more device names than this does not single one out
+_PLACE_WORDS = frozenset({"in", "at", "inside"})
+_DETERMINERS = frozenset({"the", "my", "our", "this", "that", "your", "his", "her", "their"})
+_NOT_PLACES = frozenset(
+    {"here", "there", "home", "house", "place", "moment", "minute", "once", "all", "bit", "least"}
+)
+_FULL = frozenset({"full", "max", "maximum", "fully", "highest"})
+_FLOOR_WORDS = frozenset({"floor", "storey", "story", "level"})
+_HALF = frozenset({"half", "halfway"})
+
+
+@dataclass(frozen=True)
+class Mentions:
+    """What the core reads in a request."""
+
+    devices: frozenset[str]
+    """Entity ids named by name, alias or a word of a name."""
+    areas: frozenset[str]
+    """Area ids named (a floor counts as all of its areas)."""
+    types: tuple[TypeHint, ...]
+    """Type words said ("lights", "blinds", "thermostat")."""
+    actions: frozenset[Action]
+    """Every action any intent rule reads in the words."""
+    numbers: frozenset[float]
+    """Numbers said (number words included; "full" is 100, "half" 50)."""
+    unknown_names: tuple[str, ...]
+    """Words said as a place or a name ("in the attic", "the pool lights", "the second
+    floor") that name no area, floor or device of this home."""
+    unknown_words: tuple[str, ...]
+    """Content words the core knows neither as a name nor as a word of its rules."""
+    arm_service: str
+    """The alarm service the words ask for if they ask to arm (night, home or away)."""
+    words: frozenset[str]
+    """Every word said (tokenized as the core does)."""
+    groups: tuple[frozenset[str], ...] = ()
+    """One set of entity ids per name said in full: an answer must act on each of them."""
+    only: frozenset[str] | None = None
+    """Entity ids the conversation allows (the candidates of a pending "which one?")."""
+
+    def within(self, clarify: PendingClarify | None) -> Mentions:
+        """These mentions as the answer to a pending "which one?" (its action, its candidates)."""
+        if clarify is None:
+            return self
+        return replace(
+            self, actions=self.actions | {clarify.intent.action}, only=frozenset(clarify.candidates)
+        )
+
+    @property
+    def anything(self) -> bool:
+        """Whether the words name any device, place or type at all."""
+        return bool(self.devices or self.areas or self.types)
+
+
+def read_mentions(text: str, index: NameIndex) -> Mentions:
+    """The devices, places, type words, actions and numbers ``text`` mentions."""
+    words = [w for w in strip_fillers(tokenize(text)) if w != ","]
+    devices: set[str] = set()
+    areas: set[str] = set()
+    types: list[TypeHint] = []
+    groups: list[frozenset[str]] = []
+    matches = index.find(words)
+    for match in matches:
+        named, places, kinds = _sort(match, index)
+        devices |= named
+        areas |= places
+        types += kinds
+        if named and not places and any(e.kind is Kind.DEVICE for e in match.entries):
+            groups.append(frozenset(named))
+    covered = {
+        i
+        for m in matches
+        if any(e.kind is not Kind.TYPE for e in m.entries)
+        for i in range(m.start, m.end)
+    }
+    free = [w for i, w in enumerate(words) if i not in covered]
+    devices.update(_by_name_word(free, index))
+    return Mentions(
+        devices=frozenset(devices),
+        areas=frozenset(areas),
+        types=tuple(types),
+        actions=frozenset(r.action for r in islice(readings(words), _MAX_READINGS)),
+        numbers=_numbers(words),
+        unknown_names=_unknown_names(words, free, index, matches),
+        unknown_words=tuple(w for w in words if not _known(w, index)),
+        arm_service=f"alarm_control_panel.{arm_mode(words)}",
+        words=frozenset(words),
+        groups=tuple(groups),
+    )
+
+
+def _sort(match: Match, index: NameIndex) -> tuple[set[str], set[str], list[TypeHint]]:
+    """The devices, areas and type words one phrase names (a type word hides short names)."""
+    typed = any(e.kind is Kind.TYPE for e in match.entries)
+    devices, areas, types = set(), set(), []
+    for entry in match.entries:
+        if entry.kind is Kind.DEVICE or (entry.kind is Kind.SHORT and not typed):
+            devices.add(entry.ref)
+        elif entry.kind is Kind.AREA:
+            areas.add(entry.ref)
+        elif entry.kind is Kind.FLOOR:
+            areas.update(a.id for a in index.registry.areas.values() if a.floor_id == entry.ref)
+        elif entry.kind is Kind.TYPE:
+            types.append(TYPE_WORDS[tuple(entry.ref.split())])
+    return devices, areas, types
+
+
+def _by_name_word(words: list[str], index: NameIndex) -> set[str]:
+    """Devices that alone carry a word said ("the one over the mirror": the Mirror Light)."""
+    found: set[str] = set()
+    places = {
+        t
+        for phrase, entries in index.phrases.items()
+        if any(e.kind in {Kind.AREA, Kind.FLOOR} for e in entries)
+        for t in phrase
+    }
+    for word in words:
+        canon = index.canon(word)[0]
+        if canon in STOP_WORDS or canon in places or (canon,) in TYPE_WORDS:
+            continue
+        owners = {
+            e.ref
+            for phrase, entries in index.phrases.items()
+            if canon in phrase
+            for e in entries
+            if e.kind is Kind.DEVICE
+        }
+        if 0 < len(owners) <= _FEW:
+            found |= owners
+    return found
+
+
+def _numbers(words: list[str]) -> frozenset[float]:
+    said = {n for w in words if (n := as_number(w)) is not None}
+    if _FULL & set(words):
+        said.add(100.0)
+    if _HALF & set(words):
+        said.add(50.0)
+    return frozenset(said)
+
+
+def _known(word: str, index: NameIndex) -> bool:
+    return (
+        word in STOP_WORDS
+        or word in _NOT_PLACES
+        or word in _FULL | _HALF
+        or as_number(word) is not None
+        or is_verb_word(word)
+        or word in COLORS
+        or index.canon(word)[0] in index.known
+    )
+
+
+def _unknown_names(
+    words: list[str], free: list[str], index: NameIndex, matches: list[Match]
+) -> tuple[str, ...]:
+    """Places and names said that this home does not have."""
+    unknown = [
+        w for i, w in enumerate(words) if _after_place_word(words, i) and not _known(w, index)
+    ]
+    for match in matches:  # "the pool lights": an unknown word naming a kind of thing
+        if any(e.kind is Kind.TYPE for e in match.entries) and match.start > 0:
+            before = words[match.start - 1]
+            if not _known(before, index):
+                unknown.append(before)
+    floors = any(e.kind is Kind.FLOOR for m in matches for e in m.entries)
+    if not floors and _FLOOR_WORDS & set(free):  # "the second floor", not "the floor lamp"
+        unknown.append(next(w for w in free if w in _FLOOR_WORDS))
+    return tuple(dict.fromkeys(unknown))
+
+
+def _after_place_word(words: list[str], i: int) -> bool:
+    """``attic`` in "in the attic": the first word after a place preposition and determiners."""
+    j = i - 1
+    while j >= 0 and words[j] in _DETERMINERS:
+        j -= 1
+    return j >= 0 and j < i and words[j] in _PLACE_WORDS

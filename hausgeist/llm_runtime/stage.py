@@ -1,0 +1,267 @@
+"""The LLM stage: asked only when the deterministic core hands a request over.
+
+It writes the prompt, lets the model answer under the registry's grammar, parses the
+answer with pydantic, validates every call against the registry, and keeps it only
+when the confidence gate passes and the calls agree with what the core reads in the
+words. Accepted calls go through the core's own policy and replies
+(:meth:`Understanding.finish`), so a model can never skip a confirmation.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from hausgeist.devices.actions import validate_call
+from hausgeist.errors import ActionError, ModelError
+from hausgeist.llm_runtime.gate import Thresholds, choice_confidence
+from hausgeist.llm_runtime.handover import skip_reason
+from hausgeist.llm_runtime.home import HomeModel
+from hausgeist.llm_runtime.mentions import Mentions, read_mentions
+from hausgeist.llm_runtime.schema import AnswerError, LlmAnswer, parse_answer
+from hausgeist.llm_runtime.stop import ModelTimeoutError
+from hausgeist.understanding import Conversation, Decision, Request, Status, Understanding
+from hausgeist.understanding.sessions import PendingConfirm
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from hausgeist.config.models import LlmConfig
+    from hausgeist.devices.actions import ServiceCall
+    from hausgeist.devices.state import StateStore
+    from hausgeist.llm_runtime.gate import Confidence
+    from hausgeist.llm_runtime.generation import Generation
+    from hausgeist.llm_runtime.runtime import LlamaRuntime
+
+log = logging.getLogger("hausgeist.llm")
+
+MAX_TOKENS = 160
+"""Room for the longest answer the grammar allows in practice (four calls with data)."""
+TIMEOUT_REPLY = "Sorry, working that out took too long. Could you say it more simply?"
+_REFUSALS = {
+    "no_such_device": "I don't know that device.",
+    "not_possible": "That device can't do that.",
+}
+
+
+class Generator(Protocol):
+    """What the stage needs of a loaded model (:class:`LlamaRuntime`, or a fake in tests)."""
+
+    def generate(
+        self, prefix: str, suffix: str, grammar: str | None, max_tokens: int, timeout_s: float
+    ) -> Generation:
+        """One completion under ``grammar``; ModelTimeoutError past ``timeout_s``."""
+
+    def prime(self, prefix: str, timeout_s: float = 60.0) -> int:
+        """Evaluate a fixed prefix ahead of the first request."""
+
+    def close(self) -> None:
+        """Free the model."""
+
+
+@dataclass(frozen=True)
+class StageResult:
+    """What the stage made of a handed-over request."""
+
+    decision: Decision | None
+    """The stage's decision, or None when it declines (the core's decision stands)."""
+    conversation: Conversation | None
+    """The conversation after the stage's decision (None when it declines)."""
+    trace: tuple[str, ...]
+    """What the stage did, for ``ask --explain`` (also when it declines)."""
+
+
+def load_runtime(config: LlmConfig) -> LlamaRuntime:
+    """Load the configured model (blocking; ``ModelError`` when it cannot be loaded)."""
+    from hausgeist.llm_runtime.model_store import resolve_model
+    from hausgeist.llm_runtime.options import RuntimeOptions
+    from hausgeist.llm_runtime.runtime import LlamaRuntime
+
+    options = RuntimeOptions(n_ctx=config.context, n_threads=config.threads)
+    return LlamaRuntime.load(resolve_model(config.model), options)
+
+
+class LlmStage:
+    """The model behind the core; it is loaded on the first hand-over and kept."""
+
+    def __init__(
+        self,
+        core: Understanding,
+        config: LlmConfig,
+        load: Callable[[], Generator] | None = None,
+    ) -> None:
+        self.core = core
+        self.config = config
+        self.thresholds = Thresholds(min_confidence=config.min_confidence)
+        self._load = load or (lambda: load_runtime(config))
+        self.model: Generator | None = None
+        self.home: HomeModel | None = None
+        self._failed: str | None = None
+        self._primed = ""
+
+    def consider(
+        self,
+        request: Request,
+        states: StateStore,
+        conversation: Conversation,
+        examples: int | None = None,
+    ) -> StageResult:
+        """Try to decide a request the core handed over."""
+        reason = skip_reason(request.text)
+        if reason is not None:
+            return _decline(f"llm: not asked ({reason})")
+        model = self._model()
+        if model is None:
+            return _decline(f"llm: unavailable ({self._failed})")
+        home = self._home(states)
+        prompt = home.prompts.build(
+            request.text, _area(request, self.core), states, conversation.previous, examples
+        )
+        trace: list[str] = []
+        try:
+            if prompt.prefix != self._primed:  # a new home: evaluate its fixed part once
+                started = time.perf_counter()
+                tokens = model.prime(prompt.prefix)
+                self._primed = prompt.prefix
+                ms = (time.perf_counter() - started) * 1000
+                trace.append(f"llm: primed the fixed prompt ({tokens} tokens) in {ms:.0f} ms")
+            started = time.perf_counter()
+            generation = model.generate(
+                prompt.prefix, prompt.suffix, home.grammar.text, MAX_TOKENS, self.config.timeout_s
+            )
+        except ModelTimeoutError as exc:
+            return _timed_out(*trace, f"llm: {exc}")
+        except ModelError as exc:
+            return _decline(*trace, f"llm: failed ({exc})")
+        ms = (time.perf_counter() - started) * 1000
+        cost = (
+            f"llm: {ms:.0f} ms, {generation.prompt_tokens_evaluated}/{generation.prompt_tokens}"
+            f" prompt tokens evaluated, {len(prompt.examples)} examples"
+        )
+        trace += [f"llm raw: {generation.text}", cost]
+        return self._judge(home, request, states, conversation, generation, trace)
+
+    def _judge(
+        self,
+        home: HomeModel,
+        request: Request,
+        states: StateStore,
+        conversation: Conversation,
+        generation: Generation,
+        trace: list[str],
+    ) -> StageResult:
+        try:
+            answer = parse_answer(generation.text)
+        except AnswerError as exc:
+            return _decline(*trace, f"llm rejected: {exc}")
+        confidence = choice_confidence(generation)
+        trace.append(f"llm confidence: {confidence}")
+        mentions = read_mentions(request.text, self.core.index).within(conversation.clarify)
+        if not self.thresholds.passes(confidence):
+            return _decline(*trace, "llm rejected: not confident enough")
+        if answer.unknown:
+            return _decline(*trace, "llm: does not know either")
+        if answer.refuse is not None:
+            return self._refusal(home, answer, mentions, confidence, trace)
+        return self._calls(home, request, states, answer, mentions, confidence, trace)
+
+    def _refusal(
+        self,
+        home: HomeModel,
+        answer: LlmAnswer,
+        mentions: Mentions,
+        confidence: Confidence,
+        trace: list[str],
+    ) -> StageResult:
+        disagreement = home.agreement.refusal_disagreement(answer.refuse or "", mentions)
+        if disagreement is not None:
+            return _decline(*trace, f"llm rejected: {disagreement}")
+        trace.append(f"llm accepted: refuse ({answer.refuse})")
+        reply = _REFUSALS[answer.refuse or "not_possible"]
+        decision = Decision(
+            Status.REFUSED, reply, source="llm", confidence=confidence.score, trace=tuple(trace)
+        )
+        return StageResult(decision, Conversation(), tuple(trace))
+
+    def _calls(
+        self,
+        home: HomeModel,
+        request: Request,
+        states: StateStore,
+        answer: LlmAnswer,
+        mentions: Mentions,
+        confidence: Confidence,
+        trace: list[str],
+    ) -> StageResult:
+        calls: list[ServiceCall] = []
+        for raw in answer.calls or []:
+            call = raw.as_service_call()
+            try:
+                attributes = states.get(call.entity_id).attributes
+                calls.append(validate_call(call, self.core.registry, attributes))
+            except ActionError as exc:
+                return _decline(*trace, f"llm rejected: invalid call ({exc})")
+        disagreement = home.agreement.disagreement(calls, mentions, _area(request, self.core))
+        if disagreement is not None:
+            return _decline(*trace, f"llm rejected: {disagreement}")
+        trace.append("llm accepted: " + "; ".join(str(c) for c in calls))
+        decision = self.core.finish(calls, trace, confidence.score, source="llm")
+        pending = decision.pending
+        needs_pin = any(self.core.policy.level(c).value == "pin" for c in pending)
+        touched = tuple(c.entity_id for c in (*decision.actions, *pending))
+        conversation = Conversation(
+            confirm=PendingConfirm(pending, needs_pin) if pending else None, previous=touched
+        )
+        return StageResult(decision, conversation, decision.trace)
+
+    def warm_up(self, states: StateStore) -> bool:
+        """Load the model, build the home and prime its fixed prompt now (a long-running service
+        calls this in the background at start, so the first hand-over is not the slow one)."""
+        model = self._model()
+        if model is None:
+            return False
+        prefix = self._home(states).prompts.prefix
+        if prefix != self._primed:
+            model.prime(prefix)
+            self._primed = prefix
+        return True
+
+    def _model(self) -> Generator | None:
+        if self.model is None and self._failed is None:
+            try:
+                self.model = self._load()
+            except ModelError as exc:
+                self._failed = str(exc)
+                log.warning("the LLM stage is off for this run: %s", exc)
+        return self.model
+
+    def _home(self, states: StateStore) -> HomeModel:
+        if self.home is None or not self.home.matches(self.core.registry):
+            self.home = HomeModel.build(self.core, states, self.config)
+        return self.home
+
+    def close(self) -> None:
+        """Free the model, if it was loaded."""
+        if self.model is not None:
+            self.model.close()
+            self.model = None
+
+
+def _area(request: Request, core: Understanding) -> str | None:
+    if request.area is not None:
+        return request.area
+    device = core.registry.get(request.device) if request.device else None
+    return device.area_id if device is not None else None
+
+
+def _timed_out(*trace: str) -> StageResult:
+    decision = Decision(
+        Status.NOT_UNDERSTOOD, TIMEOUT_REPLY, source="llm", confidence=0.0, trace=trace
+    )
+    return StageResult(decision, None, trace)
+
+
+def _decline(*trace: str) -> StageResult:
+    return StageResult(None, None, tuple(trace))

@@ -1,0 +1,79 @@
+"""Are the values in an LLM call ones the person said (numbers, modes, list items)?"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from hausgeist.devices.actions import ServiceCall
+from hausgeist.llm_runtime.mentions import Mentions
+from hausgeist.understanding.text import tokenize
+
+# Data keys whose choice must have been said ("heat" for "heating", "night" for "night").
+_SAID_CHOICES = frozenset(
+    {
+        "hvac_mode",
+        "preset_mode",
+        "fan_mode",
+        "operation_mode",
+        "mode",
+        "source",
+        "fan_speed",
+        "direction",
+        "repeat",
+    }
+)
+# Data keys whose number must have been said (a percentage may be said as a fraction).
+_SAID_NUMBERS = frozenset(
+    {
+        "brightness_pct",
+        "brightness_step_pct",
+        "percentage",
+        "position",
+        "tilt_position",
+        "volume_level",
+        "temperature",
+        "humidity",
+    }
+)
+
+
+def unsaid_value(call: ServiceCall, mentions: Mentions) -> str | None:
+    """A number nobody said (made up, or copied from an example), or an item not said."""
+    for key, value in call.data.items():
+        if key == "item" and isinstance(value, str):
+            missing = [w for w in tokenize(value) if w not in mentions.words]
+            if missing:
+                return f"item {value!r} was not said"
+        if key in _SAID_CHOICES and isinstance(value, str) and not said(value, mentions.words):
+            return f"{key} {value!r} was not said"
+        if key not in _SAID_NUMBERS or not isinstance(value, int | float):
+            continue
+        if not uses_number(
+            ServiceCall(service=call.service, entity_id=call.entity_id, data={key: value}), mentions
+        ):
+            return f"{key} {value} was not said"
+    return None
+
+
+def said(choice: str, words: frozenset[str]) -> bool:
+    """Every word of ``choice`` was said, or said as a longer form ("heat" in "heating")."""
+    return all(
+        any(w == part or (len(part) >= 3 and w.startswith(part)) for w in words)
+        for part in tokenize(choice.replace("_", " "))
+    )
+
+
+def number_anchored(calls: Sequence[ServiceCall], mentions: Mentions) -> bool:
+    """No verb, but a number said to named devices ("the desk lamp at 40"): each call sets it."""
+    return bool(mentions.numbers) and all(
+        c.entity_id in mentions.devices and uses_number(c, mentions) for c in calls
+    )
+
+
+def uses_number(call: ServiceCall, mentions: Mentions) -> bool:
+    said = {n for m in mentions.numbers for n in (m, -m, m / 100)}
+    return any(
+        isinstance(v, int | float) and any(math.isclose(float(v), n, abs_tol=1e-6) for n in said)
+        for v in call.data.values()
+    )

@@ -1,0 +1,91 @@
+"""The stage in the agent: asked only on a hand-over, its trace kept, the model loaded lazily."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from llm_support import HOME, FakeModel
+
+from hausgeist.agent import Agent
+from hausgeist.config import load_config
+from hausgeist.devices.actions import ServiceCall
+from hausgeist.llm_runtime.stage import StageResult
+from hausgeist.understanding import Conversation, Decision, Request, Status
+from hausgeist.understanding.sessions import PendingConfirm
+
+HANDED_OVER = "sing me a song about cheese"
+
+
+@dataclass
+class FakeStage:
+    """Answers every hand-over with the scripted result."""
+
+    result: StageResult
+    asked: list[str] = field(default_factory=list)
+
+    def consider(self, request: Request, states, conversation) -> StageResult:
+        del states, conversation
+        self.asked.append(request.text)
+        return self.result
+
+    def close(self) -> None:
+        pass
+
+
+def _agent(**env: str) -> Agent:
+    return Agent(load_config(HOME, env=env), llm_model=FakeModel)
+
+
+def _ask(agent: Agent, text: str, session: str | None = None) -> Decision:
+    return agent.handle(Request(text, session=session), dry_run=True).decision
+
+
+def test_a_declining_stage_keeps_the_cores_decision_and_adds_its_trace() -> None:
+    agent = _agent()
+    stage = FakeStage(StageResult(None, None, ("llm rejected: not confident enough",)))
+    agent.llm = stage  # type: ignore[assignment]
+    decision = _ask(agent, HANDED_OVER)
+    assert decision.status is Status.NOT_UNDERSTOOD
+    assert decision.source == "core"
+    assert decision.trace[-1] == "llm rejected: not confident enough"
+    assert stage.asked == [HANDED_OVER]
+
+
+def test_the_stages_decision_and_conversation_are_used() -> None:
+    agent = _agent()
+    unlock = ServiceCall(service="lock.unlock", entity_id="lock.front_door")
+    decision = Decision(
+        Status.CONFIRM, "Unlock?", pending=(unlock,), source="llm", trace=("llm accepted",)
+    )
+    agent.llm = FakeStage(  # type: ignore[assignment]
+        StageResult(decision, Conversation(confirm=PendingConfirm((unlock,), pin=False)), ())
+    )
+    first = _ask(agent, HANDED_OVER, "s")
+    assert first.source == "llm"
+    assert first.trace[0].startswith("tokens:")  # the core's steps come first
+    assert first.trace[-1] == "llm accepted"
+    confirmed = _ask(agent, "yes", "s")
+    assert confirmed.status is Status.DONE
+    assert confirmed.actions == (unlock,)
+
+
+def test_requests_the_core_decides_never_reach_the_stage() -> None:
+    agent = _agent()
+    stage = FakeStage(StageResult(None, None, ()))
+    agent.llm = stage  # type: ignore[assignment]
+    assert _ask(agent, "turn on the coffee machine").source == "core"
+    assert stage.asked == []
+
+
+def test_the_model_is_loaded_on_the_first_hand_over_only() -> None:
+    agent = _agent()
+    assert agent.llm is not None
+    _ask(agent, "turn on the coffee machine")
+    assert agent.llm.model is None
+    agent.close()
+
+
+def test_the_llm_can_be_switched_off_from_the_environment() -> None:
+    agent = _agent(HAUSGEIST_LLM__ENABLED="false")
+    assert agent.llm is None
+    assert _ask(agent, HANDED_OVER).status is Status.NOT_UNDERSTOOD

@@ -1,0 +1,73 @@
+"""The model's calls must agree with what the core reads in the words (agreement_cases.yaml)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from hausgeist.devices.actions import ServiceCall
+from hausgeist.llm_runtime.agreement import Agreement
+from hausgeist.llm_runtime.mentions import read_mentions
+from hausgeist.understanding.intents import Action, Intent
+from hausgeist.understanding.sessions import PendingClarify
+
+CASES: list[dict[str, Any]] = yaml.safe_load(
+    (Path(__file__).parent / "agreement_cases.yaml").read_text(encoding="utf-8")
+)
+
+
+def _call(text: str) -> ServiceCall:
+    service, entity_id, *data = text.split(" ", 2)
+    return ServiceCall(
+        service=service, entity_id=entity_id, data=json.loads(data[0]) if data else {}
+    )
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c['text']}->{c['calls'][0]}" for c in CASES])
+def test_case(core, case: dict[str, Any]) -> None:
+    mentions = read_mentions(case["text"], core.index)
+    reason = Agreement(core.registry).disagreement(
+        [_call(c) for c in case["calls"]], mentions, case.get("area")
+    )
+    if "reject" in case:
+        assert reason is not None, "accepted"
+        assert case["reject"] in reason
+    else:
+        assert reason is None
+
+
+@pytest.mark.parametrize(
+    ("text", "reason", "refused"),
+    [
+        ("turn on the sauna in the attic", "no_such_device", False),
+        ("turn on the pool lights", "no_such_device", False),
+        ("it is like a sauna in here, cool it down", "no_such_device", True),
+        ("turn on the coffee machine", "no_such_device", True),
+        ("turn on the coffee machine", "not_possible", True),
+        ("make the hallway light red", "not_possible", False),
+        ("sing me a song about cheese", "not_possible", True),
+    ],
+)
+def test_refusals(core, text: str, reason: str, refused: bool) -> None:
+    mentions = read_mentions(text, core.index)
+    assert (Agreement(core.registry).refusal_disagreement(reason, mentions) is not None) is refused
+
+
+def test_an_answer_to_which_one_uses_its_action_and_candidates(core) -> None:
+    clarify = PendingClarify(
+        Intent(Action.OFF), ("light.living_room_ceiling", "light.bedroom_ceiling")
+    )
+    mentions = read_mentions("the bedroom one", core.index).within(clarify)
+    agreement = Agreement(core.registry)
+    good = [ServiceCall(service="light.turn_off", entity_id="light.bedroom_ceiling")]
+    assert agreement.disagreement(good, mentions, None) is None
+    flipped = [ServiceCall(service="light.turn_on", entity_id="light.bedroom_ceiling")]
+    assert "the words ask to off" in (agreement.disagreement(flipped, mentions, None) or "")
+    other = [ServiceCall(service="light.turn_off", entity_id="light.hallway")]
+    assert "not one of the devices just offered" in (
+        agreement.disagreement(other, mentions, None) or ""
+    )

@@ -1,0 +1,155 @@
+"""The decision grammar: built from the capability tables, exact for llama.cpp's parser."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from hausgeist.devices import DOMAINS, DeviceRegistry
+from hausgeist.devices.registry import Device
+from hausgeist.llm_runtime import gbnf
+from hausgeist.llm_runtime.grammar import (
+    DROPPED_KEYS,
+    build_grammar,
+    device_offers,
+    registry_fingerprint,
+)
+
+CONTROLLABLE = sorted(d for d, spec in DOMAINS.items() if spec.services)
+
+
+def _regex(expression: str) -> re.Pattern[str]:
+    """The GBNF subset the range helpers write, as a Python regex (for exhaustive checks)."""
+    expression = re.sub(r'"([^"]*)"', lambda m: re.escape(m.group(1)), expression)
+    return re.compile("^(" + expression.replace(" ", "") + ")$")
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi"), [(0, 100), (-100, 100), (0, 255), (30, 99), (2000, 6500), (7, 7), (-255, 255)]
+)
+def test_int_range_matches_exactly_the_integers_in_range(lo: int, hi: int) -> None:
+    pattern = _regex(gbnf.int_range(lo, hi))
+    matched = [n for n in range(-1000, 10001) if pattern.match(str(n))]
+    assert matched == list(range(lo, hi + 1))
+    assert not pattern.match("007")
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi", "good", "bad"),
+    [
+        (7, 35, ["7", "21.5", "34.99", "35", "35.0"], ["6.9", "35.5", "36", "21.555"]),
+        (0, 1, ["0", "0.35", "1", "1.0"], ["1.5", "2", "0.355"]),
+    ],
+)
+def test_decimal_range(lo: float, hi: float, good: list[str], bad: list[str]) -> None:
+    pattern = _regex(gbnf.decimal_range(lo, hi))
+    assert all(pattern.match(s) for s in good)
+    assert not any(pattern.match(s) for s in bad)
+
+
+def test_every_domain_of_the_capability_tables_is_in_the_grammar(core) -> None:
+    grammar = build_grammar(core.registry).text
+    for device in core.registry:
+        for offer in device_offers(device):
+            assert json.dumps(offer.service) in grammar.replace('\\"', '"')
+            for key in offer.keys:
+                assert f'\\"{key.key}\\": ' in grammar
+    domains = {d.domain for d in core.registry if device_offers(d)}
+    assert domains == set(CONTROLLABLE)
+
+
+@pytest.mark.parametrize("domain", CONTROLLABLE)
+def test_each_domain_offers_its_services_and_no_dropped_key(domain: str) -> None:
+    device = Device(f"{domain}.thing", "Thing")
+    offers = device_offers(device)
+    offered = {o.service for o in offers}
+    spec = DOMAINS[domain]
+    assert offered, f"{domain} offers nothing"
+    assert offered <= {f"{domain}.{name}" for name in spec.services}
+    assert not {k.key for o in offers for k in o.keys} & DROPPED_KEYS
+
+
+def test_readable_and_hidden_devices_are_left_out(core) -> None:
+    grammar = build_grammar(core.registry)
+    assert "sensor.bedroom_temperature" not in grammar.text
+    assert "binary_sensor.bedroom_window" not in grammar.text
+    assert "lock.safe" not in grammar.text  # hidden
+    assert grammar.entities == sum(1 for d in core.registry if device_offers(d))
+
+
+def test_device_ranges_come_from_its_attributes(core) -> None:
+    thermostat = core.registry.get("climate.downstairs")
+    [temperature] = [o for o in device_offers(thermostat) if o.service.endswith("set_temperature")]
+    [key] = [k for k in temperature.keys if k.key == "temperature"]
+    assert key.value == gbnf.decimal_range(7, 30)  # min_temp/max_temp, not the table's 7-35
+    [mode] = [o for o in device_offers(thermostat) if o.service.endswith("set_hvac_mode")]
+    assert mode.keys[0].value == '"\\"off\\"" | "\\"heat\\"" | "\\"cool\\"" | "\\"auto\\""'
+
+
+def test_a_feature_the_device_lacks_is_not_offered(core) -> None:
+    onoff = core.registry.get("light.hallway")  # supported_color_modes: [onoff]
+    [turn_on] = [o for o in device_offers(onoff) if o.service == "light.turn_on"]
+    assert turn_on.keys == ()
+
+
+def test_the_fingerprint_changes_with_what_the_prompt_shows(core, home_config) -> None:
+    same = DeviceRegistry.from_config(home_config)
+    assert registry_fingerprint(same) == registry_fingerprint(core.registry)
+    renamed = home_config.model_copy(
+        update={"devices": [d.model_copy(update={"name": "Other"}) for d in home_config.devices]}
+    )
+    assert registry_fingerprint(DeviceRegistry.from_config(renamed)) != registry_fingerprint(same)
+
+
+VALID = [
+    '{"unknown": true}',
+    '{"refuse": "no_such_device"}',
+    '{"refuse": "not_possible"}',
+    '{"calls": [{"entity_id": "light.kitchen_ceiling", "service": "light.turn_off"}]}',
+    '{"calls": [{"entity_id": "light.kitchen_ceiling", "service": "light.turn_on", "data": {"brightness_pct": 40}}]}',
+    '{"calls": [{"entity_id": "light.kitchen_pendant", "service": "light.turn_on", "data": {"rgb_color": [255, 0, 0]}}]}',
+    '{"calls": [{"entity_id": "climate.downstairs", "service": "climate.set_temperature", "data": {"temperature": 21.5}}]}',
+    '{"calls": [{"entity_id": "climate.downstairs", "service": "climate.set_hvac_mode", "data": {"hvac_mode": "heat"}}]}',
+    '{"calls": [{"entity_id": "media_player.living_room_tv", "service": "media_player.volume_set", "data": {"volume_level": 0.3}}]}',
+    '{"calls": [{"entity_id": "todo.shopping_list", "service": "todo.add_item", "data": {"item": "oat milk"}}]}',
+    '{"calls": [{"entity_id": "lock.front_door", "service": "lock.unlock"}, {"entity_id": "scene.movie_night", "service": "scene.turn_on"}]}',
+]
+INVALID = [
+    '{"calls": []}',
+    '{"calls": [{"entity_id": "light.garden", "service": "light.turn_on"}]}',  # no such entity
+    '{"calls": [{"entity_id": "lock.safe", "service": "lock.unlock"}]}',  # hidden
+    '{"calls": [{"entity_id": "light.kitchen_ceiling", "service": "lock.unlock"}]}',  # wrong domain
+    '{"calls": [{"entity_id": "light.kitchen_ceiling", "service": "light.turn_on", "data": {"brightness_pct": 140}}]}',
+    '{"calls": [{"entity_id": "light.hallway", "service": "light.turn_on", "data": {"brightness_pct": 40}}]}',  # onoff
+    '{"calls": [{"entity_id": "climate.downstairs", "service": "climate.set_hvac_mode", "data": {"hvac_mode": "dry"}}]}',
+    '{"calls": [{"entity_id": "climate.downstairs", "service": "climate.set_hvac_mode"}]}',  # required key
+    '{"calls": [{"entity_id": "lock.front_door", "service": "lock.unlock", "data": {"code": "1234"}}]}',
+    '{"calls": [{"entity_id": "sensor.bedroom_temperature", "service": "sensor.turn_on"}]}',
+    '{"refuse": "because I said so"}',
+    '{"calls": ['  # three calls: more than one answer may hold
+    + ", ".join(['{"entity_id": "scene.movie_night", "service": "scene.turn_on"}'] * 3)
+    + "]}",
+    '{"unknown": true} and unlock the door',
+    'Sure! {"unknown": true}',
+]
+
+
+@pytest.mark.llm
+@pytest.mark.parametrize("text", VALID)
+def test_llama_cpp_accepts_what_the_schema_allows(core, grammar_accepts, text: str) -> None:
+    assert grammar_accepts(build_grammar(core.registry).text, text)
+
+
+@pytest.mark.llm
+@pytest.mark.parametrize("text", INVALID)
+def test_llama_cpp_refuses_what_the_registry_forbids(core, grammar_accepts, text: str) -> None:
+    assert not grammar_accepts(build_grammar(core.registry).text, text)
+
+
+@pytest.mark.llm
+def test_an_empty_home_still_compiles(grammar_accepts) -> None:
+    grammar = build_grammar(DeviceRegistry([], [], [])).text
+    assert grammar_accepts(grammar, '{"unknown": true}')
+    assert not grammar_accepts(grammar, '{"calls": [{"entity_id": "none.none"}]}')
