@@ -10,6 +10,7 @@ import contextlib
 import logging
 import signal
 import tempfile
+import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from hausgeist.agent import Agent
 from hausgeist.config.models import Config, MqttConfig
+from hausgeist.errors import HausgeistError
 from hausgeist.integration.broker import PROTOCOL as EMBEDDED_PROTOCOL
 from hausgeist.integration.broker import EmbeddedBroker
 from hausgeist.integration.dispatcher import MqttDispatcher
@@ -41,6 +43,21 @@ def run_agent(
     return asyncio.run(_run_agent(config, config_path, broker_port, data_dir))
 
 
+def _warm_up_in_background(agent: Agent) -> None:
+    """Load the model and prime the home's prompt now, so the first hand-over is not slow."""
+    llm = agent.llm
+    if llm is None:
+        return
+
+    def warm() -> None:
+        try:
+            llm.warm_up(agent.states)
+        except HausgeistError as exc:
+            log.warning("the LLM stage is off for now: %s", exc)
+
+    threading.Thread(target=warm, name="llm-warm-up", daemon=True).start()
+
+
 def run_demo(
     config: Config, *, broker_port: int | None = None, simulate: bool | None = None
 ) -> int:
@@ -60,6 +77,7 @@ async def _run_agent(
     data = data_dir or default_data_dir(config)
     dispatcher = MqttDispatcher()
     agent = Agent.build(config, dispatcher=dispatcher, data_dir=data)
+    _warm_up_in_background(agent)
     try:
         async with _broker(config, broker_port) as (mqtt, protocol):
             service = AgentService(
