@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from hausgeist import __version__
-from hausgeist.commands import ask, info, model, mqtt
+from hausgeist.commands import ask, info, model, mqtt, tune
 from hausgeist.commands.common import fail
 from hausgeist.errors import HausgeistError
 
@@ -91,6 +91,13 @@ def build_parser() -> argparse.ArgumentParser:
     _config_flag(p)
     p.add_argument("--json", action="store_true", help="one JSON object on stdout")
     p.set_defaults(func=model.info)
+    p = model_sub.add_parser(
+        "tune",
+        help="distil this home's language into the local model (pip install hausgeist[tune])",
+    )
+    _config_flag(p)
+    tune.add_arguments(p)
+    p.set_defaults(func=tune.run)
     return parser
 
 

@@ -1,0 +1,305 @@
+"""Benchmark of home tuning: the stock model against this home's tuned model.
+
+    python benchmarks/tune.py --home cottage --minutes 20          # tune, then measure
+    python benchmarks/tune.py --home cottage --run DIR             # measure a finished run
+    python benchmarks/tune.py --home house --run DIR --sample 100 --json out.json
+
+Requests are the benchmark's hand-written cases (``benchmarks/understanding/cases`` and
+``heldout/cases``), never the generated training text. Each model runs behind the real
+LLM stage (:class:`~hausgeist.llm_runtime.stage.LlmStage`: prompt, grammar, confidence
+gate, agreement check, the core's policy), in its own process so resident memory is its own:
+
+- **handed over**: the cases the deterministic core hands over (``not_understood``);
+- **as if handed over**: a sample of all single-turn command cases given straight to the
+  stage (the core hands over few, so this is where the model's reading shows);
+- **wrong actions**: answers that did or proposed an action that should not happen
+  (the understanding benchmark's rule), and those among the ``invalid`` cases;
+- latency p50/p95 of the stage, file size, resident memory after load, tuning time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.understanding.cases import Case, load_file
+from benchmarks.understanding.scoring import judge
+
+HERE = Path(__file__).resolve().parent / "understanding"
+SKIPPED = frozenset({"question", "confirm_flow"})
+"""Categories the stage never takes (questions) or that need a conversation."""
+
+
+def home_files(home: str) -> tuple[Path, list[Path]]:
+    """The home's config and its case files."""
+    for base in (HERE, HERE / "heldout"):
+        config = base / "homes" / f"{home}.yaml"
+        if config.is_file():
+            cases = sorted((base / "cases").glob(f"{home}*.yaml"))
+            return config, cases
+    raise SystemExit(f"no benchmark home named {home!r}")
+
+
+def single_turn(cases: list[Case]) -> list[Case]:
+    """Cases that stand alone: no session, not a question."""
+    return [c for c in cases if c.session is None and c.category not in SKIPPED]
+
+
+def measure(
+    config_path: Path,
+    cases_paths: list[Path],
+    model: str | None,
+    examples: int,
+    sample: int,
+    seed: int,
+) -> dict[str, Any]:
+    """Run one model behind the stage on the home's cases (in this process)."""
+    from hausgeist.config import load_config
+    from hausgeist.devices.registry import DeviceRegistry
+    from hausgeist.devices.state import StateStore
+    from hausgeist.llm_runtime import LlamaRuntime, RuntimeOptions, resolve_model
+    from hausgeist.llm_runtime.memory import rss_bytes
+    from hausgeist.llm_runtime.stage import LlmStage
+    from hausgeist.understanding import Conversation, Decision, Request, Status, Understanding
+
+    config = load_config(config_path)
+    registry = DeviceRegistry.from_config(config)
+    core = Understanding(registry, config.policy)
+    spec = resolve_model(model)
+    options = RuntimeOptions(n_ctx=config.llm.context, n_threads=config.llm.threads)
+    loaded: list[LlamaRuntime] = []
+
+    def load() -> LlamaRuntime:
+        runtime = LlamaRuntime.load(spec, options)
+        loaded.append(runtime)
+        return runtime
+
+    stage = LlmStage(core, config.llm, load=load)
+    cases = single_turn([c for p in cases_paths for c in load_file(p)])
+    rng = random.Random(seed)
+    sampled = rng.sample(cases, min(sample, len(cases)))
+    results: dict[str, list[dict[str, Any]]] = {"handed_over": [], "as_if": []}
+    latencies: list[float] = []
+    for group, chosen in (("handed_over", cases), ("as_if", sampled)):
+        for case in chosen:
+            states = StateStore.from_registry(registry).override(case.state)
+            request = Request(case.text, area=case.area, device=case.device)
+            decision, _ = core.decide(request, states)
+            if group == "handed_over" and decision.status is not Status.NOT_UNDERSTOOD:
+                continue
+            started = time.perf_counter()
+            outcome = stage.consider(request, states, Conversation(), examples)
+            ms = (time.perf_counter() - started) * 1000
+            if outcome.decision is not None:
+                decision = outcome.decision
+                latencies.append(ms)
+            elif group == "as_if":
+                decision = Decision(Status.NOT_UNDERSTOOD, "declined", source="llm")
+                latencies.append(ms)
+            verdict = judge(case.expect, decision.as_json(ms))
+            raw = next(
+                (t[len("llm raw: ") :] for t in outcome.trace if t.startswith("llm raw: ")), ""
+            )
+            results[group].append(
+                {
+                    "id": case.id,
+                    "category": case.category,
+                    "text": case.text,
+                    "passed": verdict.passed,
+                    "wrong": verdict.wrong_action,
+                    "status": decision.status.value,
+                    "declined": outcome.decision is None,
+                    "raw": raw,
+                    "reason": verdict.reason,
+                    "ms": ms,
+                }
+            )
+    rss = rss_bytes()
+    stage.close()
+    return {
+        "model": str(spec.path),
+        "quantization": spec.quantization,
+        "size_bytes": spec.size_bytes,
+        "rss_bytes": rss,
+        "load_ms": loaded[0].load_ms if loaded else None,
+        "examples": examples,
+        "results": results,
+        "latencies_ms": latencies,
+    }
+
+
+def _percentile(values: list[float], pct: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, round(pct / 100 * len(ordered) + 0.4999))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+def summarize(label: str, run: dict[str, Any]) -> dict[str, Any]:
+    """The numbers of one model."""
+    out: dict[str, Any] = {
+        "label": label,
+        "size_mb": run["size_bytes"] / 1e6,
+        "rss_mb": (run["rss_bytes"] or 0) / 1e6,
+    }
+    for group, rows in run["results"].items():
+        invalid = [r for r in rows if r["category"] == "invalid"]
+        out[group] = {
+            "cases": len(rows),
+            "accuracy": sum(r["passed"] for r in rows) / len(rows) if rows else None,
+            "wrong": sum(r["wrong"] for r in rows),
+            "declined": sum(r["declined"] for r in rows),
+            "invalid": len(invalid),
+            "invalid_wrong": sum(r["wrong"] for r in invalid),
+        }
+    out["p50_ms"] = _percentile(run["latencies_ms"], 50)
+    out["p95_ms"] = _percentile(run["latencies_ms"], 95)
+    return out
+
+
+def table(rows: list[dict[str, Any]], tune_minutes: float | None) -> str:
+    """A Markdown table, one column per model."""
+
+    def pct(v: float | None) -> str:
+        return "-" if v is None else f"{v:.0%}"
+
+    lines = ["| | " + " | ".join(r["label"] for r in rows) + " |", "|---|" + "---|" * len(rows)]
+    spec = [
+        (
+            "handed over: right",
+            lambda r: f"{pct(r['handed_over']['accuracy'])} ({r['handed_over']['cases']})",
+        ),
+        ("handed over: wrong actions", lambda r: str(r["handed_over"]["wrong"])),
+        (
+            "as if handed over: right",
+            lambda r: f"{pct(r['as_if']['accuracy'])} ({r['as_if']['cases']})",
+        ),
+        (
+            "as if handed over: wrong actions",
+            lambda r: (
+                f"{r['as_if']['wrong']} ({pct(r['as_if']['wrong'] / max(1, r['as_if']['cases']))})"
+            ),
+        ),
+        ("as if handed over: declined", lambda r: str(r["as_if"]["declined"])),
+        (
+            "invalid requests: wrong actions",
+            lambda r: f"{r['as_if']['invalid_wrong']} of {r['as_if']['invalid']}",
+        ),
+        ("latency p50 / p95 ms", lambda r: f"{r['p50_ms'] or 0:.0f} / {r['p95_ms'] or 0:.0f}"),
+        ("file MB", lambda r: f"{r['size_mb']:.0f}"),
+        ("RSS MB", lambda r: f"{r['rss_mb']:.0f}"),
+    ]
+    for name, cell in spec:
+        lines.append(f"| {name} | " + " | ".join(cell(r) for r in rows) + " |")
+    if tune_minutes is not None:
+        lines.append(
+            f"\nTuning took {tune_minutes:.1f} min (data, training, export, quantization, evaluation)."
+        )
+    return "\n".join(lines)
+
+
+def _child(args: argparse.Namespace) -> int:
+    config, cases = home_files(args.home)
+    result = measure(config, cases, args.model, args.examples, args.sample, args.seed)
+    Path(args.child_out).write_text(json.dumps(result), encoding="utf-8")
+    return 0
+
+
+def _tune(config: Path, minutes: float, data_dir: Path) -> Path:
+    """Tune the home with the ``model tune`` command's code; returns the run directory."""
+    from hausgeist.commands import tune
+
+    os.environ["HAUSGEIST_DATA_DIR"] = str(data_dir)
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--config")
+    tune.add_arguments(parser)
+    flags = ["--config", str(config), "--minutes", str(minutes), "--keep-f16", "--no-activate"]
+    if tune.run(parser.parse_args(flags)) != 0:
+        raise SystemExit("tuning did not finish")
+    runs = sorted(p.parent for p in data_dir.glob("models/tuned/*/*/manifest.json"))
+    return runs[-1]
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument("--home", default="cottage", help="a benchmark home (default cottage)")
+    p.add_argument("--run", type=Path, help="a finished tuning run directory to measure")
+    p.add_argument("--minutes", type=float, default=20.0, help="tune first, for this long")
+    p.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path("/tmp/hausgeist-tune-bench"),
+        help="where a new tune goes",
+    )
+    p.add_argument("--sample", type=int, default=100, help="cases asked as if handed over")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--only", help="comma list of labels to run (stock,F16,Q8_0,Q4_K_M)")
+    p.add_argument("--json", type=Path, help="write every number and answer here")
+    p.add_argument("--model", help=argparse.SUPPRESS)
+    p.add_argument("--examples", type=int, default=3, help=argparse.SUPPRESS)
+    p.add_argument("--child-out", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.child_out:
+        return _child(args)
+    config, _ = home_files(args.home)
+    run = args.run or _tune(config, args.minutes, args.data_dir)
+    manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
+    from hausgeist.config import load_config
+
+    stock_examples = load_config(config).llm.examples
+    variants: list[tuple[str, str | None, int]] = [("stock", None, stock_examples)]
+    variants += [
+        (f["quantization"], str(run / f["file"]), manifest["prompt_examples"])
+        for f in manifest["files"]
+    ]
+    if args.only:
+        keep = set(args.only.split(","))
+        variants = [v for v in variants if v[0] in keep]
+    rows = []
+    raw: dict[str, Any] = {"manifest": manifest}
+    for label, model, examples in variants:
+        out = args.data_dir / f"bench-{args.home}-{label}.json"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        command = [
+            sys.executable,
+            __file__,
+            "--home",
+            args.home,
+            "--sample",
+            str(args.sample),
+            "--seed",
+            str(args.seed),
+            "--examples",
+            str(examples),
+            "--child-out",
+            str(out),
+        ]
+        if model is not None:
+            command += ["--model", model]
+        started = time.monotonic()
+        subprocess.run(command, check=True)
+        result = json.loads(out.read_text(encoding="utf-8"))
+        raw[label] = result
+        rows.append(summarize(label, result))
+        print(f"{label}: {time.monotonic() - started:.0f} s", file=sys.stderr)
+    print(table(rows, manifest.get("tune_seconds", 0) / 60))
+    if args.json:
+        args.json.write_text(json.dumps({"summary": rows, "raw": raw}, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

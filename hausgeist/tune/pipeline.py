@@ -1,0 +1,322 @@
+"""One tuning run from end to end: teacher data, distillation, export, quantization,
+evaluation, and (when the tuned model holds up) activation for this home."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from hausgeist.config.models import Config
+from hausgeist.devices.registry import DeviceRegistry
+from hausgeist.devices.state import StateStore
+from hausgeist.errors import HistoryError, ModelError
+from hausgeist.llm_runtime.model_store import ModelSpec, resolve_model
+from hausgeist.tune.data import (
+    DataOptions,
+    TeacherExample,
+    history_examples,
+    split,
+    teacher_examples,
+)
+from hausgeist.tune.evaluate import Probe, evaluate
+from hausgeist.tune.options import StepReport, TrainOptions
+from hausgeist.tune.store import (
+    ActiveTune,
+    Evaluation,
+    Manifest,
+    ModelStore,
+    TunedFile,
+    home_fingerprint,
+)
+from hausgeist.understanding import Understanding
+
+if TYPE_CHECKING:
+    from hausgeist.tune.prompts import Encoded, HomePrompts
+    from hausgeist.tune.train import TrainResult
+    from hausgeist.tune.weights import Array
+
+
+class Reporter(Protocol):
+    """Where a run reports its progress (the CLI draws bars; tests ignore it)."""
+
+    def phase(self, name: str, total: float | None = None) -> None:
+        """A new phase starts (``total`` units of work, if known)."""
+
+    def advance(self, done: float, note: str = "") -> None:
+        """The current phase reached ``done`` units."""
+
+    def step(self, report: StepReport) -> None:
+        """A training step finished."""
+
+
+class _Silent:
+    def phase(self, name: str, total: float | None = None) -> None:
+        pass
+
+    def advance(self, done: float, note: str = "") -> None:
+        pass
+
+    def step(self, report: StepReport) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class TuneOptions:
+    """Everything a run may be told."""
+
+    train: TrainOptions = field(default_factory=TrainOptions)
+    """Fine-tuning."""
+    data: DataOptions = field(default_factory=DataOptions)
+    """Teacher data."""
+    quantizations: tuple[str, ...] = ("Q8_0", "Q4_K_M")
+    """Formats written after the F16 export."""
+    use: str = "Q4_K_M"
+    """The format activated."""
+    prompt_examples: int = 0
+    """In-context examples per request in the training prompts (the stage should use the same)."""
+    val_fraction: float = 0.1
+    """Share of templates held out for validation and evaluation."""
+    eval_requests: int = 40
+    """Held-out requests each model is asked at the end (0: no evaluation)."""
+    history: int = 0
+    """Recent history entries used as extra teacher data (0: none)."""
+    activate: bool = True
+    """Make the tuned model the home's model when it holds up."""
+    keep_f16: bool = False
+    """Keep the F16 export (about 270 MB) next to the quantized files."""
+    prune: float = 0.0
+    """Share of block weights set to zero before export (measured, not for size)."""
+
+
+@dataclass(frozen=True)
+class TuneOutcome:
+    """What a run produced."""
+
+    run: Path
+    """Its directory."""
+    manifest: Manifest
+    """Its manifest."""
+    active: ActiveTune | None
+    """The file now active (None: not activated)."""
+    reason: str
+    """Why it was or was not activated."""
+
+
+def tune_home(
+    config: Config,
+    options: TuneOptions | None = None,
+    reporter: Reporter | None = None,
+    base: ModelSpec | None = None,
+    store: ModelStore | None = None,
+) -> TuneOutcome:
+    """Tune the base model (the default model unless given) for this configuration's home."""
+    from hausgeist.tune.prompts import HomePrompts
+    from hausgeist.tune.tokens import Tokenizer
+
+    options = options or TuneOptions()
+    report = reporter or _Silent()
+    store = store or ModelStore.of(config)
+    base = base or resolve_model(None)
+    started = time.monotonic()
+    registry = DeviceRegistry.from_config(config)
+    states = StateStore.from_registry(registry)
+    core = Understanding(registry, config.policy)
+    home = home_fingerprint(config)
+
+    report.phase("data", None)
+    examples = teacher_examples(core, states, options.data)
+    examples += _history(config, registry, states, options.history)
+    train_ex, val_ex = split(examples, options.val_fraction, options.data.seed)
+    tokenizer = Tokenizer(base.path)
+    prompts = HomePrompts(core, states, config.llm, tokenizer, options.prompt_examples)
+    stock = HomePrompts(core, states, config.llm, tokenizer, config.llm.examples)
+    try:
+        train_enc = [e for e in map(prompts.encode, train_ex) if e is not None]
+        val_enc = [e for e in map(prompts.encode, val_ex) if e is not None]
+        report.advance(1, f"{len(train_enc)} training, {len(val_enc)} validation examples")
+        if not train_enc:
+            raise ModelError("the core wrote no teacher data for this home: are there devices?")
+        probes = _probes(
+            val_ex or train_ex, prompts, stock, options.eval_requests, options.data.seed
+        )
+    finally:
+        stock.close()
+        prompts.close()
+        tokenizer.close()
+    trained = _train(
+        base, prompts.prefix, train_enc, val_enc, options, store.work_dir(home), report
+    )
+    run = store.new_run(home)
+    files = _export(base, trained.tensors, run, options, report)
+    evaluations = _evaluate(base, files, probes, options, report)
+    if not options.keep_f16:
+        files.pop("F16").unlink(missing_ok=True)
+    manifest = _manifest(home, base, trained.result, options, files, evaluations)
+    manifest = manifest.model_copy(
+        update={
+            "examples": (len(train_enc), len(val_enc)),
+            "tune_seconds": round(time.monotonic() - started, 1),
+        }
+    )
+    store.save(run, manifest)
+    shutil.rmtree(store.work_dir(home), ignore_errors=True)
+    active, reason = _activate(store, run, manifest, options)
+    return TuneOutcome(run, manifest, active, reason)
+
+
+@dataclass(frozen=True)
+class _Trained:
+    result: TrainResult
+    tensors: dict[str, Array]
+
+
+def _train(
+    base: ModelSpec,
+    prefix: list[int],
+    train: list[Encoded],
+    val: list[Encoded],
+    options: TuneOptions,
+    workdir: Path,
+    report: Reporter,
+) -> _Trained:
+    from hausgeist.tune.export import prune
+    from hausgeist.tune.llama import Llama
+    from hausgeist.tune.train import Trainer
+    from hausgeist.tune.weights import read_gguf
+
+    report.phase("load", None)
+    model = Llama.from_gguf(read_gguf(base.path))
+    report.phase("train", options.train.minutes * 60)
+    result = Trainer(model, prefix, train, val, options.train, workdir).run(report.step)
+    tensors = model.gguf_tensors()
+    return _Trained(result, prune(tensors, options.prune) if options.prune > 0 else tensors)
+
+
+def _export(
+    base: ModelSpec, tensors: dict[str, Array], run: Path, options: TuneOptions, report: Reporter
+) -> dict[str, Path]:
+    """F16 first, then each quantization of it."""
+    from hausgeist.tune.export import quantize, write_gguf
+
+    report.phase("export", 1 + len(options.quantizations))
+    f16 = write_gguf(base.path, tensors, run / "model-F16.gguf")
+    files = {"F16": f16}
+    report.advance(1, "F16")
+    for done, kind in enumerate(options.quantizations, start=2):
+        files[kind] = quantize(f16, run / f"model-{kind}.gguf", kind, options.train.threads)
+        report.advance(done, kind)
+    return files
+
+
+def _evaluate(
+    base: ModelSpec,
+    files: dict[str, Path],
+    probes: tuple[list[Probe], list[Probe]],
+    options: TuneOptions,
+    report: Reporter,
+) -> list[Evaluation]:
+    """The stock model and every tuned file on the held-out requests."""
+    tuned, stock = probes
+    if not tuned:
+        return []
+    threads = options.train.threads
+    report.phase("evaluate", 1 + len(files))
+    out = [evaluate(base.path, stock, "stock", base.quantization, threads)]
+    report.advance(1, "stock")
+    for done, (kind, path) in enumerate(files.items(), start=2):
+        out.append(evaluate(path, tuned, "tuned", kind, threads))
+        report.advance(done, kind)
+    return out
+
+
+def _history(
+    config: Config, registry: DeviceRegistry, states: StateStore, limit: int
+) -> list[TeacherExample]:
+    if limit <= 0 or not config.history.enabled:
+        return []
+    from hausgeist.history import SqlHistory
+    from hausgeist.paths import data_dir
+
+    try:
+        with SqlHistory.open(config.history.url, data_dir(config)) as history:
+            entries = history.recent(limit)
+    except HistoryError:
+        return []
+    return history_examples(entries, registry, states)
+
+
+def _probes(
+    examples: Sequence[TeacherExample],
+    tuned: HomePrompts,
+    stock: HomePrompts,
+    count: int,
+    seed: int,
+) -> tuple[list[Probe], list[Probe]]:
+    """The same held-out requests as the tuned model's prompts and as the stock model's
+    (which carry the stage's in-context examples)."""
+    chosen = random.Random(seed).sample(list(examples), min(count, len(examples)))  # noqa: S311
+    grammar = tuned.home.grammar.text
+
+    def probe(prompts: HomePrompts, example: TeacherExample) -> Probe:
+        suffix = prompts.suffix(example.text, example.area)
+        return Probe(prompts.prefix_text, suffix, grammar, example.answer)
+
+    return [probe(tuned, e) for e in chosen], [probe(stock, e) for e in chosen]
+
+
+def _manifest(
+    home: str,
+    base: ModelSpec,
+    result: TrainResult,
+    options: TuneOptions,
+    files: dict[str, Path],
+    evaluations: list[Evaluation],
+) -> Manifest:
+    first, last = (result.losses[0], result.losses[-1]) if result.losses else (0.0, 0.0)
+    return Manifest(
+        created=datetime.now(UTC),
+        home=home,
+        base_model=str(base.path),
+        steps=result.steps,
+        seconds=round(result.seconds, 1),
+        tune_seconds=0.0,
+        train_loss=(first, last),
+        val_loss=(result.val_before, result.val_after),
+        examples=(0, 0),
+        prompt_examples=options.prompt_examples,
+        options={"train": asdict(options.train), "data": asdict(options.data)},
+        files=tuple(
+            TunedFile(quantization=k, file=p.name, size_bytes=p.stat().st_size)
+            for k, p in files.items()
+        ),
+        evaluations=tuple(evaluations),
+        pruned=options.prune,
+    )
+
+
+def _activate(
+    store: ModelStore, run: Path, manifest: Manifest, options: TuneOptions
+) -> tuple[ActiveTune | None, str]:
+    if not options.activate:
+        return None, "not activated (asked not to)"
+    if manifest.file(options.use) is None:
+        return None, f"not activated: no {options.use} file"
+    stock = next((e for e in manifest.evaluations if e.model == "stock"), None)
+    tuned = next(
+        (e for e in manifest.evaluations if e.model == "tuned" and e.quantization == options.use),
+        None,
+    )
+    if tuned is not None and tuned.valid < 1.0:
+        return None, f"not activated: {tuned.valid:.0%} of its answers were valid"
+    if tuned is not None and stock is not None and tuned.accuracy < stock.accuracy:
+        return (
+            None,
+            f"not activated: {tuned.accuracy:.0%} right, the stock model {stock.accuracy:.0%}",
+        )
+    return store.activate(run, options.use), "activated"

@@ -1,0 +1,98 @@
+"""Teacher data: written from the home's own names, decided by the core, valid targets."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+
+from hausgeist.devices.actions import ServiceCall, validate_call
+from hausgeist.history import HistoryEntry
+from hausgeist.llm_runtime.schema import parse_answer
+from hausgeist.tune.data import DataOptions, history_examples, split, teacher_examples, typo
+from tests.tune.conftest import core_of
+
+
+def test_data_is_written_for_the_home(tiny_config, other_config):
+    tiny = teacher_examples(*core_of(tiny_config), DataOptions(per_template=2))
+    other = teacher_examples(*core_of(other_config), DataOptions(per_template=2))
+    tiny_ids = {c.entity_id for e in tiny for c in e.answer.calls or []}
+    other_ids = {c.entity_id for e in other for c in e.answer.calls or []}
+    assert tiny_ids == {"light.kitchen", "switch.kettle", "cover.den_blind", "lock.den_door"}
+    assert other_ids <= {"light.studio_lamp", "fan.studio_fan", "light.porch"}
+    acting = [{e.text for e in examples if e.answer.calls} for examples in (tiny, other)]
+    assert acting[0].isdisjoint(acting[1])
+
+
+def test_every_target_validates_against_the_registry(tiny_config):
+    core, states = core_of(tiny_config)
+    for example in teacher_examples(core, states, DataOptions(per_template=2)):
+        answer = parse_answer(example.target)  # the text the grammar would write
+        for call in answer.calls or []:
+            validate_call(call.as_service_call(), core.registry)
+
+
+def test_refusals_and_unknowns_are_taught(tiny_config):
+    examples = teacher_examples(*core_of(tiny_config), DataOptions(per_template=2))
+    refusals = {e.answer.refuse for e in examples if e.answer.refuse}
+    assert refusals == {"no_such_device", "not_possible"}
+    assert any(e.answer.unknown for e in examples)
+    assert any(len(e.answer.calls or []) == 2 for e in examples)  # multi-action sentences
+
+
+def test_same_seed_same_data_other_seed_other_wording(tiny_config):
+    core, states = core_of(tiny_config)
+    first = teacher_examples(core, states, DataOptions(seed=1, per_template=2))
+    again = teacher_examples(core, states, DataOptions(seed=1, per_template=2))
+    other = teacher_examples(core, states, DataOptions(seed=2, per_template=2))
+    assert [e.text for e in first] == [e.text for e in again]
+    assert {e.text for e in first} != {e.text for e in other}
+
+
+def test_the_limit_keeps_every_template(tiny_config):
+    core, states = core_of(tiny_config)
+    full = teacher_examples(core, states, DataOptions(per_template=2))
+    small = teacher_examples(core, states, DataOptions(per_template=2, max_examples=40))
+    assert len(small) == 40
+    assert len({e.template for e in small}) == min(40, len({e.template for e in full}))
+
+
+def test_validation_is_a_random_share(tiny_config):
+    examples = teacher_examples(*core_of(tiny_config), DataOptions(per_template=2))
+    train, val = split(examples, 0.2)
+    assert len(val) == round(len(examples) * 0.2)
+    assert {e.text for e in train}.isdisjoint({e.text for e in val})
+    assert sorted(e.text for e in train + val) == sorted(e.text for e in examples)
+
+
+def test_a_typo_changes_one_word():
+    rng = random.Random(3)
+    text = "switch off the kitchen light"
+    noisy = typo(text, rng)
+    changed = [a for a, b in zip(text.split(), noisy.split(), strict=True) if a != b]
+    assert len(changed) == 1
+    assert typo("on", rng) == "on"
+
+
+def _entry(text: str, status: str, source: str, actions: list[dict[str, object]]) -> HistoryEntry:
+    return HistoryEntry(
+        request_id=text, time=datetime.now(UTC), text=text, channel="cli", status=status,
+        source=source, reply="", actions=actions, pending=[], latency_ms=1.0,
+    )  # fmt: skip
+
+
+def test_history_keeps_what_the_core_carried_out(tiny_config):
+    core, states = core_of(tiny_config)
+    kettle = ServiceCall(service="switch.turn_on", entity_id="switch.kettle").as_json()
+    gone = ServiceCall(service="switch.turn_on", entity_id="switch.toaster").as_json()
+    entries = [
+        _entry("kettle on", "done", "core", [kettle]),
+        _entry("kettle please", "done", "llm", [kettle]),  # a model's answer teaches nothing
+        _entry("toaster on", "done", "core", [gone]),  # no longer in the home
+        _entry("what", "not_understood", "core", []),
+    ]
+    examples = history_examples(entries, core.registry, states)
+    assert [e.text for e in examples] == ["kettle on"]
+    assert (
+        examples[0].target
+        == '{"calls": [{"entity_id": "switch.kettle", "service": "switch.turn_on"}]}'
+    )

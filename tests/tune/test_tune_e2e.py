@@ -1,0 +1,73 @@
+"""The whole path on the real default model and a tiny home: teacher data, a few steps of
+fine-tuning, a GGUF with the source's tokenizer, llama.cpp's Q8_0 quantizer, and the file
+loaded through LlamaRuntime answering under the home's grammar. Also the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("gguf")
+
+from hausgeist.commands import tune as tune_command  # noqa: E402
+from hausgeist.commands.common import UsageError  # noqa: E402
+from hausgeist.errors import ModelError  # noqa: E402
+from hausgeist.tune.export import quantize  # noqa: E402
+from hausgeist.tune.store import active_model, home_fingerprint  # noqa: E402
+
+pytestmark = pytest.mark.llm
+
+
+def _args(config_path, *extra):
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--config")
+    tune_command.add_arguments(parser)
+    return parser.parse_args(["--config", str(config_path), *extra])
+
+
+def test_tune_exports_quantizes_and_answers(tmp_path, data_dir, tiny_config):
+    config_path = tmp_path / "home.yaml"
+    args = _args(
+        config_path,
+        "--steps",
+        "2",
+        "--batch",
+        "4",
+        "--quantize",
+        "Q8_0",
+        "--use",
+        "Q8_0",
+        "--eval",
+        "3",
+    )
+    assert tune_command.run(args) == 0
+    runs = sorted(
+        (data_dir / "models" / "tuned" / home_fingerprint(tiny_config)).glob("*/manifest.json")
+    )
+    manifest = json.loads(runs[-1].read_text())
+    assert manifest["steps"] == 2
+    assert [f["quantization"] for f in manifest["files"]] == ["Q8_0"]
+    assert manifest["val_loss"][1] < manifest["val_loss"][0]  # two steps already help
+    tuned = [e for e in manifest["evaluations"] if e["model"] == "tuned"]
+    assert {e["quantization"] for e in tuned} == {"F16", "Q8_0"}
+    assert all(e["valid"] == 1.0 and e["asked"] == 3 for e in tuned)  # loads, answers the schema
+    assert not list(runs[-1].parent.glob("*F16*"))  # the F16 export is not kept
+    assert not (runs[-1].parent.parent / "work").exists()  # nor the checkpoint
+    active = active_model(tiny_config)  # activated only if it is not worse than the stock model
+    assert active is None or active == runs[-1].parent / "model-Q8_0.gguf"
+
+
+def test_q4_1_is_refused(tmp_path, tiny_config):
+    with pytest.raises(UsageError, match="erase the tune"):
+        tune_command.run(_args(tmp_path / "home.yaml", "--quantize", "Q4_1", "--use", "Q4_1"))
+    with pytest.raises(ModelError, match="Q4_1"):
+        quantize(tmp_path / "in.gguf", tmp_path / "out.gguf", "Q4_1")
+
+
+def test_stock_deactivates(tmp_path, data_dir, tiny_config, capsys):
+    assert tune_command.run(_args(tmp_path / "home.yaml", "--stock")) == 0
+    assert "stock model" in capsys.readouterr().out
+    assert active_model(tiny_config) is None

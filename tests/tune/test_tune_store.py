@@ -1,0 +1,87 @@
+"""The store of tuned models: manifest, activation per home, fall-back to the stock model."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from hausgeist.errors import ModelError
+from hausgeist.tune.store import (
+    Evaluation,
+    Manifest,
+    ModelStore,
+    TunedFile,
+    active_model,
+    active_tune,
+    home_fingerprint,
+)
+from tests.tune.conftest import OTHER_HOME, TINY_HOME, write_home
+
+
+def _run(store: ModelStore, home: str, quantization: str = "Q4_K_M"):
+    run = store.new_run(home, datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC))
+    (run / f"model-{quantization}.gguf").write_bytes(b"GGUF" + bytes(60))
+    manifest = Manifest(
+        created=datetime.now(UTC), home=home, base_model="stock.gguf", steps=3, seconds=1.5,
+        tune_seconds=2.0, train_loss=(1.8, 0.2), val_loss=(1.9, 0.3), examples=(90, 10),
+        prompt_examples=0,
+        files=(TunedFile(quantization=quantization, file=f"model-{quantization}.gguf", size_bytes=64),),
+        evaluations=(Evaluation(model="tuned", quantization=quantization, accuracy=0.9, valid=1.0,
+                                asked=10, p50_ms=200, p95_ms=300),),
+    )  # fmt: skip
+    store.save(run, manifest)
+    return run, manifest
+
+
+def test_no_tune_means_the_stock_model(tiny_config, data_dir):
+    assert active_model(tiny_config) is None
+
+
+def test_an_activated_run_is_this_homes_model(tiny_config, data_dir):
+    store = ModelStore.of(tiny_config)
+    home = home_fingerprint(tiny_config)
+    run, manifest = _run(store, home)
+    assert store.load(run) == manifest
+    store.activate(run, "Q4_K_M")
+    assert active_model(tiny_config) == run / "model-Q4_K_M.gguf"
+    tune = active_tune(tiny_config)
+    assert tune is not None
+    assert tune.manifest.steps == 3
+    store.deactivate(home)
+    assert active_model(tiny_config) is None
+
+
+def test_another_home_does_not_get_it(tiny_config, tmp_path, data_dir):
+    store = ModelStore.of(tiny_config)
+    run, _ = _run(store, home_fingerprint(tiny_config))
+    store.activate(run, "Q4_K_M")
+    other = write_home(tmp_path, OTHER_HOME, "other.yaml")
+    assert active_model(other) is None
+
+
+def test_a_changed_registry_falls_back_to_the_stock_model(tiny_config, tmp_path, data_dir):
+    store = ModelStore.of(tiny_config)
+    run, _ = _run(store, home_fingerprint(tiny_config))
+    store.activate(run, "Q4_K_M")
+    renamed = {
+        **TINY_HOME,
+        "devices": [{**TINY_HOME["devices"][0], "name": "Cooker Light"}, *TINY_HOME["devices"][1:]],
+    }
+    assert active_model(write_home(tmp_path, renamed, "renamed.yaml")) is None
+
+
+def test_a_deleted_file_falls_back_to_the_stock_model(tiny_config, data_dir):
+    store = ModelStore.of(tiny_config)
+    run, _ = _run(store, home_fingerprint(tiny_config))
+    store.activate(run, "Q4_K_M")
+    (run / "model-Q4_K_M.gguf").unlink()
+    assert active_model(tiny_config) is None
+
+
+def test_activating_a_missing_format_is_an_error(tiny_config, data_dir):
+    store = ModelStore.of(tiny_config)
+    run, _ = _run(store, home_fingerprint(tiny_config))
+    with pytest.raises(ModelError, match="no Q8_0 file"):
+        store.activate(run, "Q8_0")
+    assert store.runs(home_fingerprint(tiny_config)) == [run]
