@@ -48,25 +48,19 @@ def test_a_request_shows_in_history_on_sqlite(hausgeist: Hausgeist) -> None:
 
 
 @pytest.mark.postgres
-def test_a_request_shows_in_history_on_postgresql(hausgeist: Hausgeist, tmp_path: object) -> None:
+def test_a_request_shows_in_history_on_postgresql(
+    hausgeist: Hausgeist, postgres_server: str
+) -> None:
     import sqlalchemy as sa
 
-    url = os.environ.get(
-        "HAUSGEIST_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-    )
-    engine = sa.create_engine(url, connect_args={"connect_timeout": 2})
-    try:
-        with engine.connect():
-            pass
-    except sa.exc.OperationalError as exc:
-        if os.environ.get("HAUSGEIST_REQUIRE_POSTGRES"):
-            pytest.fail(f"PostgreSQL not reachable: {exc.orig}")
-        pytest.skip(f"PostgreSQL not reachable: {exc.orig}")
+    engine = sa.create_engine(postgres_server)
     schema = f"cli_{os.getpid()}"
     with engine.begin() as conn:
         conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
     try:
-        scoped = sa.make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
+        scoped = sa.make_url(postgres_server).update_query_dict(
+            {"options": f"-csearch_path={schema}"}
+        )
         env = {"HAUSGEIST_HISTORY__URL": scoped.render_as_string(hide_password=False)}
         hausgeist("ask", "--config", str(HOME), "turn on the big lamp", extra_env=env)
         run = hausgeist("history", "--config", str(HOME), extra_env=env)

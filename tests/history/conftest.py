@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import os
 import socket
 import threading
 import uuid
@@ -19,9 +18,6 @@ import sqlalchemy as sa
 
 from hausgeist.history import HistoryEntry, SqlHistory
 
-POSTGRES_URL = os.environ.get(
-    "HAUSGEIST_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
 EntryFactory = Callable[..., HistoryEntry]
@@ -55,22 +51,6 @@ def make_entry() -> EntryFactory:
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"
-
-
-@pytest.fixture(scope="session")
-def postgres_server() -> str:
-    """The PostgreSQL URL, or a skip when no server answers."""
-    engine = sa.create_engine(POSTGRES_URL, connect_args={"connect_timeout": 2})
-    try:
-        with engine.connect():
-            pass
-    except sa.exc.OperationalError as exc:
-        if os.environ.get("HAUSGEIST_REQUIRE_POSTGRES"):
-            pytest.fail(f"PostgreSQL not reachable at {POSTGRES_URL}: {exc.orig}")
-        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: {exc.orig}")
-    finally:
-        engine.dispose()
-    return POSTGRES_URL
 
 
 @pytest.fixture
