@@ -3,13 +3,14 @@
 Flags (the ``model tune`` subparser adds them with :func:`add_arguments`)::
 
     --config FILE        the home (as everywhere)
-    --minutes M          training budget, default 30 (a ~50-device home fits on 2 cores)
+    --minutes M          budget of the whole run, default 30: training gets what data,
+                         export and evaluation leave (a ~50-device home on 2 cores)
     --steps N            stop after N steps even with time left
     --batch N            requests per step (default 24)
     --lr F --alpha F --smoothing F --layers N --threads N --seed N
     --quantize Q8_0,Q4_K_M   formats to write; --use Q4_K_M  the one activated
     --examples N         in-context examples in the training prompts (default 0)
-    --eval N             held-out requests each model is asked at the end (default 40)
+    --eval N             held-out requests each model is asked at the end (default 24)
     --history N          also learn from the N latest carried-out requests (default 0)
     --prune F            zero the smallest F of block weights before export (measured)
     --no-activate        keep the stock model active
@@ -42,7 +43,9 @@ EXIT_INTERRUPTED = 130
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The flags of ``model tune`` (``--config`` is added by the caller)."""
-    parser.add_argument("--minutes", type=float, default=30.0, help="training budget (default 30)")
+    parser.add_argument(
+        "--minutes", type=float, default=30.0, help="budget of the whole run (default 30)"
+    )
     parser.add_argument("--steps", type=int, help="stop after this many steps")
     parser.add_argument("--batch", type=int, default=24, help="requests per step (default 24)")
     parser.add_argument("--lr", type=float, default=1.5e-4, help="peak learning rate")
@@ -54,7 +57,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quantize", default="Q8_0,Q4_K_M", help="formats (Q8_0, Q4_K_M)")
     parser.add_argument("--use", default="Q4_K_M", help="the format activated")
     parser.add_argument("--examples", type=int, default=0, help="in-context examples in prompts")
-    parser.add_argument("--eval", type=int, default=40, help="held-out requests asked at the end")
+    parser.add_argument("--eval", type=int, default=24, help="held-out requests asked at the end")
     parser.add_argument("--history", type=int, default=0, help="learn from N history entries")
     parser.add_argument("--prune", type=float, default=0.0, help="share of weights zeroed")
     parser.add_argument("--no-activate", action="store_true", help="keep the stock model")
@@ -121,6 +124,7 @@ def _options(args: argparse.Namespace) -> TuneOptions:
     )
     return TuneOptions(
         train=train,
+        minutes=args.minutes,
         data=DataOptions(seed=args.seed),
         quantizations=kinds,
         use=args.use,

@@ -7,7 +7,7 @@ import random
 import shutil
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -72,6 +72,9 @@ class TuneOptions:
 
     train: TrainOptions = field(default_factory=TrainOptions)
     """Fine-tuning."""
+    minutes: float | None = None
+    """Budget of the whole run; training gets what data, export and evaluation leave
+    (None: training runs for ``train.minutes``)."""
     data: DataOptions = field(default_factory=DataOptions)
     """Teacher data."""
     quantizations: tuple[str, ...] = ("Q8_0", "Q4_K_M")
@@ -82,7 +85,7 @@ class TuneOptions:
     """In-context examples per request in the training prompts (the stage should use the same)."""
     val_fraction: float = 0.1
     """Share of templates held out for validation and evaluation."""
-    eval_requests: int = 40
+    eval_requests: int = 24
     """Held-out requests each model is asked at the end (0: no evaluation)."""
     history: int = 0
     """Recent history entries used as extra teacher data (0: none)."""
@@ -149,9 +152,8 @@ def tune_home(
         stock.close()
         prompts.close()
         tokenizer.close()
-    trained = _train(
-        base, prompts.prefix, train_enc, val_enc, options, store.work_dir(home), report
-    )
+    budget = _training_budget(options, time.monotonic() - started)
+    trained = _train(base, prompts.prefix, train_enc, val_enc, budget, store.work_dir(home), report)
     run = store.new_run(home)
     files = _export(base, trained.tensors, run, options, report)
     evaluations = _evaluate(base, files, probes, options, report)
@@ -162,12 +164,31 @@ def tune_home(
         update={
             "examples": (len(train_enc), len(val_enc)),
             "tune_seconds": round(time.monotonic() - started, 1),
+            "max_devices": config.llm.max_devices,
         }
     )
     store.save(run, manifest)
     shutil.rmtree(store.work_dir(home), ignore_errors=True)
     active, reason = _activate(store, run, manifest, options)
     return TuneOutcome(run, manifest, active, reason)
+
+
+_LOAD_S = 15.0
+"""Reading and dequantizing the GGUF, building the torch model."""
+_EXPORT_S = 25.0
+"""F16 export, quantizations, the final validation loss."""
+_ASK_STOCK_S, _ASK_TUNED_S = 3.5, 1.8
+"""One evaluation request: the stock model's prompt carries in-context examples."""
+
+
+def _training_budget(options: TuneOptions, spent_s: float) -> TuneOptions:
+    """The options with the training minutes the whole-run budget leaves."""
+    if options.minutes is None:
+        return options
+    evaluated = len(options.quantizations) + (1 if options.keep_f16 else 0)
+    asking = options.eval_requests * (_ASK_STOCK_S + _ASK_TUNED_S * evaluated)
+    left = options.minutes * 60 - spent_s - _LOAD_S - _EXPORT_S - asking
+    return replace(options, train=replace(options.train, minutes=max(0.5, left / 60)))
 
 
 @dataclass(frozen=True)
@@ -230,7 +251,8 @@ def _evaluate(
     out = [evaluate(base.path, stock, "stock", base.quantization, threads)]
     report.advance(1, "stock")
     for done, (kind, path) in enumerate(files.items(), start=2):
-        out.append(evaluate(path, tuned, "tuned", kind, threads))
+        if kind != "F16" or options.keep_f16:  # the F16 file is not kept: not asked either
+            out.append(evaluate(path, tuned, "tuned", kind, threads))
         report.advance(done, kind)
     return out
 

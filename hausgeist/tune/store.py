@@ -87,6 +87,9 @@ class Manifest(_Model):
     """Training and validation examples."""
     prompt_examples: int
     """In-context examples per request the model was trained with (use the same)."""
+    max_devices: int | None = None
+    """The ``llm.max_devices`` its prompts were written with (another value writes other
+    prompts: the tune then does not apply)."""
     options: dict[str, Any] = Field(default_factory=dict)
     """The training options."""
     files: tuple[TunedFile, ...] = ()
@@ -195,7 +198,10 @@ def home_fingerprint(config: Config) -> str:
 
 def active_tune(config: Config) -> ActiveTune | None:
     """The tuned model this home uses, with its manifest; None: use the stock model."""
-    return ModelStore.of(config).active(home_fingerprint(config))
+    tune = ModelStore.of(config).active(home_fingerprint(config))
+    if tune is None or tune.manifest.max_devices not in (None, config.llm.max_devices):
+        return None
+    return tune
 
 
 def active_model(config: Config) -> Path | None:

@@ -71,6 +71,14 @@ def test_a_changed_registry_falls_back_to_the_stock_model(tiny_config, tmp_path,
     assert active_model(write_home(tmp_path, renamed, "renamed.yaml")) is None
 
 
+def test_other_prompt_settings_fall_back_to_the_stock_model(tiny_config, data_dir):
+    store = ModelStore.of(tiny_config)
+    run, manifest = _run(store, home_fingerprint(tiny_config))
+    store.save(run, manifest.model_copy(update={"max_devices": 7}))
+    store.activate(run, "Q4_K_M")
+    assert active_model(tiny_config) is None
+
+
 def test_a_deleted_file_falls_back_to_the_stock_model(tiny_config, data_dir):
     store = ModelStore.of(tiny_config)
     run, _ = _run(store, home_fingerprint(tiny_config))
