@@ -1,11 +1,17 @@
-"""Fixtures every test folder may use: the PostgreSQL server of the machine."""
+"""Fixtures every test folder may use: the PostgreSQL server of the machine, and the test home
+(``tests/understanding/home.yaml``) with its understanding core and state."""
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+
+from hausgeist.config import Config, load_config
+from hausgeist.devices import DeviceRegistry, StateStore
+from hausgeist.understanding import Understanding
 
 POSTGRES_URL = os.environ.get(
     "HAUSGEIST_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -26,3 +32,21 @@ def postgres_server() -> str:
     finally:
         engine.dispose()
     return POSTGRES_URL
+
+
+TEST_HOME = Path(__file__).parent / "understanding" / "home.yaml"
+
+
+@pytest.fixture(scope="session")
+def home_config() -> Config:
+    return load_config(TEST_HOME, env={})
+
+
+@pytest.fixture(scope="session")
+def core(home_config: Config) -> Understanding:
+    return Understanding(DeviceRegistry.from_config(home_config), home_config.policy)
+
+
+@pytest.fixture
+def states(core: Understanding) -> StateStore:
+    return StateStore.from_registry(core.registry)

@@ -5,28 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from llm_support import HOME, Borrowed, grammar_accepts_text
+from llm_support import Borrowed, grammar_accepts_text
 
-from hausgeist.config import Config, load_config
 from hausgeist.config.models import LlmConfig
-from hausgeist.devices import DeviceRegistry, StateStore
 from hausgeist.llm_runtime import LlamaRuntime, RuntimeOptions, resolve_model
-from hausgeist.understanding import Understanding
-
-
-@pytest.fixture(scope="session")
-def home_config() -> Config:
-    return load_config(HOME, env={})
-
-
-@pytest.fixture(scope="session")
-def core(home_config: Config) -> Understanding:
-    return Understanding(DeviceRegistry.from_config(home_config), home_config.policy)
-
-
-@pytest.fixture
-def states(core: Understanding) -> StateStore:
-    return StateStore.from_registry(core.registry)
 
 
 @pytest.fixture(scope="session")

@@ -1,33 +1,13 @@
-"""The understanding tests' home and a helper to ask it things."""
+"""A helper to ask the test home (the fixtures ``core`` and ``states`` are in tests/conftest.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
-from hausgeist.config import Config, load_config
-from hausgeist.devices import DeviceRegistry, StateStore
+from hausgeist.devices import StateStore
 from hausgeist.understanding import Conversation, Decision, Request, Understanding
-
-HOME = Path(__file__).parent / "home.yaml"
-
-
-@pytest.fixture(scope="session")
-def home_config() -> Config:
-    return load_config(HOME, env={})
-
-
-@pytest.fixture(scope="session")
-def core(home_config: Config) -> Understanding:
-    return Understanding(DeviceRegistry.from_config(home_config), home_config.policy)
-
-
-@pytest.fixture
-def states(core: Understanding) -> StateStore:
-    return StateStore.from_registry(core.registry)
-
 
 Ask = Callable[..., tuple[Decision, Conversation]]
 
