@@ -35,7 +35,7 @@ from benchmarks.understanding.scoring import judge
 from hausgeist.agent import Agent
 from hausgeist.config import Config, load_config
 from hausgeist.config.models import LlmConfig
-from hausgeist.llm_runtime.generation import Generation
+from hausgeist.llm_runtime.generation import Forcer, Generation
 from hausgeist.llm_runtime.memory import megabytes, rss_bytes
 from hausgeist.llm_runtime.stage import LlmStage, load_runtime
 from hausgeist.understanding import Conversation, Decision, Request, Status
@@ -55,13 +55,22 @@ class SharedModel:
         self.runtime = load_runtime(config)
         self.flush_each = False
         """Evict the prefix cache before every request (the no-cache measurement)."""
+        self.jump_forward = True
+        """Feed the text the grammar forces in one batch (False: a model step per token)."""
 
     def generate(
-        self, prefix: str, suffix: str, grammar: str | None, max_tokens: int, timeout_s: float
+        self,
+        prefix: str,
+        suffix: str,
+        grammar: str | None,
+        max_tokens: int,
+        timeout_s: float,
+        forcer: Forcer | None = None,
     ) -> Generation:
         if self.flush_each:
             self.runtime.prime(FLUSH)
-        return self.runtime.generate(prefix, suffix, grammar, max_tokens, timeout_s)
+        forcer = forcer if self.jump_forward else None
+        return self.runtime.generate(prefix, suffix, grammar, max_tokens, timeout_s, forcer)
 
     def prime(self, prefix: str, timeout_s: float = 60.0) -> int:
         return self.runtime.prime(prefix, timeout_s)
@@ -167,38 +176,37 @@ def direct(
 ) -> None:
     """Measurements 2 and 3: the stage on solved cases, as if they had been handed over."""
     picked = _sample(sample)
-    for k in examples:
-        for flush in (False, True):
-            if flush and (not no_cache or k != examples[-1]):
-                continue  # the cache only changes latency: measure it once
-            model.flush_each = flush
-            tally, records = Tally(), []
-            for config, cases in picked:
-                agent = Agent(_with_llm(config, enabled=False))
-                stage = LlmStage(agent.understanding, config.llm, load=lambda: model)
-                for case in cases:
-                    started = time.perf_counter()
-                    result = stage.consider(
-                        _request(case), agent.states, Conversation(), examples=k
-                    )
-                    ms = (time.perf_counter() - started) * 1000
-                    decision = result.decision or Decision(Status.NOT_UNDERSTOOD, "declined")
-                    if (
-                        result.decision is not None
-                        and result.decision.status is not Status.NOT_UNDERSTOOD
-                    ):
-                        decision = replace(decision, trace=result.trace)
-                    passed, wrong = _verdict(case, decision)
-                    accepted = (
-                        result.decision is not None
-                        and result.decision.source == "llm"
-                        and (result.decision.status is not Status.NOT_UNDERSTOOD)
-                    )
-                    tally.add(passed, wrong, accepted, ms)
-                    records.append(_record(case, decision, passed, wrong, result.trace))
-            key = f"examples={k}" + (", no prefix cache" if flush else "")
-            report.setdefault("direct", {})[key] = {**tally.row(), "records": records}
-    model.flush_each = False
+    modes = [(k, False, True) for k in examples]
+    if no_cache:  # the cache and jump-forward only change latency: measure each once
+        modes += [(examples[-1], True, True), (examples[-1], False, False)]
+    for k, flush, jump in modes:
+        model.flush_each, model.jump_forward = flush, jump
+        tally, records = Tally(), []
+        for config, cases in picked:
+            agent = Agent(_with_llm(config, enabled=False))
+            stage = LlmStage(agent.understanding, config.llm, load=lambda: model)
+            for case in cases:
+                started = time.perf_counter()
+                result = stage.consider(_request(case), agent.states, Conversation(), examples=k)
+                ms = (time.perf_counter() - started) * 1000
+                decision = result.decision or Decision(Status.NOT_UNDERSTOOD, "declined")
+                if (
+                    result.decision is not None
+                    and result.decision.status is not Status.NOT_UNDERSTOOD
+                ):
+                    decision = replace(decision, trace=result.trace)
+                passed, wrong = _verdict(case, decision)
+                accepted = (
+                    result.decision is not None
+                    and result.decision.source == "llm"
+                    and (result.decision.status is not Status.NOT_UNDERSTOOD)
+                )
+                tally.add(passed, wrong, accepted, ms)
+                records.append(_record(case, decision, passed, wrong, result.trace))
+        key = f"examples={k}" + (", no prefix cache" if flush else "")
+        key += "" if jump else ", no jump-forward"
+        report.setdefault("direct", {})[key] = {**tally.row(), "records": records}
+    model.flush_each, model.jump_forward = False, True
 
 
 def _sample(size: int) -> list[tuple[Config, list[Case]]]:
@@ -299,7 +307,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=1, help="llama.cpp threads (default 1)")
     parser.add_argument("--skip-handovers", action="store_true", help="only the direct sample")
     parser.add_argument(
-        "--skip-no-cache", action="store_true", help="no run without the prefix cache"
+        "--skip-no-cache",
+        action="store_true",
+        help="no runs without the prefix cache or without jump-forward",
     )
     parser.add_argument("--json", type=Path, metavar="OUT", help="write every number and record")
     args = parser.parse_args(argv)

@@ -22,6 +22,7 @@ from hausgeist.errors import HistoryError, IntegrationError
 from hausgeist.history import HistoryEntry, SqlHistory
 from hausgeist.llm_runtime.stage import Generator, LlmStage
 from hausgeist.paths import data_dir as default_data_dir
+from hausgeist.tune.store import effective_llm
 from hausgeist.understanding import (
     Conversation,
     Decision,
@@ -75,11 +76,14 @@ class Agent:
         self.sessions = SessionStore(ttl_s=config.policy.confirm_timeout_s)
         self.dispatcher = dispatcher
         self.history = history
+        llm_config, self.tune = effective_llm(config) if llm_model is None else (config.llm, None)
+        """This home's tuned model (``hausgeist model tune``) when one is active and
+        ``llm.model`` is not set; None: the configured or stock model."""
         self.llm = (
-            LlmStage(self.understanding, config.llm, load=llm_model) if config.llm.enabled else None
+            LlmStage(self.understanding, llm_config, load=llm_model) if config.llm.enabled else None
         )
-        """Asked when the core hands over; its model (``llm_model``, default: the configured
-        GGUF file) is loaded on the first hand-over and kept."""
+        """Asked when the core hands over; its model (``llm_model``, default: the home's tuned
+        model, else the configured GGUF file) is loaded on the first hand-over and kept."""
         self._lock = threading.Lock()
 
     @classmethod
@@ -105,11 +109,15 @@ class Agent:
         started = time.perf_counter()
         states = self.states.override(request.state) if request.state else self.states
         with self._lock:
-            conversation = self.sessions.get(request.session)
-            decision, conversation = self.understanding.decide(request, states, conversation)
-            if decision.status is Status.NOT_UNDERSTOOD and self.llm is not None:
-                decision, conversation = _ask_llm(self.llm, request, states, conversation, decision)
-            self.sessions.put(request.session, conversation)
+            before = self.sessions.get(request.session)
+            decision, conversation = self.understanding.decide(request, states, before)
+            handed_over = decision.status is Status.NOT_UNDERSTOOD and self.llm is not None
+            if not handed_over:
+                self.sessions.put(request.session, conversation)
+        if handed_over and self.llm is not None:
+            # Outside the lock: the core keeps answering other requests while the model thinks.
+            decision, conversation = _ask_llm(self.llm, request, states, before, decision)
+            self.sessions.put_unless_newer(request.session, before, conversation)
         if decision.status is Status.DONE and decision.actions and not dry_run:
             decision = self._carry_out(decision)
         outcome = Outcome(request, decision, (time.perf_counter() - started) * 1000)

@@ -7,16 +7,21 @@ import dataclasses
 import json
 
 from hausgeist.commands.common import EXIT_OK, load
+from hausgeist.config.models import Config
 from hausgeist.llm_runtime.stage import load_runtime
+from hausgeist.tune.store import ActiveTune, effective_llm
 
 
 def info(args: argparse.Namespace) -> int:
     """Print the model's name, file, size, quantization, context, threads, load time and RSS."""
     config, _ = load(args.config)
-    with load_runtime(config.llm) as runtime:
+    llm, tune = effective_llm(config)
+    with load_runtime(llm) as runtime:
         found = runtime.info()
     if args.json:
-        print(json.dumps({**dataclasses.asdict(found), "llm_enabled": config.llm.enabled}))
+        described = {**dataclasses.asdict(found), "llm_enabled": config.llm.enabled}
+        described["tuned"] = None if tune is None else _tuned_json(tune)
+        print(json.dumps(described))
         return EXIT_OK
     rows = [
         ("model", found.model_name),
@@ -30,11 +35,57 @@ def info(args: argparse.Namespace) -> int:
         ("resident memory", _mib(found.rss_mb)),
         ("added by the load", _mib(found.load_rss_mb)),
         ("LLM stage", "enabled" if config.llm.enabled else "disabled (llm.enabled: false)"),
+        ("active", _active(config, tune)),
+        *_tuned_rows(tune),
     ]
     width = max(len(label) for label, _ in rows)
     for label, value in rows:
         print(f"{label:<{width}}  {value}")
     return EXIT_OK
+
+
+def _active(config: Config, tune: ActiveTune | None) -> str:
+    if tune is not None:
+        return f"this home's tuned model ({tune.quantization}; `model tune --stock` goes back)"
+    if config.llm.model is not None:
+        return "the configured model (llm.model)"
+    return "the stock model (`hausgeist model tune` trains one for this home)"
+
+
+def _tuned_rows(tune: ActiveTune | None) -> list[tuple[str, str]]:
+    if tune is None:
+        return []
+    m = tune.manifest
+    rows = [
+        ("trained", f"{m.created:%Y-%m-%d %H:%M} UTC, {m.steps} steps in {m.seconds / 60:.1f} min"),
+        ("trained on", f"{m.examples[0]} requests of this home ({m.examples[1]} kept back)"),
+        ("prompt examples", str(m.prompt_examples)),
+    ]
+    rows += [
+        (
+            f"evaluation {e.model} {e.quantization}",
+            (
+                f"{100 * e.accuracy:.0f}% right, {100 * e.valid:.0f}% valid of {e.asked},"
+                f" p50/p95 {e.p50_ms:.0f}/{e.p95_ms:.0f} ms"
+            ),
+        )
+        for e in m.evaluations
+    ]
+    return rows
+
+
+def _tuned_json(tune: ActiveTune) -> dict[str, object]:
+    m = tune.manifest
+    return {
+        "path": str(tune.path),
+        "quantization": tune.quantization,
+        "created": m.created.isoformat(),
+        "steps": m.steps,
+        "train_seconds": m.seconds,
+        "examples": list(m.examples),
+        "prompt_examples": m.prompt_examples,
+        "evaluations": [e.model_dump() for e in m.evaluations],
+    }
 
 
 def _mib(value: float | None) -> str:

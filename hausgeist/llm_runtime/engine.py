@@ -13,14 +13,19 @@ Not thread-safe: exactly one worker thread owns an engine.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import llama_cpp
 import numpy as np
 
 from hausgeist.errors import ModelError
-from hausgeist.llm_runtime.generation import FinishReason, Generation, GenerationRequest
+from hausgeist.llm_runtime.generation import (
+    FinishReason,
+    Forcer,
+    Generation,
+    GenerationRequest,
+)
 from hausgeist.llm_runtime.grammar_cache import GrammarCache
 from hausgeist.llm_runtime.sampling import CompiledGrammar, GreedySampler, Logits
 
@@ -33,12 +38,19 @@ if TYPE_CHECKING:
     from hausgeist.llm_runtime.stop import StopSignal
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Decoded:
-    tokens: list[int]
-    logprobs: list[float]
-    finish_reason: FinishReason
-    full_scans: int
+    tokens: list[int] = field(default_factory=list)
+    logprobs: list[float] = field(default_factory=list)
+    forced: list[bool] = field(default_factory=list)
+    finish_reason: FinishReason = "stop"
+    full_scans: int = 0
+    steps: int = 0
+
+    def add(self, tokens: list[int], logprob: float | None) -> None:
+        self.tokens += tokens
+        self.logprobs += [0.0 if logprob is None else logprob] * len(tokens)
+        self.forced += [logprob is None] * len(tokens)
 
 
 class LlamaEngine:
@@ -52,6 +64,7 @@ class LlamaEngine:
         self.grammars = GrammarCache(self._vocab, options.grammar_cache_size)
         self._chunk = options.prompt_chunk
         self._prefix: tuple[str, list[int]] = ("", [])
+        self._forced_tokens: dict[str, list[int]] = {}
 
     def prime(self, prefix: str, stop: StopSignal) -> int:
         """Evaluate ``prefix`` now so the next request starting with it reuses it; new tokens."""
@@ -72,8 +85,9 @@ class LlamaEngine:
         feed_started = time.monotonic()
         cached = self._feed(prompt, stop)
         prompt_done = time.monotonic()
-        decoded = self._decode(grammar, max_tokens, stop)
-        text = self.llama.detokenize(decoded.tokens).decode("utf-8", errors="replace")
+        forcer = request.forcer if grammar is not None else None
+        decoded = self._decode(grammar, max_tokens, stop, forcer)
+        text = self._text(decoded.tokens)
         return Generation(
             text=text,
             token_logprobs=tuple(decoded.logprobs),
@@ -87,6 +101,8 @@ class LlamaEngine:
             elapsed_ms=(time.monotonic() - started) * 1000,
             queued_ms=(started - stop.submitted) * 1000,
             grammar_full_scans=decoded.full_scans,
+            token_forced=tuple(decoded.forced),
+            model_steps=decoded.steps,
         )
 
     def close(self) -> None:
@@ -104,11 +120,11 @@ class LlamaEngine:
     def _piece(self, token: int) -> str:
         return self.llama.detokenize([token]).decode("utf-8", errors="replace")
 
-    def _tokenize(self, text: str, *, bos: bool) -> list[int]:
+    def _tokenize(self, text: str, *, bos: bool, special: bool = True) -> list[int]:
         if not text:
             return []
         # special=True: chat markers such as <|im_start|> in the prompt are control tokens.
-        return self.llama.tokenize(text.encode("utf-8"), add_bos=bos, special=True)
+        return self.llama.tokenize(text.encode("utf-8"), add_bos=bos, special=special)
 
     def _room_for(self, prompt: list[int], max_tokens: int) -> int:
         n_ctx = self.llama.n_ctx()
@@ -134,28 +150,70 @@ class LlamaEngine:
         return cached
 
     def _decode(
-        self, grammar: CompiledGrammar | None, max_tokens: int, stop: StopSignal
+        self,
+        grammar: CompiledGrammar | None,
+        max_tokens: int,
+        stop: StopSignal,
+        forcer: Forcer | None = None,
     ) -> _Decoded:
-        tokens: list[int] = []
-        logprobs: list[float] = []
-        scans = 0
+        out = _Decoded()
         while True:
-            stop.check(len(tokens))
+            stop.check(len(out.tokens))
+            if grammar is not None and forcer is not None:
+                ahead = forcer(self._text(out.tokens))
+                if ahead.done:  # the grammar is complete: no step for the end-of-text token
+                    return out
+                batch = self._forced(ahead.text, grammar, max_tokens - len(out.tokens))
+                if batch:
+                    out.add(batch, None)
+                    if len(out.tokens) >= max_tokens:
+                        out.finish_reason = "length"
+                        return out
+                    self.llama.eval(batch)
+                    out.steps += 1
+                    continue
             pick = self._sampler.pick(self._last_logits(), grammar)
-            scans += pick.full_scan
+            out.full_scans += pick.full_scan
             if llama_cpp.llama_vocab_is_eog(self._vocab, pick.token):
-                return _Decoded(tokens, logprobs, "stop", scans)
-            tokens.append(pick.token)
-            logprobs.append(pick.logprob)
-            if len(tokens) >= max_tokens:
-                return _Decoded(tokens, logprobs, "length", scans)
+                return out
+            out.add([pick.token], pick.logprob)
+            if len(out.tokens) >= max_tokens:
+                out.finish_reason = "length"
+                return out
             if grammar is not None:
                 grammar.accept(pick.token)
             self.llama.eval([pick.token])
+            out.steps += 1
+
+    def _forced(self, text: str, grammar: CompiledGrammar, room: int) -> list[int]:
+        """The tokens of ``text`` the grammar accepts, in order (accepted into it); at most ``room``."""
+        if not text:
+            return []
+        tokens = self._forced_tokens.get(text)
+        if tokens is None:
+            tokens = self._tokenize(text, bos=False, special=False)
+            if self._text(tokens) != text:  # a tokenizer that adds or drops text: do not force
+                tokens = []
+            if len(self._forced_tokens) < _FORCED_CACHE:
+                self._forced_tokens[text] = tokens
+        accepted: list[int] = []
+        for token in tokens[:room]:
+            if not grammar.allows(token):
+                break
+            grammar.accept(token)
+            accepted.append(token)
+        return accepted
+
+    def _text(self, tokens: list[int]) -> str:
+        return self.llama.detokenize(tokens).decode("utf-8", errors="replace") if tokens else ""
 
     def _last_logits(self) -> Logits:
         pointer = llama_cpp.llama_get_logits_ith(self.llama.ctx, -1)
         return np.ctypeslib.as_array(pointer, shape=(self._n_vocab,))
+
+
+_FORCED_CACHE = 4096
+"""Forced texts whose tokens are remembered (they repeat: key names, entity-id tails)."""
 
 
 def _common_prefix(cached: npt.NDArray[np.intc], prompt: Sequence[int]) -> int:

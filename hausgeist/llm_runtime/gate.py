@@ -2,8 +2,9 @@
 
 The grammar forces most of the answer (braces, keys, the rest of an id once it is
 unique), so the log-probability of the whole text says little. What counts are the
-*choice tokens*: those that write the answer's kind, an entity id, a service or a
-refusal reason. Their mean and their minimum must both clear a threshold.
+*choice tokens*: those the model chose (not fed as forced text) that write the
+answer's kind, an entity id, a service or a refusal reason. Their mean and their
+minimum must both clear a threshold.
 """
 
 from __future__ import annotations
@@ -54,14 +55,19 @@ def choice_confidence(generation: Generation) -> Confidence:
     """Mean and minimum log-probability over the tokens that overlap a choice span."""
     spans = choice_spans(generation.text)
     picked: list[float] = []
+    chosen: list[float] = []
     offset = 0
-    for piece, logprob in zip(generation.token_texts, generation.token_logprobs, strict=True):
+    pairs = zip(generation.token_texts, generation.token_logprobs, strict=True)
+    for index, (piece, logprob) in enumerate(pairs):
         start, end = offset, offset + len(piece)
         offset = end
+        if not generation.chosen(index):  # forced text: the model had no say
+            continue
+        chosen.append(logprob)
         if any(start < stop and end > begin for begin, stop in spans):
             picked.append(logprob)
-    if not picked:  # nothing recognisable: judge the whole answer
-        picked = list(generation.token_logprobs) or [0.0]
+    if not picked:  # nothing recognisable: judge what the model chose
+        picked = chosen or [0.0]
     return Confidence(sum(picked) / len(picked), min(picked), len(picked))
 
 

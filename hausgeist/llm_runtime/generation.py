@@ -3,9 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 FinishReason = Literal["stop", "length"]
+
+
+@dataclass(frozen=True)
+class Forced:
+    """What a grammar-bound answer must continue with, whatever the model prefers."""
+
+    text: str
+    """Text every completion continues with (may be empty)."""
+    done: bool = False
+    """The answer is complete: nothing may follow."""
+
+
+class Forcer(Protocol):
+    """Says, for the answer written so far, what the grammar forces next.
+
+    The engine feeds forced text to the model in one batch instead of a step per token,
+    after checking each of its tokens against the grammar (a wrong guess costs speed only)."""
+
+    def __call__(self, text: str) -> Forced:
+        """What ``text`` must continue with."""
 
 
 @dataclass(frozen=True)
@@ -23,6 +43,8 @@ class GenerationRequest:
     """A GBNF grammar (root rule ``root``) the answer must match, or ``None``."""
     max_tokens: int
     """Upper bound on generated tokens."""
+    forcer: Forcer | None = None
+    """Jump-forward over text the grammar forces (used only together with ``grammar``)."""
 
     def __post_init__(self) -> None:
         if self.max_tokens < 1:
@@ -60,6 +82,14 @@ class Generation:
     """Time the request waited for the model behind earlier requests."""
     grammar_full_scans: int = 0
     """Steps where the model's top token broke the grammar and the whole vocabulary was masked."""
+    token_forced: tuple[bool, ...] = ()
+    """Per generated token: fed as forced text (its log-probability is 0.0, never computed)."""
+    model_steps: int = 0
+    """Model evaluations the answer took (a forced run of tokens is one)."""
+
+    def chosen(self, index: int) -> bool:
+        """Whether token ``index`` was chosen by the model (not forced by the grammar)."""
+        return not (index < len(self.token_forced) and self.token_forced[index])
 
     @property
     def cached_tokens(self) -> int:

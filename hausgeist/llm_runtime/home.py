@@ -12,6 +12,7 @@ from hausgeist.devices.registry import DeviceRegistry
 from hausgeist.devices.state import StateStore
 from hausgeist.llm_runtime.agreement import Agreement
 from hausgeist.llm_runtime.examples import ExampleBank, RetoldExamples
+from hausgeist.llm_runtime.forced import AnswerForcer
 from hausgeist.llm_runtime.grammar import (
     DecisionGrammar,
     build_grammar,
@@ -34,13 +35,16 @@ class HomeModel:
     """Writes each request's prompt."""
     agreement: Agreement
     """Checks answers against what the core reads in the words."""
+    forcer: AnswerForcer
+    """The text the grammar forces, for jump-forward decoding."""
 
     @classmethod
     def build(cls, core: Understanding, states: StateStore, config: LlmConfig) -> HomeModel:
         """Grammar, synthetic examples (the core decides them) and the fixed prompt."""
         grammar = build_grammar(core.registry)
         bank = ExampleBank.synthetic(core, states)
-        devices = [d for d in core.registry if device_offers(d)]
+        offers = {d.entity_id: device_offers(d) for d in core.registry}
+        devices = [d for d in core.registry if offers[d.entity_id]]
         prompts = PromptBuilder(
             core.registry,
             devices,
@@ -48,7 +52,8 @@ class HomeModel:
             max_listed=config.max_devices,
             examples=config.examples,
         )
-        return cls(grammar, bank, prompts, Agreement(core.registry))
+        forcer = AnswerForcer({e: o for e, o in offers.items() if o})
+        return cls(grammar, bank, prompts, Agreement(core.registry), forcer)
 
     def matches(self, registry: DeviceRegistry) -> bool:
         """Whether this was built from a registry with the same contents."""

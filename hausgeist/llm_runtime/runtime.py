@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from typing import Self
 
     from hausgeist.llm_runtime.engine import LlamaEngine
+    from hausgeist.llm_runtime.generation import Forcer
     from hausgeist.llm_runtime.model_store import ModelSpec
 
 P = ParamSpec("P")
@@ -76,18 +77,30 @@ class LlamaRuntime:
         return cls(engine, spec, options, worker, load_ms, rss_before)
 
     def generate(
-        self, prefix: str, suffix: str, grammar: str | None, max_tokens: int, timeout_s: float
+        self,
+        prefix: str,
+        suffix: str,
+        grammar: str | None,
+        max_tokens: int,
+        timeout_s: float,
+        forcer: Forcer | None = None,
     ) -> Generation:
         """Blocking generation for the CLI and scripts; never call it on an event loop."""
-        request = GenerationRequest(prefix, suffix, grammar, max_tokens)
+        request = GenerationRequest(prefix, suffix, grammar, max_tokens, forcer)
         stop = StopSignal(timeout_s)
         return self._wait(self._submit(stop, self._engine.generate, request, stop), stop)
 
     async def agenerate(
-        self, prefix: str, suffix: str, grammar: str | None, max_tokens: int, timeout_s: float
+        self,
+        prefix: str,
+        suffix: str,
+        grammar: str | None,
+        max_tokens: int,
+        timeout_s: float,
+        forcer: Forcer | None = None,
     ) -> Generation:
         """Generation for the event loop: waits without blocking it, in FIFO order."""
-        request = GenerationRequest(prefix, suffix, grammar, max_tokens)
+        request = GenerationRequest(prefix, suffix, grammar, max_tokens, forcer)
         stop = StopSignal(timeout_s)
         return await self._await(self._submit(stop, self._engine.generate, request, stop), stop)
 

@@ -10,6 +10,7 @@ words. Accepted calls go through the core's own policy and replies
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
     from hausgeist.devices.actions import ServiceCall
     from hausgeist.devices.state import StateStore
     from hausgeist.llm_runtime.gate import Confidence
-    from hausgeist.llm_runtime.generation import Generation
+    from hausgeist.llm_runtime.generation import Forcer, Generation
     from hausgeist.llm_runtime.runtime import LlamaRuntime
 
 log = logging.getLogger("hausgeist.llm")
@@ -50,7 +51,13 @@ class Generator(Protocol):
     """What the stage needs of a loaded model (:class:`LlamaRuntime`, or a fake in tests)."""
 
     def generate(
-        self, prefix: str, suffix: str, grammar: str | None, max_tokens: int, timeout_s: float
+        self,
+        prefix: str,
+        suffix: str,
+        grammar: str | None,
+        max_tokens: int,
+        timeout_s: float,
+        forcer: Forcer | None = None,
     ) -> Generation:
         """One completion under ``grammar``; ModelTimeoutError past ``timeout_s``."""
 
@@ -100,6 +107,7 @@ class LlmStage:
         self.home: HomeModel | None = None
         self._failed: str | None = None
         self._primed = ""
+        self._setup = threading.Lock()
 
     def consider(
         self,
@@ -112,24 +120,30 @@ class LlmStage:
         reason = skip_reason(request.text)
         if reason is not None:
             return _decline(f"llm: not asked ({reason})")
-        model = self._model()
-        if model is None:
-            return _decline(f"llm: unavailable ({self._failed})")
-        home = self._home(states)
-        prompt = home.prompts.build(
-            request.text, _area(request, self.core), states, conversation.previous, examples
-        )
         trace: list[str] = []
         try:
-            if prompt.prefix != self._primed:  # a new home: evaluate its fixed part once
-                started = time.perf_counter()
-                tokens = model.prime(prompt.prefix)
-                self._primed = prompt.prefix
-                ms = (time.perf_counter() - started) * 1000
-                trace.append(f"llm: primed the fixed prompt ({tokens} tokens) in {ms:.0f} ms")
+            with self._setup:  # one load, one home build, one priming, whoever asks first
+                model = self._model()
+                if model is None:
+                    return _decline(f"llm: unavailable ({self._failed})")
+                home = self._home(states)
+                if home.prompts.prefix != self._primed:  # a new home: evaluate its fixed part
+                    started = time.perf_counter()
+                    tokens = model.prime(home.prompts.prefix)
+                    self._primed = home.prompts.prefix
+                    ms = (time.perf_counter() - started) * 1000
+                    trace.append(f"llm: primed the fixed prompt ({tokens} tokens) in {ms:.0f} ms")
+            prompt = home.prompts.build(
+                request.text, _area(request, self.core), states, conversation.previous, examples
+            )
             started = time.perf_counter()
             generation = model.generate(
-                prompt.prefix, prompt.suffix, home.grammar.text, MAX_TOKENS, self.config.timeout_s
+                prompt.prefix,
+                prompt.suffix,
+                home.grammar.text,
+                MAX_TOKENS,
+                self.config.timeout_s,
+                home.forcer,
             )
         except ModelTimeoutError as exc:
             return _timed_out(*trace, f"llm: {exc}")
@@ -138,7 +152,8 @@ class LlmStage:
         ms = (time.perf_counter() - started) * 1000
         cost = (
             f"llm: {ms:.0f} ms, {generation.prompt_tokens_evaluated}/{generation.prompt_tokens}"
-            f" prompt tokens evaluated, {len(prompt.examples)} examples"
+            f" prompt tokens evaluated, {len(prompt.examples)} examples,"
+            f" {generation.completion_tokens} answer tokens in {generation.model_steps} steps"
         )
         trace += [f"llm raw: {generation.text}", cost]
         return self._judge(home, request, states, conversation, generation, trace)
@@ -219,14 +234,15 @@ class LlmStage:
     def warm_up(self, states: StateStore) -> bool:
         """Load the model, build the home and prime its fixed prompt now (a long-running service
         calls this in the background at start, so the first hand-over is not the slow one)."""
-        model = self._model()
-        if model is None:
-            return False
-        prefix = self._home(states).prompts.prefix
-        if prefix != self._primed:
-            model.prime(prefix)
-            self._primed = prefix
-        return True
+        with self._setup:
+            model = self._model()
+            if model is None:
+                return False
+            prefix = self._home(states).prompts.prefix
+            if prefix != self._primed:
+                model.prime(prefix)
+                self._primed = prefix
+            return True
 
     def _model(self) -> Generator | None:
         if self.model is None and self._failed is None:
@@ -244,9 +260,10 @@ class LlmStage:
 
     def close(self) -> None:
         """Free the model, if it was loaded."""
-        if self.model is not None:
-            self.model.close()
-            self.model = None
+        with self._setup:
+            if self.model is not None:
+                self.model.close()
+                self.model = None
 
 
 def _area(request: Request, core: Understanding) -> str | None:

@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from hausgeist.config.models import Config
+from hausgeist.config.models import Config, LlmConfig
 from hausgeist.devices.registry import DeviceRegistry
 from hausgeist.errors import ModelError
 from hausgeist.llm_runtime.grammar import registry_fingerprint
@@ -202,6 +202,18 @@ def active_tune(config: Config) -> ActiveTune | None:
     if tune is None or tune.manifest.max_devices not in (None, config.llm.max_devices):
         return None
     return tune
+
+
+def effective_llm(config: Config) -> tuple[LlmConfig, ActiveTune | None]:
+    """The LLM settings this home runs with: its tuned model when one is active and no model
+    is configured by hand (``llm.model`` always wins), else the configuration as written."""
+    if config.llm.model is not None or not config.llm.enabled:
+        return config.llm, None
+    tune = active_tune(config)
+    if tune is None:
+        return config.llm, None
+    update = {"model": str(tune.path), "examples": tune.manifest.prompt_examples}
+    return config.llm.model_copy(update=update), tune
 
 
 def active_model(config: Config) -> Path | None:

@@ -62,12 +62,27 @@ class SessionStore:
             return Conversation(previous=found.previous)
         return found
 
+    def put_unless_newer(
+        self, session: str | None, before: Conversation, after: Conversation
+    ) -> None:
+        """Store ``after`` (decided from ``before``) unless the session moved on meanwhile: a
+        slow answer (the LLM's) never overwrites what a later request of the session left."""
+        if session is None:
+            return
+        with self._lock:
+            current = self._items.get(session)
+            if current is None or current.updated <= before.updated:
+                self._store(session, after)
+
     def put(self, session: str | None, conversation: Conversation) -> None:
         """Remember the conversation (oldest sessions forgotten past ``max_sessions``)."""
         if session is None:
             return
         with self._lock:
-            self._items.pop(session, None)
-            self._items[session] = conversation
-            while len(self._items) > self.max_sessions:
-                self._items.pop(next(iter(self._items)))
+            self._store(session, conversation)
+
+    def _store(self, session: str, conversation: Conversation) -> None:
+        self._items.pop(session, None)
+        self._items[session] = conversation
+        while len(self._items) > self.max_sessions:
+            self._items.pop(next(iter(self._items)))

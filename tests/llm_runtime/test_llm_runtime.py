@@ -11,6 +11,7 @@ import pytest
 
 from hausgeist.errors import ModelError
 from hausgeist.llm_runtime import LlamaRuntime, ModelSpec
+from hausgeist.llm_runtime.generation import Forced
 
 pytestmark = pytest.mark.llm
 
@@ -140,3 +141,53 @@ def test_a_closed_runtime_refuses_requests(default_spec, runtime_options, chat):
         closed.generate(chat.prefix("closed"), chat.suffix("x"), None, 4, 30)
     with pytest.raises(ModelError, match="closed"):
         closed.info()
+
+
+def _device_forcer(text: str) -> Forced:
+    """The forced text of the test grammar: all but the device's first letter and the action."""
+    head = '{"device": "'
+    if len(text) < len(head):
+        return Forced(head[len(text) :])
+    for device in (
+        "lamp",
+        "fan",
+        "heater",
+    ):  # the test grammar's; first letters differ: one letter decides the device
+        full = f'{head}{device}", "action": "o'  # "on" and "off" share the "o"
+        if len(text) > len(head) and full.startswith(text) and text != full:
+            return Forced(full[len(text) :])
+    return Forced("", done=text.endswith('"}'))
+
+
+def test_forced_text_is_fed_in_one_step(runtime, chat):
+    prefix, suffix = chat.prefix("jump"), chat.suffix("switch the heater off")
+    stepwise = runtime.generate(prefix, suffix, chat.device_grammar, 40, 30)
+    jumped = runtime.generate(prefix, suffix, chat.device_grammar, 40, 30, _device_forcer)
+    decided = json.loads(jumped.text)
+    assert decided["device"] in chat.devices
+    assert decided["action"] in chat.actions
+    assert jumped.token_texts[:4] == ('{"', "device", '":', ' "')  # the forced head, as trained
+    assert jumped.token_forced[:4] == (True, True, True, True)
+    assert jumped.model_steps < stepwise.model_steps
+    assert jumped.completion_tokens > jumped.model_steps
+    chosen = [
+        p
+        for p, forced in zip(jumped.token_logprobs, jumped.token_forced, strict=True)
+        if not forced
+    ]
+    assert chosen
+    assert all(p < 0 for p in chosen)  # chosen tokens carry the model's log-probability
+
+
+def test_a_wrong_forcer_costs_speed_never_validity(runtime, chat):
+    def wrong(text: str) -> Forced:
+        del text
+        return Forced('"}nonsense the grammar refuses')
+
+    answer = runtime.generate(
+        chat.prefix("wrong-forcer"), chat.suffix("lamp on"), chat.device_grammar, 40, 30, wrong
+    )
+    decided = json.loads(answer.text)
+    assert decided["device"] in chat.devices
+    assert decided["action"] in chat.actions
+    assert "nonsense" not in answer.text  # only what the grammar accepts is fed

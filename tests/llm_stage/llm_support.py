@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hausgeist.llm_runtime import Generation, LlamaRuntime
+from hausgeist.llm_runtime.generation import Forcer
 from hausgeist.llm_runtime.stop import ModelTimeoutError
 
 HERE = Path(__file__).parent
@@ -42,9 +43,15 @@ class FakeModel:
     closed: bool = False
 
     def generate(
-        self, prefix: str, suffix: str, grammar: str | None, max_tokens: int, timeout_s: float
+        self,
+        prefix: str,
+        suffix: str,
+        grammar: str | None,
+        max_tokens: int,
+        timeout_s: float,
+        forcer: Forcer | None = None,
     ) -> Generation:
-        del max_tokens, timeout_s
+        del max_tokens, timeout_s, forcer
         self.prompts.append((prefix, suffix, grammar))
         answer = self.answers.pop(0)
         if isinstance(answer, Exception):
@@ -71,9 +78,15 @@ class Borrowed:
         self.runtime = runtime
 
     def generate(
-        self, prefix: str, suffix: str, grammar: str | None, max_tokens: int, timeout_s: float
+        self,
+        prefix: str,
+        suffix: str,
+        grammar: str | None,
+        max_tokens: int,
+        timeout_s: float,
+        forcer: Forcer | None = None,
     ) -> Generation:
-        return self.runtime.generate(prefix, suffix, grammar, max_tokens, timeout_s)
+        return self.runtime.generate(prefix, suffix, grammar, max_tokens, timeout_s, forcer)
 
     def prime(self, prefix: str, timeout_s: float = 60.0) -> int:
         return self.runtime.prime(prefix, timeout_s)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import concurrent.futures
+import threading
 from dataclasses import dataclass, field
 
 from llm_support import HOME, FakeModel
@@ -89,3 +91,53 @@ def test_the_llm_can_be_switched_off_from_the_environment() -> None:
     agent = _agent(HAUSGEIST_LLM__ENABLED="false")
     assert agent.llm is None
     assert _ask(agent, HANDED_OVER).status is Status.NOT_UNDERSTOOD
+
+
+@dataclass
+class SlowStage:
+    """Holds every hand-over until released, like a model that takes its time."""
+
+    result: StageResult
+    started: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+
+    def consider(self, request: Request, states, conversation) -> StageResult:
+        del request, states, conversation
+        self.started.set()
+        assert self.release.wait(10)
+        return self.result
+
+    def close(self) -> None:
+        pass
+
+
+def test_the_core_keeps_answering_while_the_model_thinks() -> None:
+    agent = _agent()
+    stage = SlowStage(StageResult(None, None, ("llm: does not know either",)))
+    agent.llm = stage  # type: ignore[assignment]
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        slow = pool.submit(_ask, agent, HANDED_OVER, "s1")
+        assert stage.started.wait(10)
+        quick = _ask(agent, "turn on the kitchen ceiling light", "s2")  # answered meanwhile
+        assert quick.status is Status.DONE
+        assert not slow.done()
+        stage.release.set()
+        assert slow.result(10).status is Status.NOT_UNDERSTOOD
+
+
+def test_a_late_model_answer_does_not_overwrite_a_newer_turn_of_its_session() -> None:
+    agent = _agent()
+    unlock = ServiceCall(service="lock.unlock", entity_id="lock.front_door")
+    pending = Conversation(confirm=PendingConfirm((unlock,), False))
+    stage = SlowStage(
+        StageResult(Decision(Status.CONFIRM, "Unlock?", pending=(unlock,)), pending, ())
+    )
+    agent.llm = stage  # type: ignore[assignment]
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        slow = pool.submit(_ask, agent, HANDED_OVER, "same")
+        assert stage.started.wait(10)
+        _ask(agent, "turn on the kitchen ceiling light", "same")  # the session moves on
+        stage.release.set()
+        assert slow.result(10).status is Status.CONFIRM
+    assert agent.sessions.get("same").confirm is None  # the newer turn's state stands
+    assert agent.sessions.get("same").previous == ("light.kitchen_ceiling",)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from hausgeist.agent import Agent
 from hausgeist.errors import ModelError
 from hausgeist.tune.store import (
     Evaluation,
@@ -14,6 +15,7 @@ from hausgeist.tune.store import (
     TunedFile,
     active_model,
     active_tune,
+    effective_llm,
     home_fingerprint,
 )
 from tests.tune.conftest import OTHER_HOME, TINY_HOME, write_home
@@ -93,3 +95,33 @@ def test_activating_a_missing_format_is_an_error(tiny_config, data_dir):
     with pytest.raises(ModelError, match="no Q8_0 file"):
         store.activate(run, "Q8_0")
     assert store.runs(home_fingerprint(tiny_config)) == [run]
+
+
+def test_the_agent_runs_on_the_active_tune(tiny_config, data_dir):
+    store = ModelStore.of(tiny_config)
+    run, _ = _run(store, home_fingerprint(tiny_config))
+    assert Agent(tiny_config).tune is None
+    store.activate(run, "Q4_K_M")
+    agent = Agent(tiny_config)
+    assert agent.tune is not None
+    assert agent.llm is not None
+    assert agent.llm.config.model == str(run / "model-Q4_K_M.gguf")
+    assert agent.llm.config.examples == 0  # the prompt it was trained with
+    llm, tune = effective_llm(tiny_config)
+    assert tune is not None
+    assert llm.model == str(tune.path)
+
+
+def test_a_configured_model_wins_over_the_tune(tiny_config, data_dir):
+    store = ModelStore.of(tiny_config)
+    run, _ = _run(store, home_fingerprint(tiny_config))
+    store.activate(run, "Q4_K_M")
+    chosen = tiny_config.model_copy(
+        update={"llm": tiny_config.llm.model_copy(update={"model": "/models/big.gguf"})}
+    )
+    llm, tune = effective_llm(chosen)
+    assert tune is None
+    assert llm.model == "/models/big.gguf"
+    agent = Agent(chosen)
+    assert agent.llm is not None
+    assert agent.llm.config.model == "/models/big.gguf"
