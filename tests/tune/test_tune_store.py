@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 from datetime import UTC, datetime
 
 import pytest
 
 from hausgeist.agent import Agent
+from hausgeist.cli import main as cli_main
 from hausgeist.errors import ModelError
+from hausgeist.llm_runtime import resolve_model
 from hausgeist.tune.store import (
     Evaluation,
     Manifest,
@@ -125,3 +129,25 @@ def test_a_configured_model_wins_over_the_tune(tiny_config, data_dir):
     agent = Agent(chosen)
     assert agent.llm is not None
     assert agent.llm.config.model == "/models/big.gguf"
+
+
+def test_model_info_says_the_tune_is_active(tiny_config, tmp_path, data_dir, capsys):
+    """`hausgeist model info` on a home with an active tune: which file, when, its evaluation."""
+    store = ModelStore.of(tiny_config)
+    run, _ = _run(store, home_fingerprint(tiny_config))
+    shutil.copyfile(resolve_model(None).path, run / "model-Q4_K_M.gguf")  # a loadable file
+    store.activate(run, "Q4_K_M")
+    path = tmp_path / "home.yaml"  # where tiny_config was written
+    assert cli_main(["model", "info", "--config", str(path), "--json"]) == 0
+    described = json.loads(capsys.readouterr().out)
+    assert described["path"] == str(run / "model-Q4_K_M.gguf")
+    assert described["tuned"]["quantization"] == "Q4_K_M"
+    assert described["tuned"]["steps"] == 3
+    assert described["tuned"]["evaluations"][0]["accuracy"] == 0.9
+    assert cli_main(["model", "info", "--config", str(path)]) == 0
+    table = capsys.readouterr().out
+    assert "this home's tuned model (Q4_K_M" in table
+    assert "evaluation tuned Q4_K_M  90% right" in table
+    store.deactivate(home_fingerprint(tiny_config))
+    assert cli_main(["model", "info", "--config", str(path)]) == 0
+    assert "the stock model" in capsys.readouterr().out
