@@ -230,7 +230,7 @@ class Trainer:
         ]
 
     def _autocast(self) -> torch.autocast:
-        return torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.options.bf16)
+        return torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.options.use_bf16())
 
 
 _OPERATIONAL = frozenset(
