@@ -64,7 +64,7 @@ class AnswerForcer:
             return Forced(_forced(text, HEADS))
         calls = text.count(CALL_START)
         tail = text[text.rindex(CALL_START) + len(CALL_START) :]
-        forced = _forced(tail, self._tails)
+        forced = _forced(tail, self._tails, then="]")  # a call or its data goes on with marks
         if forced:
             return Forced(forced)
         match = _IN_CALL.match(tail)
@@ -79,7 +79,7 @@ class AnswerForcer:
         data = match.group("data")
         keys = self._keys.get((match.group("entity"), match.group("service")), ())
         if not data or any(k.startswith(data) and k != data for k in keys):
-            return Forced(_forced(data, keys))
+            return Forced(_forced(data, keys, then="0"))  # a key's value follows
         closed = data.find("}}")  # values never hold braces: the data and the call end here
         if closed < 0:
             return Forced("")
@@ -92,12 +92,16 @@ class AnswerForcer:
         return Forced(_forced(rest, options))
 
 
-def _forced(written: str, candidates: Iterable[str]) -> str:
-    """The text all ``candidates`` that continue ``written`` share beyond it.
+def _forced(written: str, candidates: Iterable[str], then: str = "") -> str:
+    """The text all ``candidates`` that continue ``written`` share beyond it, cut where the
+    tokenizer would cut anyway.
 
-    Never ends inside a word that goes on: forcing ``light.t`` of ``light.turn_on`` and
-    ``light.toggle`` would make the model continue a token split it never saw in
-    training (``.t`` + ``urn``), so it stops at ``light.`` and the model writes the word."""
+    Forced text is tokenized on its own, so it must end where a GPT-2 style pre-tokenizer
+    splits whatever follows: forcing ``light.t`` of ``light.turn_on`` / ``light.toggle``, or
+    ``"}`` of ``"}]}`` / ``"}, {"``, would leave the model a token split it never saw in
+    training (``.t`` + ``urn``, ``"}`` + ``]}``), and a tuned model then writes a second
+    call where it had learned to stop. So it ends before the last such run. ``then`` is a
+    character of the kind that follows a candidate once it is written out ("" for none)."""
     matching = [c[len(written) :] for c in candidates if c.startswith(written) and c != written]
     if not matching:
         return ""
@@ -106,12 +110,22 @@ def _forced(written: str, candidates: Iterable[str]) -> str:
     while size < min(len(first), len(last)) and first[size] == last[size]:
         size += 1
     shared = first[:size]
-    if (
-        shared
-        and shared[-1].isalnum()
-        and any(len(m) > size and m[size].isalnum() for m in matching)
-    ):
-        shared = shared[
-            : max((i + 1 for i, ch in enumerate(shared) if not ch.isalnum()), default=0)
-        ]
-    return shared
+    following = [m[size] if len(m) > size else then for m in matching]
+    if not shared or all(_splits(shared[-1], after) for after in following if after):
+        return shared
+    cut = max((i for i in range(1, size) if _splits(shared[i - 1], shared[i])), default=0)
+    return shared[:cut]
+
+
+def _splits(before: str, after: str) -> bool:
+    """Whether a pre-tokenizer always splits between these two characters: letters, digits
+    and other marks form separate runs, and a space joins the run after it."""
+    return not before.isspace() and _kind(before) != _kind(after)
+
+
+def _kind(char: str) -> str:
+    if char.isspace():
+        return "space"
+    if char.isalpha():
+        return "letter"
+    return "digit" if char.isdigit() else "mark"

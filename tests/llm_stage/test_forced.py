@@ -82,7 +82,10 @@ def test_forced_text_never_ends_inside_a_word_that_goes_on(forcer: AnswerForcer)
     call = '{"calls": [{"entity_id": "light.kitchen_ceiling", "service": "'
     assert forcer(call).text == "light."  # not "light.t" (turn_on, turn_off, toggle)
     assert forcer(call + "light.turn").text == "_"  # not "_o"
-    assert forcer(call + "light.turn_of").text == 'f"}'  # turn_off takes no data
+    assert forcer(call + "light.turn_of").text == "f"  # not 'f"}': the model writes '"}]}'
+    data = call + 'light.turn_on", "data": {"'
+    assert forcer(data[: -len(' {"')]).text == ""  # ' {"' is one run: the model's to write
+    assert forcer(data).text == "brightness_"  # brightness_pct or brightness_step_pct
 
 
 def test_between_calls_and_the_limit(core: Understanding, forcer: AnswerForcer) -> None:
