@@ -38,9 +38,20 @@ _SAID_NUMBERS = frozenset(
 )
 
 
+_BY_A_STEP = frozenset(
+    {"up", "down", "by", "brighter", "dimmer", "more", "less", "increase", "decrease", "raise"}
+    | {"lower", "notch", "bit", "little", "higher", "louder", "quieter", "warmer"}
+    | {"cooler", "colder"}
+)
+"""Words that make a number a change ("up by 20", "a bit brighter") rather than a level."""
+
+
 def unsaid_value(call: ServiceCall, mentions: Mentions) -> str | None:
-    """A number nobody said (made up, or copied from an example), or an item not said."""
+    """A number nobody said (made up, or copied from an example), an item not said, or a
+    change by a step where the words give a level ("to half": 50%, not 50% brighter)."""
     for key, value in call.data.items():
+        if key.endswith("_step_pct") and not mentions.words & _BY_A_STEP:
+            return f"{key} changes the level by a step, but the words say no change"
         if key == "item" and isinstance(value, str):
             missing = [w for w in tokenize(value) if w not in mentions.words]
             if missing:
