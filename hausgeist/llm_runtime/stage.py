@@ -122,17 +122,10 @@ class LlmStage:
             return _decline(f"llm: not asked ({reason})")
         trace: list[str] = []
         try:
-            with self._setup:  # one load, one home build, one priming, whoever asks first
-                model = self._model()
-                if model is None:
-                    return _decline(f"llm: unavailable ({self._failed})")
-                home = self._home(states)
-                if home.prompts.prefix != self._primed:  # a new home: evaluate its fixed part
-                    started = time.perf_counter()
-                    tokens = model.prime(home.prompts.prefix)
-                    self._primed = home.prompts.prefix
-                    ms = (time.perf_counter() - started) * 1000
-                    trace.append(f"llm: primed the fixed prompt ({tokens} tokens) in {ms:.0f} ms")
+            ready = self._ready(states, trace)
+            if ready is None:
+                return _decline(f"llm: unavailable ({self._failed})")
+            model, home = ready
             prompt = home.prompts.build(
                 request.text, _area(request, self.core), states, conversation.previous, examples
             )
@@ -234,15 +227,23 @@ class LlmStage:
     def warm_up(self, states: StateStore) -> bool:
         """Load the model, build the home and prime its fixed prompt now (a long-running service
         calls this in the background at start, so the first hand-over is not the slow one)."""
+        return self._ready(states, []) is not None
+
+    def _ready(self, states: StateStore, trace: list[str]) -> tuple[Generator, HomeModel] | None:
+        """The model loaded and the home built with its fixed prompt evaluated: once, by whoever
+        asks first (the others wait); None when the model cannot be loaded."""
         with self._setup:
             model = self._model()
             if model is None:
-                return False
-            prefix = self._home(states).prompts.prefix
-            if prefix != self._primed:
-                model.prime(prefix)
-                self._primed = prefix
-            return True
+                return None
+            home = self._home(states)
+            if home.prompts.prefix != self._primed:  # a new home: evaluate its fixed part
+                started = time.perf_counter()
+                tokens = model.prime(home.prompts.prefix)
+                self._primed = home.prompts.prefix
+                ms = (time.perf_counter() - started) * 1000
+                trace.append(f"llm: primed the fixed prompt ({tokens} tokens) in {ms:.0f} ms")
+            return model, home
 
     def _model(self) -> Generator | None:
         if self.model is None and self._failed is None:

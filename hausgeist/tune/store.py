@@ -6,7 +6,7 @@ names the run and quantization this home uses. A tune belongs to the registry it
 trained on: once devices, names or areas change, the fingerprint differs, no tuned
 model is active, and the stage falls back to the stock model.
 
-Nothing here imports torch: the agent calls :func:`active_model` at start-up.
+Nothing here imports torch: the agent calls :func:`effective_llm` at start-up.
 """
 
 from __future__ import annotations
