@@ -47,10 +47,15 @@ class _Decoded:
     full_scans: int = 0
     steps: int = 0
 
-    def add(self, tokens: list[int], logprob: float | None) -> None:
+    def add(self, tokens: list[int], logprob: float | None, max_tokens: int) -> bool:
+        """Append generated (``logprob``) or forced (None) tokens; True when the answer is full."""
         self.tokens += tokens
         self.logprobs += [0.0 if logprob is None else logprob] * len(tokens)
         self.forced += [logprob is None] * len(tokens)
+        if len(self.tokens) < max_tokens:
+            return False
+        self.finish_reason = "length"
+        return True
 
 
 class LlamaEngine:
@@ -165,9 +170,7 @@ class LlamaEngine:
                     return out
                 batch = self._forced(ahead.text, grammar, max_tokens - len(out.tokens))
                 if batch:
-                    out.add(batch, None)
-                    if len(out.tokens) >= max_tokens:
-                        out.finish_reason = "length"
+                    if out.add(batch, None, max_tokens):
                         return out
                     self.llama.eval(batch)
                     out.steps += 1
@@ -176,9 +179,7 @@ class LlamaEngine:
             out.full_scans += pick.full_scan
             if llama_cpp.llama_vocab_is_eog(self._vocab, pick.token):
                 return out
-            out.add([pick.token], pick.logprob)
-            if len(out.tokens) >= max_tokens:
-                out.finish_reason = "length"
+            if out.add([pick.token], pick.logprob, max_tokens):
                 return out
             if grammar is not None:
                 grammar.accept(pick.token)
