@@ -33,6 +33,7 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.understanding.cases import Case, load_file
+from benchmarks.understanding.report import percentile
 from benchmarks.understanding.scoring import judge
 
 HERE = Path(__file__).resolve().parent / "understanding"
@@ -138,14 +139,6 @@ def measure(
     }
 
 
-def _percentile(values: list[float], pct: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    rank = max(1, round(pct / 100 * len(ordered) + 0.4999))
-    return ordered[min(rank, len(ordered)) - 1]
-
-
 def summarize(label: str, run: dict[str, Any]) -> dict[str, Any]:
     """The numbers of one model."""
     out: dict[str, Any] = {
@@ -163,8 +156,8 @@ def summarize(label: str, run: dict[str, Any]) -> dict[str, Any]:
             "invalid": len(invalid),
             "invalid_wrong": sum(r["wrong"] for r in invalid),
         }
-    out["p50_ms"] = _percentile(run["latencies_ms"], 50)
-    out["p95_ms"] = _percentile(run["latencies_ms"], 95)
+    out["p50_ms"] = percentile(run["latencies_ms"], 50)
+    out["p95_ms"] = percentile(run["latencies_ms"], 95)
     return out
 
 

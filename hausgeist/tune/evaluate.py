@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,11 +58,6 @@ def percentile(values: Sequence[float], pct: float) -> float:
     ordered = sorted(values)
     rank = max(1, round(pct / 100 * len(ordered) + 0.4999))
     return float(ordered[min(rank, len(ordered)) - 1])
-
-
-def median(values: Sequence[float]) -> float:
-    """The median (0.0 for no values)."""
-    return float(statistics.median(values)) if values else 0.0
 
 
 def _canonical(answer: LlmAnswer) -> Any:
