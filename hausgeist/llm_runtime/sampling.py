@@ -1,12 +1,14 @@
-"""Greedy token choice under a GBNF grammar, checking the top token before the vocabulary.
+"""Greedy token choice under a GBNF grammar, checking the likeliest tokens before the vocabulary.
 
 llama-cpp-python 0.3.36 puts the grammar into a sampler chain that masks the whole
 vocabulary at every step (49k tokens for SmolLM2, 262k for Gemma 3). llama.cpp's
 own ``common_sampler`` first asks the grammar about the token it would pick anyway
 and masks the vocabulary only when that token is refused; the library does not
 expose that path (it lives in llama.cpp's ``common``, not in ``libllama``), so it
-is rebuilt here from the public sampler API. With greedy decoding both ways pick
-exactly the same token.
+is rebuilt here from the public sampler API, and goes one step further: when the top
+token is refused, the next likeliest are asked one by one (``TRIED_FIRST``) before the
+vocabulary is masked. The first token allowed is the masked argmax, so with greedy
+decoding every way picks exactly the same token.
 """
 
 from __future__ import annotations
@@ -99,8 +101,12 @@ class GreedySampler:
     def pick(self, logits: Logits, grammar: CompiledGrammar | None) -> Pick:
         """Choose the next token from the last position's logits."""
         top = int(np.argmax(logits))
-        if grammar is None or (self._top_token_first and grammar.allows(top)):
+        if grammar is None:
             return Pick(top, _logprob(logits, top, top), full_scan=False)
+        if self._top_token_first:
+            for token in _best_first(logits, top):
+                if grammar.allows(token):  # every likelier token was refused: the masked argmax
+                    return Pick(token, _logprob(logits, token, top), full_scan=False)
         token = self._masked_argmax(logits, grammar)
         return Pick(token, _logprob(logits, token, top), full_scan=True)
 
@@ -114,6 +120,17 @@ class GreedySampler:
         if math.isinf(float(self._data["logit"][best])):
             raise ModelError("the grammar allows no next token; it cannot be completed")
         return int(self._data["id"][best])
+
+
+TRIED_FIRST = 8
+"""Likeliest tokens asked of the grammar one by one before it masks the whole vocabulary."""
+
+
+def _best_first(logits: Logits, top: int) -> list[int]:
+    """The ``TRIED_FIRST`` likeliest tokens, likeliest first (``top`` leads)."""
+    head = np.argpartition(logits, -TRIED_FIRST)[-TRIED_FIRST:]
+    ordered = [int(t) for t in head[np.argsort(-logits[head], kind="stable")]]
+    return [top, *(t for t in ordered if t != top)]
 
 
 def _logprob(logits: Logits, token: int, top: int) -> float:
