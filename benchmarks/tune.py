@@ -63,6 +63,7 @@ def measure(
     examples: int,
     sample: int,
     seed: int,
+    llm_settings: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Run one model behind the stage on the home's cases (in this process)."""
     from hausgeist.config import load_config
@@ -74,6 +75,7 @@ def measure(
     from hausgeist.understanding import Conversation, Decision, Request, Status, Understanding
 
     config = load_config(config_path)
+    llm = config.llm.model_copy(update=llm_settings or {})
     registry = DeviceRegistry.from_config(config)
     core = Understanding(registry, config.policy)
     spec = resolve_model(model)
@@ -85,7 +87,7 @@ def measure(
         loaded.append(runtime)
         return runtime
 
-    stage = LlmStage(core, config.llm, load=load)
+    stage = LlmStage(core, llm, load=load)
     cases = single_turn([c for p in cases_paths for c in load_file(p)])
     rng = random.Random(seed)
     sampled = rng.sample(cases, min(sample, len(cases)))
@@ -121,6 +123,7 @@ def measure(
                     "status": decision.status.value,
                     "declined": outcome.decision is None,
                     "raw": raw,
+                    "trace": list(outcome.trace),
                     "reason": verdict.reason,
                     "ms": ms,
                 }
@@ -202,9 +205,18 @@ def table(rows: list[dict[str, Any]], tune_minutes: float | None) -> str:
     return "\n".join(lines)
 
 
+def _tuned_llm(manifest: dict[str, Any]) -> dict[str, Any]:
+    """The ``llm`` settings the agent runs a tuned model with (as ``effective_llm`` sets them)."""
+    settings: dict[str, Any] = {"device_list": manifest.get("device_list", True)}
+    if manifest.get("min_confidence") is not None:
+        settings["min_confidence"] = manifest["min_confidence"]
+    return settings
+
+
 def _child(args: argparse.Namespace) -> int:
     config, cases = home_files(args.home)
-    result = measure(config, cases, args.model, args.examples, args.sample, args.seed)
+    settings = json.loads(args.llm) if args.llm else None
+    result = measure(config, cases, args.model, args.examples, args.sample, args.seed, settings)
     Path(args.child_out).write_text(json.dumps(result), encoding="utf-8")
     return 0
 
@@ -243,6 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", type=Path, help="write every number and answer here")
     p.add_argument("--model", help=argparse.SUPPRESS)
     p.add_argument("--examples", type=int, default=3, help=argparse.SUPPRESS)
+    p.add_argument("--llm", help=argparse.SUPPRESS)
     p.add_argument("--child-out", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.child_out:
@@ -253,9 +266,11 @@ def main(argv: list[str] | None = None) -> int:
     from hausgeist.config import load_config
 
     stock_examples = load_config(config).llm.examples
-    variants: list[tuple[str, str | None, int]] = [("stock", None, stock_examples)]
+    variants: list[tuple[str, str | None, int, dict[str, Any]]] = [
+        ("stock", None, stock_examples, {})
+    ]
     variants += [
-        (f["quantization"], str(run / f["file"]), manifest["prompt_examples"])
+        (f["quantization"], str(run / f["file"]), manifest["prompt_examples"], _tuned_llm(manifest))
         for f in manifest["files"]
     ]
     if args.only:
@@ -263,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
         variants = [v for v in variants if v[0] in keep]
     rows = []
     raw: dict[str, Any] = {"manifest": manifest}
-    for label, model, examples in variants:
+    for label, model, examples, settings in variants:
         out = args.data_dir / f"bench-{args.home}-{label}.json"
         out.parent.mkdir(parents=True, exist_ok=True)
         command = [
@@ -282,6 +297,8 @@ def main(argv: list[str] | None = None) -> int:
         ]
         if model is not None:
             command += ["--model", model]
+        if settings:
+            command += ["--llm", json.dumps(settings)]
         started = time.monotonic()
         subprocess.run(command, check=True)
         result = json.loads(out.read_text(encoding="utf-8"))

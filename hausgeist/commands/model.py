@@ -60,7 +60,10 @@ def _tuned_rows(tune: ActiveTune | None) -> list[tuple[str, str]]:
         ("trained", f"{m.created:%Y-%m-%d %H:%M} UTC, {m.steps} steps in {m.seconds / 60:.1f} min"),
         ("trained on", f"{m.examples[0]} requests of this home ({m.examples[1]} kept back)"),
         ("prompt examples", str(m.prompt_examples)),
+        ("devices", "listed in the prompt" if m.device_list else "learned (not in the prompt)"),
     ]
+    if m.min_confidence is not None:
+        rows.append(("confidence gate", f"{m.min_confidence:.2f}, calibrated on held-out requests"))
     rows += [
         (
             f"evaluation {e.model} {e.quantization}",
@@ -84,6 +87,8 @@ def _tuned_json(tune: ActiveTune) -> dict[str, object]:
         "train_seconds": m.seconds,
         "examples": list(m.examples),
         "prompt_examples": m.prompt_examples,
+        "device_list": m.device_list,
+        "min_confidence": m.min_confidence,
         "evaluations": [e.model_dump() for e in m.evaluations],
     }
 

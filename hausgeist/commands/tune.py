@@ -10,6 +10,8 @@ Flags (the ``model tune`` subparser adds them with :func:`add_arguments`)::
     --lr F --alpha F --smoothing F --layers N --threads N --seed N
     --quantize Q8_0,Q4_K_M   formats to write; --use Q4_K_M  the one activated
     --examples N         in-context examples in the training prompts (default 0)
+    --device-list        keep the device list in the prompts (default: the model learns
+                         this home's devices, and its prompts are shorter)
     --eval N             held-out requests each model is asked at the end (default 24)
     --history N          also learn from the N latest carried-out requests (default 0)
     --prune F            zero the smallest F of block weights before export (measured)
@@ -57,6 +59,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quantize", default="Q8_0,Q4_K_M", help="formats (Q8_0, Q4_K_M)")
     parser.add_argument("--use", default="Q4_K_M", help="the format activated")
     parser.add_argument("--examples", type=int, default=0, help="in-context examples in prompts")
+    parser.add_argument(
+        "--device-list",
+        action="store_true",
+        help="keep the device list in the prompts (default: the model learns the devices)",
+    )
     parser.add_argument("--eval", type=int, default=24, help="held-out requests asked at the end")
     parser.add_argument("--history", type=int, default=0, help="learn from N history entries")
     parser.add_argument("--prune", type=float, default=0.0, help="share of weights zeroed")
@@ -129,6 +136,7 @@ def _options(args: argparse.Namespace) -> TuneOptions:
         quantizations=kinds,
         use=args.use,
         prompt_examples=args.examples,
+        device_list=args.device_list,
         eval_requests=args.eval,
         history=args.history,
         activate=not args.no_activate,

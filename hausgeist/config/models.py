@@ -204,6 +204,9 @@ class LlmConfig(_Model):
     """Solved requests of this home shown to the model with each request."""
     max_devices: int = Field(default=48, ge=1, le=500)
     """Homes with more controllable devices list only the request's likeliest eight."""
+    device_list: bool = True
+    """List the devices in the prompt. A model tuned on this home (``model tune``) has
+    learned them and runs without the list; the stock model needs it."""
 
 
 class Config(_Model):

@@ -51,6 +51,7 @@ class HomeModel:
             RetoldExamples(bank, core, states),
             max_listed=config.max_devices,
             examples=config.examples,
+            listed=config.device_list,
         )
         forcer = AnswerForcer({e: o for e, o in offers.items() if o})
         return cls(grammar, bank, prompts, Agreement(core.registry), forcer)

@@ -1,4 +1,10 @@
-"""Ask a GGUF model the held-out requests through the runtime and compare with the core."""
+"""Ask a GGUF model the held-out requests through the runtime and compare with the core.
+
+The answers also calibrate the confidence gate for a tuned model: a model tuned for a few
+dozen steps is often right with a geometric-mean probability of 0.3-0.5 at its choice
+points, below the gate's default made for the stock model. :func:`calibrate` finds the
+least threshold at which no answer the gate would let through was wrong.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hausgeist.llm_runtime.generation import Forcer
 from hausgeist.llm_runtime.schema import LlmAnswer
 from hausgeist.tune.export import check
 from hausgeist.tune.store import Evaluation
@@ -25,6 +32,8 @@ class Probe:
     """The home's decision grammar."""
     expected: LlmAnswer
     """The core's answer."""
+    forcer: Forcer | None = None
+    """The stage's jump-forward (the gate leaves forced tokens out of the confidence)."""
 
 
 def same_answer(a: LlmAnswer | None, b: LlmAnswer | None) -> bool:
@@ -37,9 +46,11 @@ def evaluate(
     path: Path, probes: Sequence[Probe], model: str, quantization: str, threads: int = 2
 ) -> Evaluation:
     """Accuracy, validity and latency of the model at ``path`` on ``probes``."""
-    result = check(path, [(p.prefix, p.suffix, p.grammar) for p in probes], threads)
-    right = sum(same_answer(a, p.expected) for a, p in zip(result.answers, probes, strict=True))
+    result = check(path, [(p.prefix, p.suffix, p.grammar, p.forcer) for p in probes], threads)
+    verdicts = [same_answer(a, p.expected) for a, p in zip(result.answers, probes, strict=True)]
+    right = sum(verdicts)
     asked = max(1, len(probes))
+    acted = [a is not None and not a.unknown for a in result.answers]
     return Evaluation(
         model=model,
         quantization=quantization,
@@ -48,7 +59,35 @@ def evaluate(
         asked=len(probes),
         p50_ms=percentile(result.latencies_ms, 50),
         p95_ms=percentile(result.latencies_ms, 95),
+        min_confidence=calibrate(
+            [(c, r) for c, r, a in zip(result.confidences, verdicts, acted, strict=True) if a]
+        ),
     )
+
+
+CEILING, FLOOR, STEP = 0.5, 0.2, 0.05
+"""Thresholds :func:`calibrate` may choose: from the stock default down to 0.2."""
+
+
+def calibrate(answers: Sequence[tuple[float, bool]]) -> float:
+    """The least threshold in ``FLOOR..CEILING`` under which no wrong answer passes.
+
+    ``answers`` are (confidence, right) for answers that act or refuse. The threshold
+    goes down one step at a time while a right answer is still below it and no wrong
+    answer would get through; a wrong answer at or above the ceiling keeps the ceiling.
+    Calibration never makes the gate stricter than the stock default, and the agreement
+    check stays on top of it either way.
+    """
+    wrong = [c for c, right in answers if not right]
+    rights = [c for c, right in answers if right]
+    threshold = CEILING
+    while (
+        threshold - STEP >= FLOOR - 1e-9
+        and any(c < threshold for c in rights)
+        and all(c < threshold - STEP for c in wrong)
+    ):
+        threshold = round(threshold - STEP, 2)
+    return threshold
 
 
 def percentile(values: Sequence[float], pct: float) -> float:

@@ -22,6 +22,8 @@ from pathlib import Path
 import numpy as np
 
 from hausgeist.errors import ModelError
+from hausgeist.llm_runtime.gate import choice_confidence
+from hausgeist.llm_runtime.generation import Forcer
 from hausgeist.llm_runtime.model_store import resolve_model
 from hausgeist.llm_runtime.options import RuntimeOptions
 from hausgeist.llm_runtime.runtime import LlamaRuntime
@@ -50,6 +52,12 @@ class Check:
     """Each answer (None when it was not a schema answer)."""
     latencies_ms: tuple[float, ...]
     """Time each answer took."""
+    confidences: tuple[float, ...] = ()
+    """Each answer's confidence at its choice points (:func:`choice_confidence`)."""
+
+
+Prompted = tuple[str, str, str, Forcer | None]
+"""A prompt as the stage asks it: prefix, suffix, grammar, jump-forward (or None)."""
 
 
 def write_gguf(source: Path, tensors: dict[str, Array], out: Path, *, f16: bool = True) -> Path:
@@ -131,27 +139,31 @@ def _captured_stderr() -> Iterator[Path]:
 
 def check(
     path: Path,
-    prompts: Sequence[tuple[str, str, str]],
+    prompts: Sequence[Prompted],
     threads: int = 2,
     timeout_s: float = 30.0,
 ) -> Check:
-    """Load ``path`` through :class:`LlamaRuntime` and answer ``(prefix, suffix, grammar)``
-    prompts; ModelError when it does not load."""
+    """Load ``path`` through :class:`LlamaRuntime` and answer the prompts as the stage asks
+    them (grammar and jump-forward); ModelError when the file does not load."""
     options = RuntimeOptions(n_ctx=4096, n_threads=threads)
     answers: list[LlmAnswer | None] = []
     latencies: list[float] = []
+    confidences: list[float] = []
     with LlamaRuntime.load(resolve_model(str(path)), options) as runtime:
-        for prefix, suffix, grammar in prompts:
+        for prefix, suffix, grammar, forcer in prompts:
             started = time.perf_counter()
-            generation = runtime.generate(prefix, suffix, grammar, 160, timeout_s)
+            generation = runtime.generate(prefix, suffix, grammar, 160, timeout_s, forcer)
             latencies.append((time.perf_counter() - started) * 1000)
+            confidences.append(choice_confidence(generation).score)
             try:
                 answers.append(parse_answer(generation.text))
             except AnswerError:
                 answers.append(None)
         load_ms = runtime.load_ms
     answered = sum(a is not None for a in answers)
-    return Check(load_ms, answered, len(prompts), tuple(answers), tuple(latencies))
+    return Check(
+        load_ms, answered, len(prompts), tuple(answers), tuple(latencies), tuple(confidences)
+    )
 
 
 def prune(tensors: dict[str, Array], fraction: float) -> dict[str, Array]:

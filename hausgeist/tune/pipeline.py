@@ -83,6 +83,9 @@ class TuneOptions:
     """The format activated."""
     prompt_examples: int = 0
     """In-context examples per request in the training prompts (the stage should use the same)."""
+    device_list: bool = False
+    """List the devices in the training prompts; False: the model learns them, and its
+    prompts are shorter (faster steps, faster answers). The stage writes the same prompts."""
     val_fraction: float = 0.1
     """Share of templates held out for validation and evaluation."""
     eval_requests: int = 24
@@ -137,7 +140,8 @@ def tune_home(
     examples += _history(config, registry, states, options.history)
     train_ex, val_ex = split(examples, options.val_fraction, options.data.seed)
     tokenizer = Tokenizer(base.path)
-    prompts = HomePrompts(core, states, config.llm, tokenizer, options.prompt_examples)
+    tuned_llm = config.llm.model_copy(update={"device_list": options.device_list})
+    prompts = HomePrompts(core, states, tuned_llm, tokenizer, options.prompt_examples)
     stock = HomePrompts(core, states, config.llm, tokenizer, config.llm.examples)
     try:
         train_enc = [e for e in map(prompts.encode, train_ex) if e is not None]
@@ -156,7 +160,7 @@ def tune_home(
     trained = _train(base, prompts.prefix, train_enc, val_enc, budget, store.work_dir(home), report)
     run = store.new_run(home)
     files = _export(base, trained.tensors, run, options, report)
-    evaluations = _evaluate(base, files, probes, options, report)
+    evaluations = _evaluate(base, files, probes, options, report, config.llm.threads)
     if not options.keep_f16:
         files.pop("F16").unlink(missing_ok=True)
     manifest = _manifest(home, base, trained.result, options, files, evaluations)
@@ -241,12 +245,13 @@ def _evaluate(
     probes: tuple[list[Probe], list[Probe]],
     options: TuneOptions,
     report: Reporter,
+    threads: int,
 ) -> list[Evaluation]:
-    """The stock model and every tuned file on the held-out requests."""
+    """The stock model and every tuned file on the held-out requests, asked as the stage
+    asks them (its threads, jump-forward)."""
     tuned, stock = probes
     if not tuned:
         return []
-    threads = options.train.threads
     report.phase("evaluate", 1 + len(files))
     out = [evaluate(base.path, stock, "stock", base.quantization, threads)]
     report.advance(1, "stock")
@@ -287,7 +292,7 @@ def _probes(
 
     def probe(prompts: HomePrompts, example: TeacherExample) -> Probe:
         suffix = prompts.suffix(example.text, example.area)
-        return Probe(prompts.prefix_text, suffix, grammar, example.answer)
+        return Probe(prompts.prefix_text, suffix, grammar, example.answer, prompts.home.forcer)
 
     return [probe(tuned, e) for e in chosen], [probe(stock, e) for e in chosen]
 
@@ -312,12 +317,21 @@ def _manifest(
         val_loss=(result.val_before, result.val_after),
         examples=(0, 0),
         prompt_examples=options.prompt_examples,
+        device_list=options.device_list,
         options={"train": asdict(options.train), "data": asdict(options.data)},
         files=tuple(
             TunedFile(quantization=k, file=p.name, size_bytes=p.stat().st_size)
             for k, p in files.items()
         ),
         evaluations=tuple(evaluations),
+        min_confidence=next(
+            (
+                e.min_confidence
+                for e in evaluations
+                if e.model == "tuned" and e.quantization == options.use
+            ),
+            None,
+        ),
         pruned=options.prune,
     )
 

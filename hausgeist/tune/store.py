@@ -60,6 +60,8 @@ class Evaluation(_Model):
     """Median latency."""
     p95_ms: float
     """95th-percentile latency."""
+    min_confidence: float | None = None
+    """The gate threshold these answers call for (:func:`~hausgeist.tune.evaluate.calibrate`)."""
 
 
 class Manifest(_Model):
@@ -87,6 +89,12 @@ class Manifest(_Model):
     """Training and validation examples."""
     prompt_examples: int
     """In-context examples per request the model was trained with (use the same)."""
+    min_confidence: float | None = None
+    """The confidence gate's threshold calibrated on the held-out requests (None: the
+    configured one)."""
+    device_list: bool = True
+    """Whether its prompts listed the devices (False: it learned them; the stage then
+    writes its prompts without the list)."""
     max_devices: int | None = None
     """The ``llm.max_devices`` its prompts were written with (another value writes other
     prompts: the tune then does not apply)."""
@@ -212,7 +220,14 @@ def effective_llm(config: Config) -> tuple[LlmConfig, ActiveTune | None]:
     tune = active_tune(config)
     if tune is None:
         return config.llm, None
-    update = {"model": str(tune.path), "examples": tune.manifest.prompt_examples}
+    update = {
+        "model": str(tune.path),
+        "examples": tune.manifest.prompt_examples,
+        "device_list": tune.manifest.device_list,
+    }
+    calibrated = tune.manifest.min_confidence
+    if calibrated is not None and "min_confidence" not in config.llm.model_fields_set:
+        update["min_confidence"] = calibrated  # a threshold set by hand wins
     return config.llm.model_copy(update=update), tune
 
 

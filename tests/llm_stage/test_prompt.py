@@ -58,6 +58,26 @@ def test_a_large_home_lists_only_the_likely_devices_with_the_request(core, state
     assert "vacuum.robot: " in prompt.suffix
 
 
+def test_a_model_that_learned_the_home_gets_no_device_list(core, states) -> None:
+    listed = _builder(core, states).build("turn on the robot vaccum", "office", states)
+    learned_builder = _builder(core, states, listed=False, max_listed=5)
+    learned = learned_builder.build("turn on the robot vaccum", "office", states)
+    assert "vacuum.robot: " not in learned.prefix
+    assert "vacuum.robot: " not in learned.suffix  # not per request either, however large
+    assert learned.devices == ()
+    assert "learned" in learned.prefix
+    assert len(learned.prefix) < len(listed.prefix) / 3
+    assert learned.suffix == listed.suffix  # the request's own part is the same
+
+
+def test_the_stage_writes_the_prompt_its_config_asks_for(core, states) -> None:
+    listed = HomeModel.build(core, states, LlmConfig())
+    learned = HomeModel.build(core, states, LlmConfig(device_list=False))
+    assert "light.office_desk: " in listed.prompts.prefix
+    assert "light.office_desk: " not in learned.prompts.prefix
+    assert learned.grammar.text == listed.grammar.text  # the grammar still names every device
+
+
 def test_the_requesters_room_breaks_ties(core) -> None:
     ranker = DeviceRanker(core.registry, list(core.registry))
     assert (

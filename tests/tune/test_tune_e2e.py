@@ -54,6 +54,9 @@ def test_tune_exports_quantizes_and_answers(tmp_path, data_dir, tiny_config):
     tuned = [e for e in manifest["evaluations"] if e["model"] == "tuned"]
     assert [e["quantization"] for e in tuned] == ["Q8_0"]  # the F16 file is not kept
     assert all(e["valid"] == 1.0 and e["asked"] == 3 for e in tuned)  # loads, answers the schema
+    assert manifest["device_list"] is False  # the model learns the devices: short prompts
+    assert 0.2 <= manifest["min_confidence"] <= 0.5  # calibrated on the held-out requests
+    assert manifest["min_confidence"] == tuned[0]["min_confidence"]
     assert not list(runs[-1].parent.glob("*F16*"))  # the F16 export is not kept
     assert not (runs[-1].parent.parent / "work").exists()  # nor the checkpoint
     active = active_model(tiny_config)  # activated only if it is not worse than the stock model
