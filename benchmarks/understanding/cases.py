@@ -12,7 +12,7 @@ import yaml
 CATEGORIES = (
     "on_off", "brightness", "color", "climate", "cover_valve", "lock", "media", "vacuum", "fan",
     "scene_script", "todo", "alarm", "multi", "indirect", "question", "context", "invalid",
-    "ambiguous", "confirm_flow", "other_domains",
+    "ambiguous", "confirm_flow", "other_domains", "noisy",
 )  # fmt: skip
 EXPECTED_STATUSES = ("done", "answer", "confirm", "clarify", "refused")
 _CASE_KEYS = {"id", "category", "text", "area", "device", "state", "session", "note", "expect"}
