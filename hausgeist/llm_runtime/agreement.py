@@ -5,6 +5,11 @@ mentions, and its intent rules find the actions and values it asks for
 (:mod:`.mentions`). An LLM answer that contradicts them (another device than the one
 named, a room that was not said, the opposite verb, a number nobody said, one device
 picked at random among several) is refused, whatever the model's confidence.
+
+The same reading also narrows what the model may write before it writes it
+(:meth:`Agreement.focus`): only devices the words can mean, only services the verbs
+read can mean. An answer outside that set would be refused afterwards anyway; inside it
+the model chooses among what is left, and more of its answer is forced.
 """
 
 from __future__ import annotations
@@ -13,11 +18,19 @@ from collections.abc import Iterable, Sequence
 
 from hausgeist.devices.actions import ServiceCall, offered_services
 from hausgeist.devices.registry import Device, DeviceRegistry
+from hausgeist.llm_runtime.grammar import device_offers
 from hausgeist.llm_runtime.mentions import Mentions
 from hausgeist.llm_runtime.values import number_anchored, unsaid_value, uses_number
-from hausgeist.llm_runtime.verbs import ARM_SERVICES, VALUED, compatible_services
+from hausgeist.llm_runtime.verbs import (
+    ARM_SERVICES,
+    STEP_SERVICES,
+    STEPS,
+    VALUED,
+    compatible_services,
+)
 from hausgeist.understanding.intents import Action
 from hausgeist.understanding.policy import is_sensitive
+from hausgeist.understanding.resolve import FLOOR_WIDE
 from hausgeist.understanding.text import singular, tokenize
 from hausgeist.understanding.vocabulary import TypeHint
 
@@ -31,6 +44,10 @@ class Agreement:
             d.entity_id: frozenset(f"{d.domain}.{s.name}" for s in offered_services(d))
             for d in registry
         }
+        self._valued = {
+            d.entity_id: frozenset(o.service for o in device_offers(d) if o.keys) for d in registry
+        }
+        """Per device, the services through which the model may give it a value."""
         self._words = {
             d.entity_id: frozenset(
                 singular(t) for name in (d.name, *d.aliases) for t in tokenize(name)
@@ -47,6 +64,8 @@ class Agreement:
         if mentions.numbers and not any(uses_number(c, mentions) for c in calls):
             return "a number was said, but no call uses it"
         targets = frozenset(c.entity_id for c in calls)
+        if len(targets) < len(calls):
+            return "two calls for one device: the answer contradicts or repeats itself"
         missed = [g for g in mentions.groups if not g & targets]
         if missed:
             return f"the request also names {_ids(missed[0])}, which the answer leaves out"
@@ -56,16 +75,47 @@ class Agreement:
                 return reason
         return None
 
+    def focus(self, mentions: Mentions) -> dict[str, frozenset[str]] | None:
+        """Per device, the services an answer may use without contradicting the words
+        (``<domain>.<service>``); None when the words narrow nothing. Devices left out
+        cannot be a target; an empty result leaves only a refusal or "unknown"."""
+        services = compatible_services(mentions.actions) if mentions.actions else None
+        narrowed = services is not None
+        needs_value = bool(mentions.actions) and mentions.actions <= VALUED | STEPS
+        out: dict[str, frozenset[str]] = {}
+        for device in self.registry:
+            offers = self._offers[device.entity_id]
+            if not offers:
+                continue
+            named, reason = self._named(device.entity_id, mentions)
+            if reason is None and not named:
+                reason = self._placed(device, mentions)
+            usable = offers if services is None else offers & services
+            if needs_value:  # "dim the path lights": only a service that can take the level
+                usable &= self._valued[device.entity_id] | STEP_SERVICES
+            if reason is None and usable:
+                out[device.entity_id] = usable
+            else:
+                narrowed = True
+        return out if narrowed else None
+
     def refusal_disagreement(self, reason: str, mentions: Mentions) -> str | None:
         """Why refusing contradicts the words, or None when the refusal may stand."""
         if not mentions.actions:
             return "a refusal, but the words ask for no action"
         if reason == "no_such_device" and not mentions.unknown_names:
             return "says no such device, but the words name nothing this home lacks"
-        able = compatible_services(mentions.actions - VALUED)  # a value may be what is impossible
-        if reason == "not_possible" and any(self._offers[d] & able for d in mentions.devices):
+        if reason == "not_possible" and any(self._can(d, mentions) for d in mentions.devices):
             return "says it is not possible, but a named device can do it"
         return None
+
+    def _can(self, entity: str, mentions: Mentions) -> bool:
+        """Whether the device offers a service for the actions read ("dim": one that takes
+        a level; a value itself may be what is impossible, so it is not checked)."""
+        can = self._offers[entity] & compatible_services(mentions.actions - VALUED)
+        if mentions.actions <= VALUED | STEPS:
+            can &= self._valued[entity] | STEP_SERVICES
+        return bool(can)
 
     def _call(
         self,
@@ -77,23 +127,28 @@ class Agreement:
         device = self.registry.get(call.entity_id)
         if device is None:
             return f"{call.entity_id} is not a device of this home"
-        named = call.entity_id in mentions.devices
-        if mentions.only is not None and call.entity_id not in mentions.only:
-            return (
-                f"{call.entity_id} is not one of the devices just offered ({_ids(mentions.only)})"
-            )
-        if mentions.only is not None:
-            named = True  # picked among the candidates the core itself offered
-        if mentions.unknown_names and not named:
-            return (
-                f"the request names something this home does not have: {mentions.unknown_names[0]}"
-            )
+        named, reason = self._named(call.entity_id, mentions)
+        if reason is not None:
+            return reason
         if is_sensitive(call, self.registry) and not named:
             return f"{call.service} needs its device named, and {call.entity_id} was not"
         reason = self._verb(call, mentions) or unsaid_value(call, mentions)
         if reason is not None or named:
             return reason
         return self._place_or_type(device, mentions, requester_area, targets)
+
+    def _named(self, entity: str, mentions: Mentions) -> tuple[bool, str | None]:
+        """Whether the words name ``entity``, and why it cannot be a target whatever the call."""
+        if mentions.only is not None and entity not in mentions.only:
+            return False, f"{entity} is not one of the devices just offered ({_ids(mentions.only)})"
+        if mentions.only is not None:
+            return True, None  # picked among the candidates the core itself offered
+        named = entity in mentions.devices
+        if mentions.unknown_names and not named:
+            return False, (
+                f"the request names something this home does not have: {mentions.unknown_names[0]}"
+            )
+        return named, None
 
     def _verb(self, call: ServiceCall, mentions: Mentions) -> str | None:
         if not mentions.actions:
@@ -104,6 +159,13 @@ class Agreement:
             return f"the words ask to {said}, not {call.service}"
         if matching <= VALUED and not call.data:
             return f"the words give a value, but {call.service} sets none"
+        if matching <= STEPS and not call.data and call.service not in STEP_SERVICES:
+            return f"the words ask for a change of level, but {call.service} makes none"
+        muted = call.data.get("is_volume_muted")
+        if (matching == {Action.MUTE} and muted is False) or (
+            matching == {Action.UNMUTE} and muted is True
+        ):
+            return f"the words ask to {next(iter(matching)).value}, not is_volume_muted {muted}"
         arming = matching & {Action.ARM, Action.ON}
         if arming and call.service in ARM_SERVICES and call.service != mentions.arm_service:
             return f"the words ask for {mentions.arm_service}, not {call.service}"
@@ -116,16 +178,10 @@ class Agreement:
         requester_area: str | None,
         targets: frozenset[str],
     ) -> str | None:
+        reason = self._placed(device, mentions)
+        if reason is not None:
+            return reason
         entity = device.entity_id
-        if mentions.unknown_words:  # "the note in the hall": that word may be the target
-            return f"{entity} was not named, and {mentions.unknown_words[0]!r} may name the target"
-        if mentions.areas and not self._in_places(device, mentions.areas):
-            return f"the request names {_ids(mentions.areas)}, but {entity} is elsewhere"
-        if mentions.types and not any(self._admits(t, device) for t in mentions.types):
-            words = ", ".join(t.word or "/".join(sorted(t.domains)) for t in mentions.types)
-            return f"the request speaks of {words}; {entity} is not one"
-        if mentions.devices and not mentions.areas and not mentions.types:
-            return f"the request names {_ids(mentions.devices)}, not {entity}"
         scope = mentions.areas or (frozenset({requester_area}) if requester_area else None)
         pool = [
             d.entity_id
@@ -138,10 +194,27 @@ class Agreement:
             return f"{entity} is a guess among {len(pool)} that fit the words"
         return None
 
+    def _placed(self, device: Device, mentions: Mentions) -> str | None:
+        """Why an unnamed device is not what the words' places, types and names point at."""
+        entity = device.entity_id
+        if mentions.unknown_words:  # "the note in the hall": that word may be the target
+            return f"{entity} was not named, and {mentions.unknown_words[0]!r} may name the target"
+        if mentions.areas and not self._in_places(device, mentions.areas):
+            return f"the request names {_ids(mentions.areas)}, but {entity} is elsewhere"
+        if mentions.types and not any(self._admits(t, device) for t in mentions.types):
+            words = ", ".join(t.word or "/".join(sorted(t.domains)) for t in mentions.types)
+            return f"the request speaks of {words}; {entity} is not one"
+        if mentions.devices and not mentions.areas and not mentions.types:
+            return f"the request names {_ids(mentions.devices)}, not {entity}"
+        return None
+
     def _in_places(self, device: Device, areas: frozenset[str]) -> bool:
-        """In one of ``areas``; or on their floor when none of them has a device of its domain."""
+        """In one of ``areas``; or, for a thermostat, vacuum or water heater, on their floor
+        when none of them has one (as the core resolves them)."""
         if device.area_id is None or device.area_id in areas:
             return True
+        if device.domain not in FLOOR_WIDE:
+            return False
         if any(d.domain == device.domain and d.area_id in areas for d in self.registry):
             return False
         floors = {self.registry.areas[a].floor_id for a in areas if a in self.registry.areas}

@@ -64,7 +64,11 @@ refuse ::= "\\"refuse\\": " ("\\"no_such_device\\"" | "\\"not_possible\\"")
 unknown ::= "\\"unknown\\": true"
 call ::= "{{\\"entity_id\\": " target "}}"
 """
-_NOTHING = 'target ::= "\\"none.none\\"" "x"'  # no controllable device: no call can complete
+_NO_CALLS = """root ::= "{" (refuse | unknown) "}"
+refuse ::= "\\"refuse\\": " ("\\"no_such_device\\"" | "\\"not_possible\\"")
+unknown ::= "\\"unknown\\": true"
+"""
+"""No device can be a target (an empty home, or words that rule every device out)."""
 
 
 @dataclass(frozen=True)
@@ -115,19 +119,35 @@ def device_offers(device: Device, attributes: Mapping[str, Any] | None = None) -
     return tuple(offers)
 
 
-def build_grammar(registry: DeviceRegistry) -> DecisionGrammar:
-    """The decision grammar of ``registry``."""
+def build_grammar(
+    registry: DeviceRegistry, focus: Mapping[str, frozenset[str]] | None = None
+) -> DecisionGrammar:
+    """The decision grammar of ``registry``; with ``focus``, only its devices and, for each,
+    only the services it names (a refusal and "unknown" always remain)."""
     groups: dict[tuple[Offer, ...], list[str]] = {}
     for device in registry:
-        offers = device_offers(device)
+        offers = focused_offers(device, focus)
         if offers:
             groups.setdefault(offers, []).append(device.entity_id)
     writer = _Writer()
     names = [writer.group(offers, ids) for offers, ids in groups.items()]
-    target = f"target ::= {gbnf.alternatives(names)}" if names else _NOTHING
-    text = _HEAD + target + "\n" + "\n".join(writer.rules) + "\n"
+    if names:
+        target = f"target ::= {gbnf.alternatives(names)}"
+        text = _HEAD + target + "\n" + "\n".join(writer.rules) + "\n"
+    else:
+        text = _NO_CALLS
     count = sum(len(ids) for ids in groups.values())
     return DecisionGrammar(text, registry_fingerprint(registry), len(groups), count)
+
+
+def focused_offers(device: Device, focus: Mapping[str, frozenset[str]] | None) -> tuple[Offer, ...]:
+    """:func:`device_offers`, narrowed to the services ``focus`` allows the device (all when
+    ``focus`` is None, none when it leaves the device out)."""
+    offers = device_offers(device)
+    if focus is None:
+        return offers
+    allowed = focus.get(device.entity_id, frozenset())
+    return tuple(o for o in offers if o.service in allowed)
 
 
 def registry_fingerprint(registry: DeviceRegistry) -> str:

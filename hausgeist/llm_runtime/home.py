@@ -5,7 +5,10 @@ Built on the first hand-over and rebuilt only when the registry's fingerprint ch
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from hausgeist.config.models import LlmConfig
 from hausgeist.devices.registry import DeviceRegistry
@@ -17,10 +20,26 @@ from hausgeist.llm_runtime.grammar import (
     DecisionGrammar,
     build_grammar,
     device_offers,
+    focused_offers,
     registry_fingerprint,
 )
 from hausgeist.llm_runtime.prompt import PromptBuilder
 from hausgeist.understanding import Understanding
+
+_KEPT = 32
+"""Narrowed grammars kept per home (most recently used)."""
+
+
+@dataclass(frozen=True)
+class Narrowed:
+    """What the model may write for one request."""
+
+    grammar: str
+    """GBNF text."""
+    forcer: AnswerForcer
+    """Its jump-forward."""
+    entities: int
+    """Devices it lets the model name."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +56,12 @@ class HomeModel:
     """Checks answers against what the core reads in the words."""
     forcer: AnswerForcer
     """The text the grammar forces, for jump-forward decoding."""
+    registry: DeviceRegistry
+    """The registry it was built from."""
+    _narrowed: OrderedDict[frozenset[tuple[str, frozenset[str]]], Narrowed] = field(
+        default_factory=OrderedDict, compare=False, repr=False
+    )
+    _lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
     @classmethod
     def build(cls, core: Understanding, states: StateStore, config: LlmConfig) -> HomeModel:
@@ -54,7 +79,28 @@ class HomeModel:
             listed=config.device_list,
         )
         forcer = AnswerForcer({e: o for e, o in offers.items() if o})
-        return cls(grammar, bank, prompts, Agreement(core.registry), forcer)
+        return cls(grammar, bank, prompts, Agreement(core.registry), forcer, core.registry)
+
+    def narrowed(self, focus: Mapping[str, frozenset[str]] | None) -> Narrowed:
+        """The grammar and jump-forward for answers within ``focus`` (:meth:`Agreement.focus`);
+        the whole home's when it is None. The last few are kept."""
+        if focus is None:
+            return Narrowed(self.grammar.text, self.forcer, self.grammar.entities)
+        key = frozenset(focus.items())
+        with self._lock:
+            found = self._narrowed.get(key)
+            if found is not None:
+                self._narrowed.move_to_end(key)
+                return found
+        grammar = build_grammar(self.registry, focus)
+        offers = {d.entity_id: focused_offers(d, focus) for d in self.registry}
+        forcer = AnswerForcer({e: o for e, o in offers.items() if o})
+        found = Narrowed(grammar.text, forcer, grammar.entities)
+        with self._lock:
+            self._narrowed[key] = found
+            while len(self._narrowed) > _KEPT:
+                self._narrowed.popitem(last=False)
+        return found
 
     def matches(self, registry: DeviceRegistry) -> bool:
         """Whether this was built from a registry with the same contents."""

@@ -11,9 +11,15 @@ from itertools import islice
 
 from hausgeist.understanding.core import strip_fillers
 from hausgeist.understanding.index import Kind, Match, NameIndex
-from hausgeist.understanding.intents import Action, arm_mode, is_verb_word, readings
+from hausgeist.understanding.intents import (
+    Action,
+    arm_mode,
+    is_verb_word,
+    readings,
+    verb_behind_typo,
+)
 from hausgeist.understanding.sessions import PendingClarify
-from hausgeist.understanding.text import as_number, tokenize
+from hausgeist.understanding.text import as_number, singular, tokenize
 from hausgeist.understanding.vocabulary import COLORS, STOP_WORDS, TYPE_WORDS, TypeHint
 
 _MAX_READINGS = 16
@@ -26,6 +32,7 @@ _NOT_PLACES = frozenset(
 _FULL = frozenset({"full", "max", "maximum", "fully", "highest"})
 _FLOOR_WORDS = frozenset({"floor", "storey", "story", "level"})
 _HALF = frozenset({"half", "halfway"})
+_SWITCHING = frozenset({"turn", "switch", "power", "shut"})
 
 
 @dataclass(frozen=True)
@@ -71,8 +78,12 @@ class Mentions:
 
 
 def read_mentions(text: str, index: NameIndex) -> Mentions:
-    """The devices, places, type words, actions and numbers ``text`` mentions."""
-    words = [w for w in strip_fillers(tokenize(text)) if w != ","]
+    """The devices, places, type words, actions and numbers ``text`` mentions. A word the
+    home does not know that is one typo away from a command verb is read as that verb
+    ("tunr on the fan"): the core itself does not guess at typos, but an answer that
+    agrees with the corrected verb is no guess either."""
+    said = [w for w in strip_fillers(tokenize(text)) if w != ","]
+    words = [_verb_typo(said, i, index) for i in range(len(said))]
     devices: set[str] = set()
     areas: set[str] = set()
     types: list[TypeHint] = []
@@ -105,6 +116,17 @@ def read_mentions(text: str, index: NameIndex) -> Mentions:
         words=frozenset(words),
         groups=tuple(groups),
     )
+
+
+def _verb_typo(words: list[str], i: int, index: NameIndex) -> str:
+    """Word ``i``, or the verb it is a typo of: "tunr" is "turn", and "of" after "turn" or
+    "switch" is "off". A word the home knows as it is written stays."""
+    word = words[i]
+    if word == "of" and i > 0 and words[i - 1] in _SWITCHING:
+        return "off"
+    if word in STOP_WORDS or is_verb_word(word) or singular(word) in index.known:
+        return word
+    return verb_behind_typo(word) or word
 
 
 def _sort(match: Match, index: NameIndex) -> tuple[set[str], set[str], list[TypeHint]]:

@@ -129,14 +129,19 @@ class LlmStage:
             prompt = home.prompts.build(
                 request.text, _area(request, self.core), states, conversation.previous, examples
             )
+            mentions = read_mentions(request.text, self.core.index).within(conversation.clarify)
+            focus = home.agreement.focus(mentions)
+            allowed = home.narrowed(focus)
+            if focus is not None:
+                trace.append(f"llm: the words leave {allowed.entities} possible devices")
             started = time.perf_counter()
             generation = model.generate(
                 prompt.prefix,
                 prompt.suffix,
-                home.grammar.text,
+                allowed.grammar,
                 MAX_TOKENS,
                 self.config.timeout_s,
-                home.forcer,
+                allowed.forcer,
             )
         except ModelTimeoutError as exc:
             return _timed_out(*trace, f"llm: {exc}")
@@ -149,16 +154,17 @@ class LlmStage:
             f" {generation.completion_tokens} answer tokens in {generation.model_steps} steps"
         )
         trace += [f"llm raw: {generation.text}", cost]
-        return self._judge(home, request, states, conversation, generation, trace)
+        return self._judge(home, request, states, mentions, generation, trace, allowed.entities)
 
     def _judge(
         self,
         home: HomeModel,
         request: Request,
         states: StateStore,
-        conversation: Conversation,
+        mentions: Mentions,
         generation: Generation,
         trace: list[str],
+        targets: int,
     ) -> StageResult:
         try:
             answer = parse_answer(generation.text)
@@ -166,8 +172,10 @@ class LlmStage:
             return _decline(*trace, f"llm rejected: {exc}")
         confidence = choice_confidence(generation)
         trace.append(f"llm confidence: {confidence}")
-        mentions = read_mentions(request.text, self.core.index).within(conversation.clarify)
-        if not self.thresholds.passes(confidence):
+        forced_refusal = targets == 0 and answer.refuse is not None
+        if forced_refusal:  # the words leave no device that can do it: the model only says why
+            trace.append("llm: no device can be the target, the refusal needs no confidence")
+        elif not self.thresholds.passes(confidence):
             return _decline(*trace, "llm rejected: not confident enough")
         if answer.unknown:
             return _decline(*trace, "llm: does not know either")

@@ -83,7 +83,10 @@ def number_anchored(calls: Sequence[ServiceCall], mentions: Mentions) -> bool:
 
 
 def uses_number(call: ServiceCall, mentions: Mentions) -> bool:
-    said = {n for m in mentions.numbers for n in (m, -m, m / 100)}
+    """Some value of the call is a number said, negated (a step down), or a percentage said
+    as a fraction (volume 0.35 for "35"; not 35 for "3500")."""
+    said = {n for m in mentions.numbers for n in (m, -m)}
+    said |= {m / 100 for m in mentions.numbers if abs(m) <= 100}
     return any(
         isinstance(v, int | float) and any(math.isclose(float(v), n, abs_tol=1e-6) for n in said)
         for v in call.data.values()

@@ -56,6 +56,30 @@ VALUED = frozenset(
     }
 )
 
+# Actions that change a level by a step: a call for them must carry the step, unless its
+# service is a step itself.
+STEPS = frozenset(
+    {
+        Action.STEP_UP,
+        Action.STEP_DOWN,
+        Action.BRIGHT_UP,
+        Action.BRIGHT_DOWN,
+        Action.TEMP_UP,
+        Action.TEMP_DOWN,
+        Action.FAN_UP,
+        Action.FAN_DOWN,
+    }
+)
+STEP_SERVICES = frozenset(
+    {
+        "media_player.volume_up",
+        "media_player.volume_down",
+        "fan.increase_speed",
+        "fan.decrease_speed",
+    }
+)
+"""Services that are a step by themselves (no data needed)."""
+
 
 def compatible_services(actions: Iterable[Action]) -> frozenset[str]:
     """Every ``<domain>.<service>`` the given actions can mean."""

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from rapidfuzz.distance import OSA
+
 from hausgeist.understanding.text import singular
 from hausgeist.understanding.vocabulary import COLOR_TEMPS, COLORS, TYPE_WORDS
 
@@ -830,9 +832,33 @@ _RULE_WORDS = frozenset(
 )
 
 
+_TYPO_MIN = 4
+"""Shortest word read as a typo of a verb ("of" is not "off")."""
+_VERBS = (
+    "turn", "switch", "power", "flip", "shut", "kill", "open", "close", "raise", "lower",
+    "change", "adjust", "brighten", "lock", "unlock", "stop", "play", "pause", "resume",
+    "mute", "unmute", "disarm", "start", "toggle", "activate", "deactivate", "increase",
+    "decrease", "reduce", "enable", "disable",
+)  # fmt: skip
+"""The command verbs a typo is read back to (each a word of the rules)."""
+
+
 def is_verb_word(word: str) -> bool:
     """A word of the rules that does not name a device type: not part of any target."""
     return _is_rule_word(word) and (singular(word),) not in TYPE_WORDS
+
+
+def verb_behind_typo(word: str) -> str | None:
+    """The one verb of the rules that ``word`` is a single typo away from ("tunr": "turn"),
+    or None (a word of the rules, a short word, or no single such verb)."""
+    if len(word) < _TYPO_MIN or _is_rule_word(word) or not word.isalpha():
+        return None
+    near = [
+        verb
+        for verb in _VERBS
+        if abs(len(verb) - len(word)) <= 1 and OSA.distance(word, verb, score_cutoff=1) <= 1
+    ]
+    return near[0] if len(near) == 1 else None
 
 
 def _is_rule_word(word: str) -> bool:

@@ -22,7 +22,8 @@ from hausgeist.understanding.vocabulary import (
 Fits = Callable[[Device], bool]
 _EXCEPT = frozenset({"except", "excluding", "apart", "besides", "but", "other"})
 _PLAYING = frozenset({"playing", "paused", "on", "buffering"})
-_FLOOR_WIDE = frozenset({"climate", "vacuum", "water_heater"})
+FLOOR_WIDE = frozenset({"climate", "vacuum", "water_heater"})
+"""Domains where a room without its own device uses the one of its floor."""
 _ALL_SAFE = frozenset({"lock"})
 """Domains where a plural means every one of them, wherever they are ("lock the doors")."""
 _COOLING = frozenset({"ac", "air conditioning", "air conditioner", "aircon"})
@@ -360,7 +361,7 @@ class Resolver:
         """A room without its own thermostat or vacuum uses the one of its floor, if only one."""
         floors = {self.registry.areas[a].floor_id for a in areas if a in self.registry.areas}
         floors.discard(None)
-        if len(floors) != 1 or not pool or {d.domain for d in pool} - _FLOOR_WIDE:
+        if len(floors) != 1 or not pool or {d.domain for d in pool} - FLOOR_WIDE:
             return []
         floor = next(iter(floors))
         on_floor = [

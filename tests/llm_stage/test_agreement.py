@@ -49,6 +49,8 @@ def test_case(core, case: dict[str, Any]) -> None:
         ("turn on the coffee machine", "no_such_device", True),
         ("turn on the coffee machine", "not_possible", True),
         ("make the hallway light red", "not_possible", False),
+        ("dim the hallway light", "not_possible", False),  # on/off only: it cannot dim
+        ("dim the desk lamp", "not_possible", True),
         ("sing me a song about cheese", "not_possible", True),
     ],
 )

@@ -10,12 +10,14 @@ import pytest
 from hausgeist.devices import DOMAINS, DeviceRegistry
 from hausgeist.devices.registry import Device
 from hausgeist.llm_runtime import gbnf
+from hausgeist.llm_runtime.agreement import Agreement
 from hausgeist.llm_runtime.grammar import (
     DROPPED_KEYS,
     build_grammar,
     device_offers,
     registry_fingerprint,
 )
+from hausgeist.llm_runtime.mentions import read_mentions
 
 CONTROLLABLE = sorted(d for d, spec in DOMAINS.items() if spec.services)
 
@@ -153,3 +155,60 @@ def test_an_empty_home_still_compiles(grammar_accepts) -> None:
     grammar = build_grammar(DeviceRegistry([], [], [])).text
     assert grammar_accepts(grammar, '{"unknown": true}')
     assert not grammar_accepts(grammar, '{"calls": [{"entity_id": "none.none"}]}')
+
+
+def _focus(core, text: str) -> dict[str, frozenset[str]] | None:
+    return Agreement(core.registry).focus(read_mentions(text, core.index))
+
+
+def test_the_words_narrow_the_devices_and_services(core) -> None:
+    focus = _focus(core, "turn off the coffee machine")
+    assert focus == {"switch.coffee_machine": frozenset({"switch.turn_off"})}
+    dim = _focus(core, "dim the desk lamp")
+    assert dim is not None
+    assert set(dim) == {"light.office_desk"}
+    assert "light.turn_off" not in dim["light.office_desk"]
+
+
+def test_words_without_a_verb_keep_every_service_of_the_device_named(core) -> None:
+    focus = _focus(core, "the desk lamp please")
+    assert focus is not None
+    assert set(focus) == {"light.office_desk"}
+    assert {"light.turn_on", "light.turn_off"} <= focus["light.office_desk"]
+
+
+def test_words_that_narrow_nothing_keep_the_whole_grammar(core) -> None:
+    assert _focus(core, "please") is None
+    assert _focus(core, "tell me a joke") == {}  # "joke" may name a target this home lacks
+
+
+def test_a_verb_no_device_can_do_leaves_only_refusing(core) -> None:
+    focus = _focus(core, "make the coffee machine purple")
+    assert focus is not None
+    assert "switch.coffee_machine" not in focus  # a switch has no colour
+    grammar = build_grammar(core.registry, focus).text
+    assert "switch.coffee_machine" not in grammar
+
+
+@pytest.mark.llm
+def test_llama_cpp_holds_the_model_to_the_narrowed_grammar(core, grammar_accepts) -> None:
+    grammar = build_grammar(core.registry, _focus(core, "turn off the coffee machine")).text
+    off = '{"calls": [{"entity_id": "switch.coffee_machine", "service": "switch.turn_off"}]}'
+    on = '{"calls": [{"entity_id": "switch.coffee_machine", "service": "switch.turn_on"}]}'
+    other = '{"calls": [{"entity_id": "light.kitchen_ceiling", "service": "light.turn_off"}]}'
+    assert grammar_accepts(grammar, off)
+    assert grammar_accepts(grammar, '{"refuse": "not_possible"}')
+    assert not grammar_accepts(grammar, on)
+    assert not grammar_accepts(grammar, other)
+    nothing = build_grammar(core.registry, {}).text  # no device fits: refuse or unknown only
+    assert grammar_accepts(nothing, '{"unknown": true}')
+    assert grammar_accepts(nothing, '{"refuse": "no_such_device"}')
+    assert not grammar_accepts(nothing, off)
+    assert not grammar_accepts(nothing, '{"calls": [{"entity_id": "none.none"x}]}')
+
+
+def test_a_level_verb_keeps_only_services_that_take_a_level(core) -> None:
+    focus = _focus(core, "dim the hallway light")  # on/off only: nothing can dim it
+    assert focus is not None
+    assert "light.hallway" not in focus
+    assert "light.turn_on" in _focus(core, "dim the desk lamp")["light.office_desk"]

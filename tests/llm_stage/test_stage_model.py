@@ -51,8 +51,26 @@ def test_a_hand_over_gives_a_valid_decision_or_not_understood(home_agent: Agent,
     assert decision.status in {Status.DONE, Status.CONFIRM, Status.REFUSED, Status.NOT_UNDERSTOOD}
     for call in (*decision.actions, *decision.pending):
         validate_call(call, home_agent.registry)  # raises if the model wrote an invalid call
-    if decision.source == "llm" and decision.status is not Status.NOT_UNDERSTOOD:
+    if decision.source == "llm" and decision.status in {Status.DONE, Status.CONFIRM}:
         assert decision.confidence >= home_agent.config.llm.min_confidence
+
+
+@pytest.mark.parametrize(
+    "text", ["turn on the sauna in the attic", "set the pool pump in the cellar to 40 percent"]
+)
+def test_when_no_device_can_be_meant_the_model_can_only_refuse(home_agent: Agent, text) -> None:
+    assert home_agent.llm is not None
+    outcome = home_agent.llm.consider(Request(text), home_agent.states, Conversation())
+    assert "llm: the words leave 0 possible devices" in outcome.trace
+    raw = next(t for t in outcome.trace if t.startswith("llm raw: "))
+    assert raw.removeprefix("llm raw: ") in {
+        '{"refuse": "no_such_device"}',
+        '{"refuse": "not_possible"}',
+        '{"unknown": true}',
+    }
+    if outcome.decision is not None:  # a refusal stands without the confidence gate
+        assert outcome.decision.status is Status.REFUSED
+        assert not outcome.decision.actions
 
 
 @pytest.mark.parametrize("text", ABOUT_THE_NOTE)
