@@ -44,6 +44,13 @@ _BY_A_STEP = frozenset(
     | {"cooler", "colder"}
 )
 """Words that make a number a change ("up by 20", "a bit brighter") rather than a level."""
+_DOWNWARD = frozenset(
+    {"down", "dim", "dimmer", "darker", "lower", "less", "decrease", "reduce", "quieter"}
+    | {"cooler", "colder", "softer"}
+)
+_UPWARD = frozenset(
+    {"up", "brighten", "brighter", "more", "increase", "higher", "louder", "warmer", "raise"}
+)
 
 
 def unsaid_value(call: ServiceCall, mentions: Mentions) -> str | None:
@@ -52,6 +59,13 @@ def unsaid_value(call: ServiceCall, mentions: Mentions) -> str | None:
     for key, value in call.data.items():
         if key.endswith("_step_pct") and not mentions.words & _BY_A_STEP:
             return f"{key} changes the level by a step, but the words say no change"
+        if key.endswith("_step_pct") and isinstance(value, int | float):
+            wrong_way = _UPWARD if value < 0 else _DOWNWARD
+            if (
+                mentions.words & wrong_way
+                and not mentions.words & (_DOWNWARD | _UPWARD) - wrong_way
+            ):
+                return f"{key} {value} goes the other way than the words say"
         if key == "item" and isinstance(value, str):
             missing = [w for w in tokenize(value) if w not in mentions.words]
             if missing:
