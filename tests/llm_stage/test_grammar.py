@@ -212,3 +212,21 @@ def test_a_level_verb_keeps_only_services_that_take_a_level(core) -> None:
     assert focus is not None
     assert "light.hallway" not in focus
     assert "light.turn_on" in _focus(core, "dim the desk lamp")["light.office_desk"]
+
+
+def test_the_home_keeps_each_narrowed_grammar_and_its_jump_forward(core, states) -> None:
+    from hausgeist.config.models import LlmConfig
+    from hausgeist.llm_runtime.home import HomeModel
+
+    home = HomeModel.build(core, states, LlmConfig())
+    whole = home.narrowed(None)
+    assert whole.grammar == home.grammar.text
+    assert whole.entities == home.grammar.entities
+    focus = _focus(core, "turn off the coffee machine")
+    narrowed = home.narrowed(focus)
+    assert narrowed.entities == 1
+    assert home.narrowed(dict(focus)) is narrowed  # built once per focus
+    forced = narrowed.forcer('{"calls": [{"entity_id": "')
+    assert forced.text.startswith(
+        'switch.coffee_machine", "service": "switch.turn_off'
+    )  # one way on
