@@ -124,30 +124,38 @@ def build_grammar(
 ) -> DecisionGrammar:
     """The decision grammar of ``registry``; with ``focus``, only its devices and, for each,
     only the services it names (a refusal and "unknown" always remain)."""
+    offers = narrow({d.entity_id: device_offers(d) for d in registry}, focus)
+    return grammar_of(offers, registry_fingerprint(registry))
+
+
+def grammar_of(offers: Mapping[str, tuple[Offer, ...]], fingerprint: str) -> DecisionGrammar:
+    """The decision grammar of devices' offers (entity id to offers, in registry order)."""
     groups: dict[tuple[Offer, ...], list[str]] = {}
-    for device in registry:
-        offers = focused_offers(device, focus)
-        if offers:
-            groups.setdefault(offers, []).append(device.entity_id)
+    for entity_id, entity_offers in offers.items():
+        if entity_offers:
+            groups.setdefault(entity_offers, []).append(entity_id)
     writer = _Writer()
-    names = [writer.group(offers, ids) for offers, ids in groups.items()]
+    names = [writer.group(group, ids) for group, ids in groups.items()]
     if names:
         target = f"target ::= {gbnf.alternatives(names)}"
         text = _HEAD + target + "\n" + "\n".join(writer.rules) + "\n"
     else:
         text = _NO_CALLS
     count = sum(len(ids) for ids in groups.values())
-    return DecisionGrammar(text, registry_fingerprint(registry), len(groups), count)
+    return DecisionGrammar(text, fingerprint, len(groups), count)
 
 
-def focused_offers(device: Device, focus: Mapping[str, frozenset[str]] | None) -> tuple[Offer, ...]:
-    """:func:`device_offers`, narrowed to the services ``focus`` allows the device (all when
-    ``focus`` is None, none when it leaves the device out)."""
-    offers = device_offers(device)
+def narrow(
+    offers: Mapping[str, tuple[Offer, ...]], focus: Mapping[str, frozenset[str]] | None
+) -> dict[str, tuple[Offer, ...]]:
+    """``offers`` with only the services ``focus`` allows each device (all when ``focus`` is
+    None, none for a device it leaves out)."""
     if focus is None:
-        return offers
-    allowed = focus.get(device.entity_id, frozenset())
-    return tuple(o for o in offers if o.service in allowed)
+        return dict(offers)
+    return {
+        entity_id: tuple(o for o in entity_offers if o.service in focus.get(entity_id, ()))
+        for entity_id, entity_offers in offers.items()
+    }
 
 
 def registry_fingerprint(registry: DeviceRegistry) -> str:

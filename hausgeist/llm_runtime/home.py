@@ -18,9 +18,10 @@ from hausgeist.llm_runtime.examples import ExampleBank, RetoldExamples
 from hausgeist.llm_runtime.forced import AnswerForcer
 from hausgeist.llm_runtime.grammar import (
     DecisionGrammar,
-    build_grammar,
+    Offer,
     device_offers,
-    focused_offers,
+    grammar_of,
+    narrow,
     registry_fingerprint,
 )
 from hausgeist.llm_runtime.prompt import PromptBuilder
@@ -56,8 +57,8 @@ class HomeModel:
     """Checks answers against what the core reads in the words."""
     forcer: AnswerForcer
     """The text the grammar forces, for jump-forward decoding."""
-    registry: DeviceRegistry
-    """The registry it was built from."""
+    offers: Mapping[str, tuple[Offer, ...]]
+    """Each device's offers, as the grammar has them (registry order)."""
     _narrowed: OrderedDict[frozenset[tuple[str, frozenset[str]]], Narrowed] = field(
         default_factory=OrderedDict, compare=False, repr=False
     )
@@ -66,9 +67,9 @@ class HomeModel:
     @classmethod
     def build(cls, core: Understanding, states: StateStore, config: LlmConfig) -> HomeModel:
         """Grammar, synthetic examples (the core decides them) and the fixed prompt."""
-        grammar = build_grammar(core.registry)
-        bank = ExampleBank.synthetic(core, states)
         offers = {d.entity_id: device_offers(d) for d in core.registry}
+        grammar = grammar_of(offers, registry_fingerprint(core.registry))
+        bank = ExampleBank.synthetic(core, states)
         devices = [d for d in core.registry if offers[d.entity_id]]
         prompts = PromptBuilder(
             core.registry,
@@ -79,7 +80,7 @@ class HomeModel:
             listed=config.device_list,
         )
         forcer = AnswerForcer({e: o for e, o in offers.items() if o})
-        return cls(grammar, bank, prompts, Agreement(core.registry), forcer, core.registry)
+        return cls(grammar, bank, prompts, Agreement(core.registry), forcer, offers)
 
     def narrowed(self, focus: Mapping[str, frozenset[str]] | None) -> Narrowed:
         """The grammar and jump-forward for answers within ``focus`` (:meth:`Agreement.focus`);
@@ -92,8 +93,8 @@ class HomeModel:
             if found is not None:
                 self._narrowed.move_to_end(key)
                 return found
-        grammar = build_grammar(self.registry, focus)
-        offers = {d.entity_id: focused_offers(d, focus) for d in self.registry}
+        offers = narrow(self.offers, focus)
+        grammar = grammar_of(offers, self.grammar.fingerprint)
         forcer = AnswerForcer({e: o for e, o in offers.items() if o})
         found = Narrowed(grammar.text, forcer, grammar.entities)
         with self._lock:
