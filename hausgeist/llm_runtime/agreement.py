@@ -81,18 +81,14 @@ class Agreement:
         cannot be a target; an empty result leaves only a refusal or "unknown"."""
         services = compatible_services(mentions.actions) if mentions.actions else None
         narrowed = services is not None
-        needs_value = bool(mentions.actions) and mentions.actions <= VALUED | STEPS
         out: dict[str, frozenset[str]] = {}
         for device in self.registry:
-            offers = self._offers[device.entity_id]
-            if not offers:
+            if not self._offers[device.entity_id]:
                 continue
             named, reason = self._named(device.entity_id, mentions)
             if reason is None and not named:
                 reason = self._placed(device, mentions)
-            usable = offers if services is None else offers & services
-            if needs_value:  # "dim the path lights": only a service that can take the level
-                usable &= self._valued[device.entity_id] | STEP_SERVICES
+            usable = self._usable(device.entity_id, mentions, services)
             if reason is None and usable:
                 out[device.entity_id] = usable
             else:
@@ -110,12 +106,19 @@ class Agreement:
         return None
 
     def _can(self, entity: str, mentions: Mentions) -> bool:
-        """Whether the device offers a service for the actions read ("dim": one that takes
-        a level; a value itself may be what is impossible, so it is not checked)."""
-        can = self._offers[entity] & compatible_services(mentions.actions - VALUED)
-        if mentions.actions <= VALUED | STEPS:
-            can &= self._valued[entity] | STEP_SERVICES
-        return bool(can)
+        """Whether the device offers a service for the actions read (a value itself may be
+        what is impossible, so it is not checked)."""
+        return bool(self._usable(entity, mentions, compatible_services(mentions.actions - VALUED)))
+
+    def _usable(
+        self, entity: str, mentions: Mentions, services: frozenset[str] | None
+    ) -> frozenset[str]:
+        """The device's offers among ``services`` (all when None); when every action read
+        asks for a value or a step ("dim the path lights"), only those that can take one."""
+        usable = self._offers[entity] if services is None else self._offers[entity] & services
+        if mentions.actions and mentions.actions <= VALUED | STEPS:
+            usable &= self._valued[entity] | STEP_SERVICES
+        return usable
 
     def _call(
         self,

@@ -57,15 +57,10 @@ def unsaid_value(call: ServiceCall, mentions: Mentions) -> str | None:
     """A number nobody said (made up, or copied from an example), an item not said, or a
     change by a step where the words give a level ("to half": 50%, not 50% brighter)."""
     for key, value in call.data.items():
-        if key.endswith("_step_pct") and not mentions.words & _BY_A_STEP:
-            return f"{key} changes the level by a step, but the words say no change"
-        if key.endswith("_step_pct") and isinstance(value, int | float):
-            wrong_way = _UPWARD if value < 0 else _DOWNWARD
-            if (
-                mentions.words & wrong_way
-                and not mentions.words & (_DOWNWARD | _UPWARD) - wrong_way
-            ):
-                return f"{key} {value} goes the other way than the words say"
+        if key.endswith("_step_pct"):
+            reason = _step_reason(key, value, mentions.words)
+            if reason is not None:
+                return reason
         if key == "item" and isinstance(value, str):
             missing = [w for w in tokenize(value) if w not in mentions.words]
             if missing:
@@ -78,6 +73,18 @@ def unsaid_value(call: ServiceCall, mentions: Mentions) -> str | None:
             ServiceCall(service=call.service, entity_id=call.entity_id, data={key: value}), mentions
         ):
             return f"{key} {value} was not said"
+    return None
+
+
+def _step_reason(key: str, value: object, words: frozenset[str]) -> str | None:
+    """Why a change by a step is not what the words say: they give a level, or only the
+    other direction ("down", and the step goes up)."""
+    if not words & _BY_A_STEP:
+        return f"{key} changes the level by a step, but the words say no change"
+    if isinstance(value, int | float):
+        wrong_way, right_way = (_UPWARD, _DOWNWARD) if value < 0 else (_DOWNWARD, _UPWARD)
+        if words & wrong_way and not words & right_way:
+            return f"{key} {value} goes the other way than the words say"
     return None
 
 
