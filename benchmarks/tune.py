@@ -205,14 +205,6 @@ def table(rows: list[dict[str, Any]], tune_minutes: float | None) -> str:
     return "\n".join(lines)
 
 
-def _tuned_llm(manifest: dict[str, Any]) -> dict[str, Any]:
-    """The ``llm`` settings the agent runs a tuned model with (as ``effective_llm`` sets them)."""
-    settings: dict[str, Any] = {"device_list": manifest.get("device_list", True)}
-    if manifest.get("min_confidence") is not None:
-        settings["min_confidence"] = manifest["min_confidence"]
-    return settings
-
-
 def _child(args: argparse.Namespace) -> int:
     config, cases = home_files(args.home)
     settings = json.loads(args.llm) if args.llm else None
@@ -264,13 +256,16 @@ def main(argv: list[str] | None = None) -> int:
     run = args.run or _tune(config, args.minutes, args.data_dir)
     manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
     from hausgeist.config import load_config
+    from hausgeist.tune.store import Manifest, tuned_settings
 
-    stock_examples = load_config(config).llm.examples
+    llm = load_config(config).llm
+    tuned = tuned_settings(Manifest.model_validate(manifest), llm)  # as the agent runs it
+    stock_examples = llm.examples
     variants: list[tuple[str, str | None, int, dict[str, Any]]] = [
         ("stock", None, stock_examples, {})
     ]
     variants += [
-        (f["quantization"], str(run / f["file"]), manifest["prompt_examples"], _tuned_llm(manifest))
+        (f["quantization"], str(run / f["file"]), manifest["prompt_examples"], tuned)
         for f in manifest["files"]
     ]
     if args.only:

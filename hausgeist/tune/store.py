@@ -220,15 +220,21 @@ def effective_llm(config: Config) -> tuple[LlmConfig, ActiveTune | None]:
     tune = active_tune(config)
     if tune is None:
         return config.llm, None
-    update = {
-        "model": str(tune.path),
-        "examples": tune.manifest.prompt_examples,
-        "device_list": tune.manifest.device_list,
+    settings = tuned_settings(tune.manifest, config.llm)
+    return config.llm.model_copy(update={**settings, "model": str(tune.path)}), tune
+
+
+def tuned_settings(manifest: Manifest, llm: LlmConfig) -> dict[str, Any]:
+    """The ``llm`` settings a run's model is asked with: its prompt (examples, device list)
+    and its calibrated gate, unless ``llm.min_confidence`` was set by hand. The model path
+    is the caller's (one run has several files)."""
+    settings: dict[str, Any] = {
+        "examples": manifest.prompt_examples,
+        "device_list": manifest.device_list,
     }
-    calibrated = tune.manifest.min_confidence
-    if calibrated is not None and "min_confidence" not in config.llm.model_fields_set:
-        update["min_confidence"] = calibrated  # a threshold set by hand wins
-    return config.llm.model_copy(update=update), tune
+    if manifest.min_confidence is not None and "min_confidence" not in llm.model_fields_set:
+        settings["min_confidence"] = manifest.min_confidence
+    return settings
 
 
 def active_model(config: Config) -> Path | None:
