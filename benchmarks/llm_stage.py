@@ -138,13 +138,19 @@ def _verdict(case: Case, decision: Decision) -> tuple[bool, bool]:
     return verdict.passed, verdict.wrong_action
 
 
-def handovers(model: SharedModel, name: str, report: dict[str, Any]) -> None:
-    """Measurement 1: core only against core + LLM, every case in order."""
+def handovers(
+    model: SharedModel, name: str, report: dict[str, Any], examples_k: int | None = None
+) -> None:
+    """Measurement 1: core only against core + LLM, every case in order (``examples_k``
+    retrieved examples per request; the homes' own setting when None)."""
     core, both, stage_only = Tally(), Tally(), Tally()
     examples: list[dict[str, Any]] = []
     for config, cases in _homes(name):
         plain = Agent(_with_llm(config, enabled=False))
-        agent = Agent(_with_llm(config, enabled=True), llm_model=lambda: model)
+        changes: dict[str, Any] = {"enabled": True}
+        if examples_k is not None:
+            changes["examples"] = examples_k
+        agent = Agent(_with_llm(config, **changes), llm_model=lambda: model)
         for case in cases:
             alone = plain.handle(_request(case), dry_run=True).decision
             core.add(*_verdict(case, alone), accepted=False)
@@ -307,6 +313,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=1, help="llama.cpp threads (default 1)")
     parser.add_argument("--skip-handovers", action="store_true", help="only the direct sample")
     parser.add_argument(
+        "--handover-examples",
+        type=int,
+        metavar="K",
+        help="retrieved examples for the hand-overs (default: each home's llm.examples)",
+    )
+    parser.add_argument(
         "--skip-no-cache",
         action="store_true",
         help="no runs without the prefix cache or without jump-forward",
@@ -318,7 +330,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     report: dict[str, Any] = {"threads": args.threads, "cold_start": cold}
     if not args.skip_handovers:
         for name in SETS:
-            handovers(model, name, report)
+            handovers(model, name, report, args.handover_examples)
     examples = [int(k) for k in args.examples.split(",")]
     direct(model, args.sample, examples, report, no_cache=not args.skip_no_cache)
     report["rss_end_mb"] = megabytes(rss_bytes())

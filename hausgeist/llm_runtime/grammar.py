@@ -58,8 +58,8 @@ each repeat costs ~25 generated tokens; commands of three or more devices are th
 TEXT_MAX = 40
 """Longest free text (a todo item) the model may write."""
 
-_HEAD = f"""root ::= "{{" (calls | refuse | unknown) "}}"
-calls ::= "\\"calls\\": [" call (", " call){{0,{MOST_CALLS - 1}}} "]"
+_HEAD = """root ::= "{{" (calls | refuse | unknown) "}}"
+calls ::= "\\"calls\\": [" call {more}"]"
 refuse ::= "\\"refuse\\": " ("\\"no_such_device\\"" | "\\"not_possible\\"")
 unknown ::= "\\"unknown\\": true"
 call ::= "{{\\"entity_id\\": " target "}}"
@@ -105,6 +105,9 @@ class DecisionGrammar:
     """Rules of devices sharing the same offers."""
     entities: int
     """Entities the model may name."""
+    most_calls: int
+    """Calls one answer may hold: :data:`MOST_CALLS`, or fewer when fewer devices are left
+    (no device takes two calls), so the answer's end is forced sooner."""
 
 
 def device_offers(device: Device, attributes: Mapping[str, Any] | None = None) -> tuple[Offer, ...]:
@@ -136,13 +139,15 @@ def grammar_of(offers: Mapping[str, tuple[Offer, ...]], fingerprint: str) -> Dec
             groups.setdefault(entity_offers, []).append(entity_id)
     writer = _Writer()
     names = [writer.group(group, ids) for group, ids in groups.items()]
+    count = sum(len(ids) for ids in groups.values())
+    most = min(MOST_CALLS, count)
     if names:
+        more = f'(", " call){{0,{most - 1}}} ' if most > 1 else ""
         target = f"target ::= {gbnf.alternatives(names)}"
-        text = _HEAD + target + "\n" + "\n".join(writer.rules) + "\n"
+        text = _HEAD.format(more=more) + target + "\n" + "\n".join(writer.rules) + "\n"
     else:
         text = _NO_CALLS
-    count = sum(len(ids) for ids in groups.values())
-    return DecisionGrammar(text, fingerprint, len(groups), count)
+    return DecisionGrammar(text, fingerprint, len(groups), count, most)
 
 
 def narrow(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from hausgeist.config.models import LlmConfig
@@ -24,7 +24,8 @@ from hausgeist.llm_runtime.grammar import (
     narrow,
     registry_fingerprint,
 )
-from hausgeist.llm_runtime.prompt import PromptBuilder
+from hausgeist.llm_runtime.mentions import Mentions
+from hausgeist.llm_runtime.prompt import Prompt, PromptBuilder
 from hausgeist.understanding import Understanding
 
 _KEPT = 32
@@ -39,8 +40,23 @@ class Narrowed:
     """GBNF text."""
     forcer: AnswerForcer
     """Its jump-forward."""
-    entities: int
-    """Devices it lets the model name."""
+    targets: tuple[str, ...]
+    """Entity ids it lets the model name (registry order)."""
+    whole: bool
+    """The whole home's grammar: the words narrowed nothing."""
+
+    @classmethod
+    def of(cls, offers: Mapping[str, tuple[Offer, ...]], fingerprint: str, whole: bool) -> Narrowed:
+        """The grammar and jump-forward of these offers."""
+        grammar = grammar_of(offers, fingerprint)
+        usable = {e: o for e, o in offers.items() if o}
+        forcer = AnswerForcer(usable, most_calls=grammar.most_calls)
+        return cls(grammar.text, forcer, tuple(usable), whole)
+
+    @property
+    def entities(self) -> int:
+        """How many devices the model may name."""
+        return len(self.targets)
 
 
 @dataclass(frozen=True)
@@ -55,8 +71,8 @@ class HomeModel:
     """Writes each request's prompt."""
     agreement: Agreement
     """Checks answers against what the core reads in the words."""
-    forcer: AnswerForcer
-    """The text the grammar forces, for jump-forward decoding."""
+    whole: Narrowed
+    """The home's own grammar and jump-forward, for requests whose words narrow nothing."""
     offers: Mapping[str, tuple[Offer, ...]]
     """Each device's offers, as the grammar has them (registry order)."""
     _narrowed: OrderedDict[frozenset[tuple[str, frozenset[str]]], Narrowed] = field(
@@ -79,29 +95,42 @@ class HomeModel:
             examples=config.examples,
             listed=config.device_list,
         )
-        forcer = AnswerForcer({e: o for e, o in offers.items() if o})
-        return cls(grammar, bank, prompts, Agreement(core.registry), forcer, offers)
+        whole = Narrowed.of(offers, grammar.fingerprint, whole=True)
+        return cls(grammar, bank, prompts, Agreement(core.registry), whole, offers)
 
     def narrowed(self, focus: Mapping[str, frozenset[str]] | None) -> Narrowed:
         """The grammar and jump-forward for answers within ``focus`` (:meth:`Agreement.focus`);
         the whole home's when it is None. The last few are kept."""
         if focus is None:
-            return Narrowed(self.grammar.text, self.forcer, self.grammar.entities)
+            return self.whole
         key = frozenset(focus.items())
         with self._lock:
             found = self._narrowed.get(key)
             if found is not None:
                 self._narrowed.move_to_end(key)
                 return found
-        offers = narrow(self.offers, focus)
-        grammar = grammar_of(offers, self.grammar.fingerprint)
-        forcer = AnswerForcer({e: o for e, o in offers.items() if o})
-        found = Narrowed(grammar.text, forcer, grammar.entities)
+        found = Narrowed.of(narrow(self.offers, focus), self.grammar.fingerprint, whole=False)
         with self._lock:
             self._narrowed[key] = found
             while len(self._narrowed) > _KEPT:
                 self._narrowed.popitem(last=False)
         return found
+
+    def ask(
+        self,
+        text: str,
+        mentions: Mentions,
+        area: str | None,
+        states: StateStore,
+        previous: Sequence[str] = (),
+        examples: int | None = None,
+    ) -> tuple[Prompt, Narrowed]:
+        """One request's prompt and what the model may answer: the words' reading narrows
+        the grammar, and the prompt lists (and gives the state of) only what is left."""
+        allowed = self.narrowed(self.agreement.focus(mentions))
+        among = None if allowed.whole else allowed.targets
+        prompt = self.prompts.build(text, area, states, previous, examples, among)
+        return prompt, allowed
 
     def matches(self, registry: DeviceRegistry) -> bool:
         """Whether this was built from a registry with the same contents."""

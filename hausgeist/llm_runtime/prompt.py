@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -107,10 +107,14 @@ class PromptBuilder:
         states: StateStore,
         previous: Sequence[str] = (),
         examples: int | None = None,
+        among: Collection[str] | None = None,
     ) -> Prompt:
-        """The prompt for one request said in ``area`` after a request about ``previous``."""
+        """The prompt for one request said in ``area`` after a request about ``previous``.
+
+        ``among``: the only devices the answer may name (the narrowed grammar's); a home
+        listed per request lists those, and none when there are none."""
         shown = (
-            self.ranker.rank(text, area, self.per_request)
+            self.ranker.rank(text, area, self.per_request, among)
             if self.listed and not self.lists_all
             else []
         )
@@ -128,7 +132,7 @@ class PromptBuilder:
             request.append("Just before: " + ", ".join(entity(e) for e in previous[:3]))
         if shown:
             request += ["Devices:", *(self._line(d) for d in shown)]
-        request += self._states(text, area, states)
+        request += self._states(text, area, states, among)
         suffix = _turn("user", "\n".join(request)) + "<|im_start|>assistant\n"
         return Prompt(self.prefix, suffix, tuple(d.entity_id for d in shown), chosen)
 
@@ -151,10 +155,12 @@ class PromptBuilder:
             parts.append("aka " + ", ".join(quote(a) for a in device.aliases[:3]))
         return " ".join(parts)
 
-    def _states(self, text: str, area: str | None, states: StateStore) -> list[str]:
+    def _states(
+        self, text: str, area: str | None, states: StateStore, among: Collection[str] | None
+    ) -> list[str]:
         """The state of the few devices the request most likely concerns."""
         lines = []
-        for device in self.ranker.rank(text, area, 3):
+        for device in self.ranker.rank(text, area, 3, among):
             state = states.get(device.entity_id)
             if state.state is not None:
                 lines.append(f"{entity(device.entity_id)} is {quote(state.state, 20)}")

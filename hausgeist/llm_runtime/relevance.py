@@ -7,6 +7,7 @@ few devices, so the prompt lists only the best-ranked ones (the requester's room
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -46,11 +47,21 @@ class DeviceRanker:
         self._known = frozenset(w for ws in self._words.values() for w in ws.name | ws.area)
         self._vocabulary = sorted(self._known)
 
-    def rank(self, text: str, area: str | None, limit: int) -> list[Device]:
-        """The ``limit`` devices the request most likely concerns, best first (ties: home order)."""
+    def rank(
+        self, text: str, area: str | None, limit: int, among: Collection[str] | None = None
+    ) -> list[Device]:
+        """The ``limit`` devices the request most likely concerns, best first (ties: home order).
+
+        With ``among``, only those entity ids, and all of them up to ``limit`` even when
+        the words share nothing with their names (the answer may name no other)."""
         said = self._with_typos(content_words(text))
-        scored = [(self._score(d, said, area), i, d) for i, d in enumerate(self.devices)]
-        scored = [s for s in scored if s[0] > 0]
+        scored = [
+            (self._score(d, said, area), i, d)
+            for i, d in enumerate(self.devices)
+            if among is None or d.entity_id in among
+        ]
+        if among is None:
+            scored = [s for s in scored if s[0] > 0]
         scored.sort(key=lambda s: (-s[0], s[1]))
         return [d for _, _, d in scored[:limit]]
 

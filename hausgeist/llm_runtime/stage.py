@@ -126,13 +126,12 @@ class LlmStage:
             if ready is None:
                 return _decline(f"llm: unavailable ({self._failed})")
             model, home = ready
-            prompt = home.prompts.build(
-                request.text, _area(request, self.core), states, conversation.previous, examples
-            )
             mentions = read_mentions(request.text, self.core.index).within(conversation.clarify)
-            focus = home.agreement.focus(mentions)
-            allowed = home.narrowed(focus)
-            if focus is not None:
+            area = _area(request, self.core)
+            prompt, allowed = home.ask(
+                request.text, mentions, area, states, conversation.previous, examples
+            )
+            if not allowed.whole:
                 trace.append(f"llm: the words leave {allowed.entities} possible devices")
             started = time.perf_counter()
             generation = model.generate(

@@ -292,7 +292,9 @@ def _probes(
 
     def probe(prompts: HomePrompts, example: TeacherExample) -> Probe:
         suffix = prompts.suffix(example.text, example.area)
-        return Probe(prompts.prefix_text, suffix, grammar, example.answer, prompts.home.forcer)
+        return Probe(
+            prompts.prefix_text, suffix, grammar, example.answer, prompts.home.whole.forcer
+        )
 
     return [probe(tuned, e) for e in chosen], [probe(stock, e) for e in chosen]
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from hausgeist.config.models import LlmConfig
 from hausgeist.devices.state import StateStore
 from hausgeist.llm_runtime.home import HomeModel
+from hausgeist.llm_runtime.mentions import read_mentions
 from hausgeist.tune.data import TeacherExample
 from hausgeist.tune.tokens import Tokenizer
 from hausgeist.understanding import Understanding
@@ -42,6 +43,7 @@ class HomePrompts:
         examples: int = 0,
     ) -> None:
         self.home = HomeModel.build(core, states, llm)
+        self.index = core.index
         self.states = states
         self.tokenizer = tokenizer
         self.examples = examples
@@ -52,8 +54,9 @@ class HomePrompts:
         self._grammar = _GrammarWalk(tokenizer, self.home.grammar.text)
 
     def suffix(self, text: str, area: str | None) -> str:
-        """The prompt text after the prefix for one request."""
-        return self.home.prompts.build(text, area, self.states, (), self.examples).suffix
+        """The prompt text after the prefix for one request, as the stage writes it."""
+        mentions = read_mentions(text, self.index)
+        return self.home.ask(text, mentions, area, self.states, (), self.examples)[0].suffix
 
     def encode(self, example: TeacherExample) -> Encoded | None:
         """Token ids of one example; None when the grammar cannot write its answer."""

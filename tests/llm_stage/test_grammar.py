@@ -230,3 +230,8 @@ def test_the_home_keeps_each_narrowed_grammar_and_its_jump_forward(core, states)
     assert forced.text.startswith(
         'switch.coffee_machine", "service": "switch.turn_off'
     )  # one way on
+    call = '{"calls": [{"entity_id": "switch.coffee_machine", "service": "switch.turn_off"}'
+    assert narrowed.forcer(call).text == "]}"  # one device left takes one call: the end is forced
+    assert '(", " call)' not in narrowed.grammar
+    assert '(", " call){0,1}' in whole.grammar
+    assert whole.forcer(call).text == ""  # "]}" or another call: the model chooses

@@ -10,6 +10,7 @@ from hausgeist.devices import DeviceRegistry, StateStore
 from hausgeist.llm_runtime.examples import ExampleBank
 from hausgeist.llm_runtime.grammar import device_offers
 from hausgeist.llm_runtime.home import HomeModel
+from hausgeist.llm_runtime.mentions import read_mentions
 from hausgeist.llm_runtime.prompt import MAX_TEXT, PromptBuilder, quote
 from hausgeist.llm_runtime.relevance import DeviceRanker
 from hausgeist.understanding import Understanding
@@ -56,6 +57,23 @@ def test_a_large_home_lists_only_the_likely_devices_with_the_request(core, state
     assert prompt.devices[0] == "vacuum.robot"  # a typo still ranks it first
     assert len(prompt.devices) <= 4
     assert "vacuum.robot: " in prompt.suffix
+
+
+def test_a_large_home_lists_only_what_the_narrowed_grammar_allows(core, states) -> None:
+    home = HomeModel.build(core, states, LlmConfig(max_devices=5))
+    text = "put the ceiling light on in the bedroom"
+    prompt, allowed = home.ask(text, read_mentions(text, core.index), None, states)
+    assert not allowed.whole
+    assert set(prompt.devices) == set(allowed.targets)  # all of them, and nothing else
+    assert "light.bedroom_ceiling: " in prompt.suffix
+    assert "light.kitchen_ceiling: " not in prompt.suffix  # ranked above others before narrowing
+
+    nothing = "turn on the sauna in the attic"  # no device left: nothing listed, no state
+    prompt, allowed = home.ask(nothing, read_mentions(nothing, core.index), None, states)
+    assert allowed.targets == ()
+    assert prompt.devices == ()
+    assert "Devices:" not in prompt.suffix
+    assert "State:" not in prompt.suffix
 
 
 def test_a_model_that_learned_the_home_gets_no_device_list(core, states) -> None:
