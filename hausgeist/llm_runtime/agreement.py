@@ -69,6 +69,10 @@ class Agreement:
         missed = [g for g in mentions.groups if not g & targets]
         if missed:
             return f"the request also names {_ids(missed[0])}, which the answer leaves out"
+        for alike in mentions.alike:
+            meant = self._meant(alike, mentions, requester_area)
+            if targets & alike and targets & alike != meant:
+                return f"the words name {_ids(alike)} alike; the answer must act on {_ids(meant)}"
         for call in calls:
             reason = self._call(call, mentions, requester_area, targets)
             if reason is not None:
@@ -185,14 +189,18 @@ class Agreement:
         if reason is not None:
             return reason
         entity = device.entity_id
-        scope = mentions.areas or (frozenset({requester_area}) if requester_area else None)
-        pool = [
-            d.entity_id
+        fits = [
+            d
             for d in self.registry
             if d.domain == device.domain
-            and (scope is None or self._in_places(d, scope))
             and (not mentions.types or any(self._admits(t, d) for t in mentions.types))
         ]
+        scope = mentions.areas or (frozenset({requester_area}) if requester_area else None)
+        pool = [d.entity_id for d in fits if scope is None or self._in_places(d, scope)]
+        if not pool and not mentions.areas:  # none in the requester's room: the whole home's
+            pool = [d.entity_id for d in fits]
+        if pool and entity not in pool:
+            return f"{entity} is not where the request points: {_ids(pool)} would fit"
         if len(pool) > 1 and not set(pool) <= targets:
             return f"{entity} is a guess among {len(pool)} that fit the words"
         return None
@@ -210,6 +218,17 @@ class Agreement:
         if mentions.devices and not mentions.areas and not mentions.types:
             return f"the request names {_ids(mentions.devices)}, not {entity}"
         return None
+
+    def _meant(
+        self, alike: frozenset[str], mentions: Mentions, requester_area: str | None
+    ) -> frozenset[str]:
+        """Which of devices named alike the words mean: those in the places said, else
+        those in the requester's room, else all of them."""
+        for places in (mentions.areas, frozenset({requester_area} if requester_area else ())):
+            there = frozenset(e for e in alike if self._in_places(self.registry.devices[e], places))
+            if places and there:
+                return there
+        return alike
 
     def _in_places(self, device: Device, areas: frozenset[str]) -> bool:
         """In one of ``areas``; or, for a thermostat, vacuum or water heater, on their floor

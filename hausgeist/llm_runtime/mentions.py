@@ -14,6 +14,7 @@ from hausgeist.understanding.index import Kind, Match, NameIndex
 from hausgeist.understanding.intents import (
     Action,
     arm_mode,
+    is_rule_word,
     is_verb_word,
     readings,
     verb_behind_typo,
@@ -62,6 +63,10 @@ class Mentions:
     """One set of entity ids per name said in full: an answer must act on each of them."""
     only: frozenset[str] | None = None
     """Entity ids the conversation allows (the candidates of a pending "which one?")."""
+    alike: tuple[frozenset[str], ...] = ()
+    """One set per phrase or word that names several devices alike ("the ceiling lights",
+    two lamps both called "Ceiling Light"): an answer that picks some of them must pick
+    exactly those in the place meant."""
 
     def within(self, clarify: PendingClarify | None) -> Mentions:
         """These mentions as the answer to a pending "which one?" (its action, its candidates)."""
@@ -88,14 +93,19 @@ def read_mentions(text: str, index: NameIndex) -> Mentions:
     areas: set[str] = set()
     types: list[TypeHint] = []
     groups: list[frozenset[str]] = []
+    alike: list[frozenset[str]] = []
     matches = index.find(words)
     for match in matches:
         named, places, kinds = _sort(match, index)
+        if _verb_not_type(match, matches, words):
+            kinds = []
         devices |= named
         areas |= places
         types += kinds
         if named and not places and any(e.kind is Kind.DEVICE for e in match.entries):
             groups.append(frozenset(named))
+        if len(named) > 1:
+            alike.append(frozenset(named))
     covered = {
         i
         for m in matches
@@ -103,7 +113,10 @@ def read_mentions(text: str, index: NameIndex) -> Mentions:
         for i in range(m.start, m.end)
     }
     free = [w for i, w in enumerate(words) if i not in covered]
-    devices.update(_by_name_word(free, index))
+    for owners in _by_name_word(free, index):
+        devices |= owners
+        if len(owners) > 1:
+            alike.append(owners)
     return Mentions(
         devices=frozenset(devices),
         areas=frozenset(areas),
@@ -115,6 +128,7 @@ def read_mentions(text: str, index: NameIndex) -> Mentions:
         arm_service=f"alarm_control_panel.{arm_mode(words)}",
         words=frozenset(words),
         groups=tuple(groups),
+        alike=tuple(dict.fromkeys(alike)),
     )
 
 
@@ -127,6 +141,19 @@ def _verb_typo(words: list[str], i: int, index: NameIndex) -> str:
     if word in STOP_WORDS or is_verb_word(word) or singular(word) in index.known:
         return word
     return verb_behind_typo(word) or word
+
+
+def _verb_not_type(match: Match, matches: list[Match], words: list[str]) -> bool:
+    """Whether ``match`` is the command verb rather than a type word: "lock" in "lock the
+    gate" (the first word, a word of the rules, and the target is said after it)."""
+    if match.start != 0 or match.end != 1 or not is_rule_word(words[0]):
+        return False
+    return any(
+        e.kind in (Kind.DEVICE, Kind.SHORT, Kind.TYPE)
+        for m in matches
+        if m.start > 0
+        for e in m.entries
+    )
 
 
 def _sort(match: Match, index: NameIndex) -> tuple[set[str], set[str], list[TypeHint]]:
@@ -145,9 +172,10 @@ def _sort(match: Match, index: NameIndex) -> tuple[set[str], set[str], list[Type
     return devices, areas, types
 
 
-def _by_name_word(words: list[str], index: NameIndex) -> set[str]:
-    """Devices that alone carry a word said ("the one over the mirror": the Mirror Light)."""
-    found: set[str] = set()
+def _by_name_word(words: list[str], index: NameIndex) -> list[frozenset[str]]:
+    """Per word said, the few devices that alone carry it ("the one over the mirror": the
+    Mirror Light)."""
+    found: list[frozenset[str]] = []
     places = {
         t
         for phrase, entries in index.phrases.items()
@@ -166,7 +194,7 @@ def _by_name_word(words: list[str], index: NameIndex) -> set[str]:
             if e.kind is Kind.DEVICE
         }
         if 0 < len(owners) <= _FEW:
-            found |= owners
+            found.append(frozenset(owners))
     return found
 
 

@@ -528,7 +528,7 @@ def _value_in_name(
 ) -> bool:
     """The rule's own words ("green", "cool") lie inside a name ("Green Bedroom")."""
     return any(
-        match.start() <= start < match.end() and _is_rule_word(tokens[i])
+        match.start() <= start < match.end() and is_rule_word(tokens[i])
         for i, start in enumerate(starts)
         if i in protected
     )
@@ -579,12 +579,12 @@ def _consume(
             continue  # part of a name: "Back Door", "To-do list"
         if (
             start == match.start()
-            and _is_rule_word(word)
+            and is_rule_word(word)
             and ((singular(word),) not in TYPE_WORDS or word in _VERB_TYPES)
         ):
             intent.consumed.add(i)  # the verb: "switch on the lamp" names no switch
         elif (item is not None and item[0] <= start < item[1]) or (
-            _is_rule_word(word) and (singular(word),) not in TYPE_WORDS
+            is_rule_word(word) and (singular(word),) not in TYPE_WORDS
         ):
             intent.consumed.add(i)
 
@@ -845,13 +845,13 @@ _VERBS = (
 
 def is_verb_word(word: str) -> bool:
     """A word of the rules that does not name a device type: not part of any target."""
-    return _is_rule_word(word) and (singular(word),) not in TYPE_WORDS
+    return is_rule_word(word) and (singular(word),) not in TYPE_WORDS
 
 
 def verb_behind_typo(word: str) -> str | None:
     """The one verb of the rules that ``word`` is a single typo away from ("tunr": "turn"),
     or None (a word of the rules, a short word, or no single such verb)."""
-    if len(word) < _TYPO_MIN or _is_rule_word(word) or not word.isalpha():
+    if len(word) < _TYPO_MIN or is_rule_word(word) or not word.isalpha():
         return None
     near = [
         verb
@@ -861,7 +861,8 @@ def verb_behind_typo(word: str) -> str | None:
     return near[0] if len(near) == 1 else None
 
 
-def _is_rule_word(word: str) -> bool:
+def is_rule_word(word: str) -> bool:
+    """A word the intent rules read: a verb or other word of theirs, a number, a percent."""
     return word in _RULE_WORDS or word.endswith("%") or bool(re.fullmatch(r"\d+(\.\d+)?", word))
 
 
