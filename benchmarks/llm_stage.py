@@ -151,6 +151,10 @@ def handovers(
         if examples_k is not None:
             changes["examples"] = examples_k
         agent = Agent(_with_llm(config, **changes), llm_model=lambda: model)
+        if (
+            agent.llm is not None
+        ):  # as the service does at start: the first hand-over is no cold one
+            agent.llm.warm_up(agent.states)
         for case in cases:
             alone = plain.handle(_request(case), dry_run=True).decision
             core.add(*_verdict(case, alone), accepted=False)
@@ -191,6 +195,7 @@ def direct(
         for config, cases in picked:
             agent = Agent(_with_llm(config, enabled=False))
             stage = LlmStage(agent.understanding, config.llm, load=lambda: model)
+            stage.warm_up(agent.states)
             for case in cases:
                 started = time.perf_counter()
                 result = stage.consider(_request(case), agent.states, Conversation(), examples=k)

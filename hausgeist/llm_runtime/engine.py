@@ -162,15 +162,19 @@ class LlamaEngine:
         forcer: Forcer | None = None,
     ) -> _Decoded:
         out = _Decoded()
+        forcing = forcer if grammar is not None else None
+        ahead = forcing("") if forcing is not None else None
         while True:
             stop.check(len(out.tokens))
-            if grammar is not None and forcer is not None:
-                ahead = forcer(self._text(out.tokens))
+            if grammar is not None and ahead is not None and forcing is not None:
                 if ahead.done:  # the grammar is complete: no step for the end-of-text token
                     return out
                 batch = self._forced(ahead.text, grammar, max_tokens - len(out.tokens))
                 if batch:
                     if out.add(batch, None, max_tokens):
+                        return out
+                    ahead = forcing(self._text(out.tokens))
+                    if ahead.done:  # the answer is whole: the batch's logits would go unread
                         return out
                     self.llama.eval(batch)
                     out.steps += 1
@@ -183,6 +187,10 @@ class LlamaEngine:
                 return out
             if grammar is not None:
                 grammar.accept(pick.token)
+            if forcing is not None:
+                ahead = forcing(self._text(out.tokens))
+                if ahead.done:
+                    return out
             self.llama.eval([pick.token])
             out.steps += 1
 

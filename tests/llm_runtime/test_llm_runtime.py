@@ -179,6 +179,21 @@ def test_forced_text_is_fed_in_one_step(runtime, chat):
     assert all(p < 0 for p in chosen)  # chosen tokens carry the model's log-probability
 
 
+def test_an_answer_forced_to_its_end_costs_no_model_step(runtime, chat):
+    whole = '{"device": "fan", "action": "on"}'
+
+    def all_forced(text: str) -> Forced:
+        return Forced(whole[len(text) :], done=text == whole)
+
+    answer = runtime.generate(
+        chat.prefix("all-forced"), chat.suffix("fan on"), chat.device_grammar, 40, 30, all_forced
+    )
+    assert answer.text == whole
+    assert all(answer.token_forced)
+    assert answer.model_steps == 0  # the last batch's logits would go unread: never evaluated
+    assert answer.finish_reason == "stop"
+
+
 def test_a_wrong_forcer_costs_speed_never_validity(runtime, chat):
     def wrong(text: str) -> Forced:
         del text
