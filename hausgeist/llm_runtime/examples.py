@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 
 from hausgeist.devices.actions import ServiceCall
@@ -106,21 +106,24 @@ class ExampleBank:
             self._df.update(doc.keys())
         self._vectors = None  # the weights depend on every document
 
-    def nearest(self, text: str, k: int) -> list[Example]:
+    def nearest(self, text: str, k: int, among: Collection[str] | None = None) -> list[Example]:
         """The ``k`` most similar examples, least similar first (the closest ends next to the
-        request); examples sharing no word with it are never returned."""
+        request); examples sharing no word with it are never returned.
+
+        With ``among`` (the devices the answer may name), examples whose answer fits it
+        come first: calls on those devices only, or a refusal when there are none."""
         if k <= 0 or not self.examples:
             return []
         if self._vectors is None:
             self._vectors = [self._vector(doc) for doc in self._docs]
         query = self._vector(Counter(_terms(text)))
-        scored = [
-            (sum(w * vector.get(t, 0.0) for t, w in query.items()), i)
-            for i, vector in enumerate(self._vectors)
-            if query.keys() & vector.keys()
-        ]
-        best = sorted(scored, key=lambda s: (-s[0], s[1]))[:k]  # ties: the earlier example
-        return [self.examples[i] for _, i in reversed(best)]
+        scored = []
+        for i, vector in enumerate(self._vectors):
+            if query.keys() & vector.keys():
+                similarity = sum(w * vector.get(t, 0.0) for t, w in query.items())
+                scored.append((not _fits(self.examples[i].answer, among), -similarity, i))
+        best = sorted(scored)[:k]  # ties: the earlier example
+        return [self.examples[i] for _, _, i in reversed(best)]
 
     def _vector(self, counts: Counter[str]) -> dict[str, float]:
         total = len(self.examples)
@@ -144,10 +147,10 @@ class RetoldExamples:
         self.core = core
         self.states = states
 
-    def nearest(self, text: str, k: int) -> list[Example]:
+    def nearest(self, text: str, k: int, among: Collection[str] | None = None) -> list[Example]:
         """Like :meth:`ExampleBank.nearest`, numbers retold."""
         said = [_plain(n) for t in tokenize(text) if (n := as_number(t)) is not None]
-        found = self.bank.nearest(text, k)
+        found = self.bank.nearest(text, k, among)
         if len(said) != 1:
             return found
         return [self._retold(e, said[0]) for e in found]
@@ -166,6 +169,15 @@ class RetoldExamples:
         ):
             return example
         return Example(text, LlmAnswer(calls=[_llm_call(c) for c in calls]))
+
+
+def _fits(answer: LlmAnswer, among: Collection[str] | None) -> bool:
+    """Whether ``answer`` is one the model may give when it may name only ``among``."""
+    if among is None:
+        return True
+    if not answer.calls:
+        return not among
+    return all(call.entity_id in among for call in answer.calls)
 
 
 def _terms(text: str) -> list[str]:

@@ -44,8 +44,9 @@ _LEARNED = "The device list is this home's, learned by heart."
 class ExampleSource(Protocol):
     """Where in-context examples come from (an :class:`ExampleBank` or a wrapper of one)."""
 
-    def nearest(self, text: str, k: int) -> list[Example]:
-        """The ``k`` examples most like ``text``, least similar first."""
+    def nearest(self, text: str, k: int, among: Collection[str] | None = None) -> list[Example]:
+        """The ``k`` examples most like ``text``, least similar first (those whose answer
+        names only ``among`` first, when given)."""
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,8 @@ class PromptBuilder:
             if self.listed and not self.lists_all
             else []
         )
-        chosen = tuple(self.bank.nearest(text, self.examples if examples is None else examples))
+        count = self.examples if examples is None else examples
+        chosen = tuple(self.bank.nearest(text, count, among))
         request = []
         if chosen:  # one line each: chat markers around every example would cost ~12 tokens
             request += [

@@ -50,3 +50,15 @@ def test_an_example_is_retold_with_the_number_asked(core, states) -> None:
     assert "70" in example.text
     [call] = example.answer.calls or []
     assert call.data == {"brightness_pct": 70}
+
+
+def test_examples_whose_answer_the_narrowed_grammar_allows_come_first(core, states) -> None:
+    bank = ExampleBank.synthetic(core, states)
+    text = "put the lamp on in the study"
+    plain = bank.nearest(text, 2)  # word overlap alone: the living room's lamp is nearer
+    assert {c.entity_id for e in plain for c in e.answer.calls or []} == {"light.living_room_lamp"}
+    fitting = bank.nearest(text, 2, among=("light.office_desk",))
+    assert {c.entity_id for e in fitting for c in e.answer.calls or []} == {"light.office_desk"}
+    refusals = bank.nearest("turn on the jacuzzi in the attic", 1, among=())
+    assert refusals[0].answer.refuse is not None  # no device left: a refusal shows the way
+    assert bank.nearest(text, 2, among=("vacuum.robot",)) == plain  # none fits: nearest help
