@@ -1,6 +1,6 @@
 """Benchmark of the LLM stage behind the deterministic core.
 
-    python benchmarks/llm_stage.py [--sample 80] [--examples 0,3] [--threads 1] [--json OUT]
+    python benchmarks/llm_stage.py [--sample 80] [--examples 0,1,3] [--threads auto|N] [--json OUT]
 
 Three measurements, all in one process with one loaded model:
 
@@ -315,7 +315,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--examples", default="0,3", help="numbers of retrieved examples to compare"
     )
-    parser.add_argument("--threads", type=int, default=1, help="llama.cpp threads (default 1)")
+    parser.add_argument(
+        "--threads",
+        type=lambda v: v if v == "auto" else int(v),
+        default="auto",
+        help="llama.cpp threads, or auto: the cores free at each request (default, as the agent)",
+    )
     parser.add_argument("--skip-handovers", action="store_true", help="only the direct sample")
     parser.add_argument(
         "--handover-examples",

@@ -79,7 +79,7 @@ def measure(
     registry = DeviceRegistry.from_config(config)
     core = Understanding(registry, config.policy)
     spec = resolve_model(model)
-    options = RuntimeOptions(n_ctx=config.llm.context, n_threads=config.llm.threads)
+    options = RuntimeOptions.with_threads(config.llm.threads, n_ctx=config.llm.context)
     loaded: list[LlamaRuntime] = []
 
     def load() -> LlamaRuntime:

@@ -30,7 +30,12 @@ def info(args: argparse.Namespace) -> int:
         ("quantization", found.quantization),
         ("description", found.description),
         ("context", f"{found.n_ctx} tokens (trained for {found.n_ctx_train})"),
-        ("threads", str(found.n_threads)),
+        (
+            "threads",
+            f"up to {found.n_threads}, as many cores as are free"
+            if found.adaptive_threads
+            else str(found.n_threads),
+        ),
         ("load time", f"{found.load_ms:.0f} ms"),
         ("resident memory", _mib(found.rss_mb)),
         ("added by the load", _mib(found.load_rss_mb)),

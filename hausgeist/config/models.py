@@ -194,14 +194,17 @@ class LlmConfig(_Model):
 
     enabled: bool = True
     model: str | None = None
-    threads: int = Field(default=1, ge=1, le=64)
-    """One thread: on a busy 2-core box two threads collapse (FACTS.md, benchmarks/llm_runtime.py)."""
+    threads: Annotated[int, Field(ge=1, le=64)] | Literal["auto"] = "auto"
+    """CPU threads for the model. "auto": per request, every core no other process is
+    using (two on an idle 2-core box, one while something else keeps a core busy, when
+    two threads would be slower than one). A number fixes it."""
     context: int = Field(default=2048, ge=256, le=131072)
     timeout_s: float = Field(default=5.0, gt=0, le=120)
     min_confidence: float = Field(default=0.5, ge=0, le=1)
     """Least geometric-mean probability of the model's choice tokens (ids, services)."""
-    examples: int = Field(default=3, ge=0, le=10)
-    """Solved requests of this home shown to the model with each request."""
+    examples: int = Field(default=1, ge=0, le=10)
+    """Solved requests of this home shown to the model with each request (each costs ~35
+    prompt tokens, ~0.1-0.25 s on a 2-core box; more than one helped little, measured)."""
     max_devices: int = Field(default=48, ge=1, le=500)
     """Homes with more controllable devices list only the request's likeliest eight."""
     device_list: bool = True

@@ -20,6 +20,7 @@ import llama_cpp
 import numpy as np
 
 from hausgeist.errors import ModelError
+from hausgeist.llm_runtime.cores import CoreWatch
 from hausgeist.llm_runtime.generation import (
     FinishReason,
     Forcer,
@@ -27,6 +28,7 @@ from hausgeist.llm_runtime.generation import (
     GenerationRequest,
 )
 from hausgeist.llm_runtime.grammar_cache import GrammarCache
+from hausgeist.llm_runtime.options import available_cores
 from hausgeist.llm_runtime.sampling import CompiledGrammar, GreedySampler, Logits
 
 if TYPE_CHECKING:
@@ -70,12 +72,15 @@ class LlamaEngine:
         self._chunk = options.prompt_chunk
         self._prefix: tuple[str, list[int]] = ("", [])
         self._forced_tokens: dict[str, list[int]] = {}
+        self._most_threads = self._threads = options.threads
+        self._cores = CoreWatch(available_cores()) if options.adapt_threads else None
 
     def prime(self, prefix: str, stop: StopSignal) -> int:
         """Evaluate ``prefix`` now so the next request starting with it reuses it; new tokens."""
         tokens = self._prefix_tokens(prefix)
         if not tokens:
             return 0
+        self._choose_threads()
         cached = self._feed(tokens, stop, need_logits=False)
         return len(tokens) - cached
 
@@ -84,6 +89,7 @@ class LlamaEngine:
         started = time.monotonic()
         stop.check()
         grammar = self.grammars.get(request.grammar) if request.grammar is not None else None
+        threads = self._choose_threads()
         prefix = self._prefix_tokens(request.prefix)
         prompt = prefix + self._tokenize(request.suffix, bos=not prefix)
         max_tokens = self._room_for(prompt, request.max_tokens)
@@ -108,12 +114,24 @@ class LlamaEngine:
             grammar_full_scans=decoded.full_scans,
             token_forced=tuple(decoded.forced),
             model_steps=decoded.steps,
+            threads=threads,
         )
 
     def close(self) -> None:
         """Free the grammars and the model."""
+        if self._cores is not None:
+            self._cores.close()
         self.grammars.close()
         self.llama.close()
+
+    def _choose_threads(self) -> int:
+        """The threads for the next evaluation: fixed, or the cores free right now."""
+        if self._cores is not None:
+            wanted = self._cores.threads(self._most_threads)
+            if wanted != self._threads:
+                llama_cpp.llama_set_n_threads(self.llama.ctx, wanted, wanted)
+                self._threads = wanted
+        return self._threads
 
     def _prefix_tokens(self, prefix: str) -> list[int]:
         text, tokens = self._prefix

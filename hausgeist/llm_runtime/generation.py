@@ -86,6 +86,8 @@ class Generation:
     """Per generated token: fed as forced text (its log-probability is 0.0, never computed)."""
     model_steps: int = 0
     """Model evaluations the answer took (a forced run of tokens is one)."""
+    threads: int = 1
+    """CPU threads llama.cpp used for this request."""
 
     def chosen(self, index: int) -> bool:
         """Whether token ``index`` was chosen by the model (not forced by the grammar)."""

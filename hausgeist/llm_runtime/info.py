@@ -37,7 +37,9 @@ class RuntimeInfo:
     n_vocab: int
     """Vocabulary size (what a grammar's full scan walks)."""
     n_threads: int
-    """CPU threads used."""
+    """CPU threads used (the most used, when they follow the free cores)."""
+    adaptive_threads: bool
+    """Each request uses only the cores other processes leave free, up to ``n_threads``."""
     load_ms: float
     """Time to load the model."""
     rss_mb: float | None
@@ -74,6 +76,7 @@ def describe(
         n_ctx_train=int(llama_cpp.llama_model_n_ctx_train(llama.model)),
         n_vocab=llama.n_vocab(),
         n_threads=options.threads,
+        adaptive_threads=options.adapt_threads,
         load_ms=round(load_ms, 1),
         rss_mb=megabytes(rss_bytes()),
         load_rss_mb=megabytes(grown),

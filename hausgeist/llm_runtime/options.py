@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any, Literal
 
 
 def available_cores() -> int:
@@ -25,7 +26,10 @@ class RuntimeOptions:
 
     All cores is fastest on an idle machine (2 cores: ~1.8x one thread), but llama.cpp's
     threads spin at every barrier, so when another busy process takes one of the cores
-    it can become ten times slower; one thread on a 2-core machine stays steady."""
+    it can become several times slower; one thread on a 2-core machine stays steady."""
+    adapt_threads: bool = False
+    """Per request, use only as many of the ``n_threads`` as other processes leave cores
+    free (:mod:`.cores`): all of them on an idle machine, one when the others are busy."""
     seed: int = 1234
     """Fixed sampler seed (decoding is greedy, so answers are deterministic anyway)."""
     n_batch: int = 512
@@ -51,6 +55,13 @@ class RuntimeOptions:
             raise ValueError(f"n_threads must be at least 1, got {self.n_threads}")
         if self.prompt_chunk < 1 or self.n_batch < 1 or self.grammar_cache_size < 1:
             raise ValueError("prompt_chunk, n_batch and grammar_cache_size must be positive")
+
+    @classmethod
+    def with_threads(cls, threads: int | Literal["auto"], **others: Any) -> RuntimeOptions:
+        """Options for ``llm.threads``: a fixed count, or "auto" (the cores that are free)."""
+        if threads == "auto":
+            return cls(n_threads=None, adapt_threads=True, **others)
+        return cls(n_threads=threads, **others)
 
     @property
     def threads(self) -> int:

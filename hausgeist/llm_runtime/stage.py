@@ -86,7 +86,7 @@ def load_runtime(config: LlmConfig) -> LlamaRuntime:
     from hausgeist.llm_runtime.options import RuntimeOptions
     from hausgeist.llm_runtime.runtime import LlamaRuntime
 
-    options = RuntimeOptions(n_ctx=config.context, n_threads=config.threads)
+    options = RuntimeOptions.with_threads(config.threads, n_ctx=config.context)
     return LlamaRuntime.load(resolve_model(config.model), options)
 
 
@@ -150,7 +150,8 @@ class LlmStage:
         cost = (
             f"llm: {ms:.0f} ms, {generation.prompt_tokens_evaluated}/{generation.prompt_tokens}"
             f" prompt tokens evaluated, {len(prompt.examples)} examples,"
-            f" {generation.completion_tokens} answer tokens in {generation.model_steps} steps"
+            f" {generation.completion_tokens} answer tokens in {generation.model_steps} steps,"
+            f" {generation.threads} threads"
         )
         trace += [f"llm raw: {generation.text}", cost]
         return self._judge(home, request, states, mentions, generation, trace, allowed.entities)

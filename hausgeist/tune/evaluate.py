@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from hausgeist.llm_runtime.generation import Forcer
 from hausgeist.llm_runtime.schema import LlmAnswer
@@ -43,7 +43,11 @@ def same_answer(a: LlmAnswer | None, b: LlmAnswer | None) -> bool:
 
 
 def evaluate(
-    path: Path, probes: Sequence[Probe], model: str, quantization: str, threads: int = 2
+    path: Path,
+    probes: Sequence[Probe],
+    model: str,
+    quantization: str,
+    threads: int | Literal["auto"] = 2,
 ) -> Evaluation:
     """Accuracy, validity and latency of the model at ``path`` on ``probes``."""
     result = check(path, [(p.prefix, p.suffix, p.grammar, p.forcer) for p in probes], threads)

@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -140,12 +141,12 @@ def _captured_stderr() -> Iterator[Path]:
 def check(
     path: Path,
     prompts: Sequence[Prompted],
-    threads: int = 2,
+    threads: int | Literal["auto"] = 2,
     timeout_s: float = 30.0,
 ) -> Check:
     """Load ``path`` through :class:`LlamaRuntime` and answer the prompts as the stage asks
     them (grammar and jump-forward); ModelError when the file does not load."""
-    options = RuntimeOptions(n_ctx=4096, n_threads=threads)
+    options = RuntimeOptions.with_threads(threads, n_ctx=4096)
     answers: list[LlmAnswer | None] = []
     latencies: list[float] = []
     confidences: list[float] = []

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from hausgeist.config.models import Config
 from hausgeist.devices.registry import DeviceRegistry
@@ -245,7 +245,7 @@ def _evaluate(
     probes: tuple[list[Probe], list[Probe]],
     options: TuneOptions,
     report: Reporter,
-    threads: int,
+    threads: int | Literal["auto"],
 ) -> list[Evaluation]:
     """The stock model and every tuned file on the held-out requests, asked as the stage
     asks them (its threads, jump-forward)."""

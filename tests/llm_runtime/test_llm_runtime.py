@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from hausgeist.errors import ModelError
 from hausgeist.llm_runtime import LlamaRuntime, ModelSpec
 from hausgeist.llm_runtime.generation import Forced
+from hausgeist.llm_runtime.options import RuntimeOptions, available_cores
 
 pytestmark = pytest.mark.llm
 
@@ -36,6 +38,24 @@ def test_info_describes_the_loaded_model(runtime, default_spec):
     assert 0 < info.load_ms < 30_000
     assert info.rss_mb is not None
     assert info.rss_mb > 50
+
+
+def test_auto_threads_answer_with_the_cores_that_are_free(default_spec, chat):
+    options = RuntimeOptions.with_threads("auto", n_ctx=1024)
+    with LlamaRuntime.load(default_spec, options) as auto:
+        info = auto.info()
+        assert info.adaptive_threads
+        assert info.n_threads == available_cores()
+        first = auto.generate(
+            chat.prefix("auto"), chat.suffix("lamp on"), chat.device_grammar, 40, 30
+        )
+        assert first.threads == 1  # before the counters were read twice: one never collapses
+        time.sleep(1.2)  # the watch has read the counters since
+        later = auto.generate(
+            chat.prefix("auto"), chat.suffix("fan off"), chat.device_grammar, 40, 30
+        )
+        assert 1 <= later.threads <= available_cores()
+        assert json.loads(later.text)["device"] in chat.devices  # same answers, any threads
 
 
 def test_a_grammar_constrained_answer_parses_as_the_grammar_says(runtime, chat):
