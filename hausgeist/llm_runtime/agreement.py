@@ -79,6 +79,14 @@ class Agreement:
                 return reason
         return None
 
+    def unanswerable(self, mentions: Mentions) -> str | None:
+        """Why no answer of the model could pass the checks of these words (asking it would
+        only cost time), or None. With no action read and no number said to a named device,
+        every call and every refusal is turned down, and "unknown" decides nothing."""
+        if not mentions.actions and not (mentions.numbers and mentions.devices):
+            return "the core reads no action in the words, so no answer could be accepted"
+        return None
+
     def focus(self, mentions: Mentions) -> dict[str, frozenset[str]] | None:
         """Per device, the services an answer may use without contradicting the words
         (``<domain>.<service>``); None when the words narrow nothing. Devices left out

@@ -127,6 +127,9 @@ class LlmStage:
                 return _decline(f"llm: unavailable ({self._failed})")
             model, home = ready
             mentions = read_mentions(request.text, self.core.index).within(conversation.clarify)
+            hopeless = home.agreement.unanswerable(mentions)
+            if hopeless is not None:
+                return _decline(*trace, f"llm: not asked ({hopeless})")
             area = _area(request, self.core)
             prompt, allowed = home.ask(
                 request.text, mentions, area, states, conversation.previous, examples

@@ -110,6 +110,20 @@ def test_replies_and_questions_are_left_to_the_core(core, states, llm_config, te
     assert loads == []
 
 
+@pytest.mark.parametrize(
+    "text", ["the big one", "and the one over the mirror too", "coffee machine please"]
+)
+def test_words_with_no_action_are_not_put_to_the_model(core, states, llm_config, text) -> None:
+    fake = FakeModel([COFFEE_ON])  # whatever it said, the agreement check would turn it down
+    stage = LlmStage(core, llm_config, load=lambda: fake)
+    result = stage.consider(Request(text), states, Conversation())
+    assert result.decision is None
+    assert "llm: not asked (the core reads no action" in result.trace[-1]
+    assert fake.prompts == []
+    stage.consider(Request("the desk lamp at 25"), states, Conversation())
+    assert fake.prompts  # a number said to a named device may still be answered
+
+
 def test_the_model_loads_once_and_the_fixed_prompt_is_primed_once(core, states, llm_config) -> None:
     fake = FakeModel([COFFEE_ON, COFFEE_ON])
     loads = []
