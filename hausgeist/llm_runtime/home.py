@@ -26,6 +26,7 @@ from hausgeist.llm_runtime.grammar import (
 )
 from hausgeist.llm_runtime.mentions import Mentions
 from hausgeist.llm_runtime.prompt import Prompt, PromptBuilder
+from hausgeist.llm_runtime.verbs import STEPS
 from hausgeist.understanding import Understanding
 
 _KEPT = 32
@@ -126,10 +127,13 @@ class HomeModel:
         examples: int | None = None,
     ) -> tuple[Prompt, Narrowed]:
         """One request's prompt and what the model may answer: the words' reading narrows
-        the grammar, and the prompt lists (and gives the state of) only what is left."""
+        the grammar, and the prompt lists only what is left. States are given only where
+        the words ask for a step ("warmer", "a bit brighter") or read no verb at all: to
+        switch, open or set a device, its state does not matter and costs prompt tokens."""
         allowed = self.narrowed(self.agreement.focus(mentions))
         among = None if allowed.whole else allowed.targets
-        prompt = self.prompts.build(text, area, states, previous, examples, among)
+        state = not mentions.actions or bool(mentions.actions & STEPS)
+        prompt = self.prompts.build(text, area, states, previous, examples, among, state)
         return prompt, allowed
 
     def matches(self, registry: DeviceRegistry) -> bool:

@@ -109,11 +109,13 @@ class PromptBuilder:
         previous: Sequence[str] = (),
         examples: int | None = None,
         among: Collection[str] | None = None,
+        state: bool = True,
     ) -> Prompt:
         """The prompt for one request said in ``area`` after a request about ``previous``.
 
         ``among``: the only devices the answer may name (the narrowed grammar's); a home
-        listed per request lists those, and none when there are none."""
+        listed per request lists those, and none when there are none. ``state``: give the
+        state of the likeliest devices (a step up or down starts from it)."""
         shown = (
             self.ranker.rank(text, area, self.per_request, among)
             if self.listed and not self.lists_all
@@ -134,7 +136,8 @@ class PromptBuilder:
             request.append("Just before: " + ", ".join(entity(e) for e in previous[:3]))
         if shown:
             request += ["Devices:", *(self._line(d) for d in shown)]
-        request += self._states(text, area, states, among)
+        if state:
+            request += self._states(text, area, states, among)
         suffix = _turn("user", "\n".join(request)) + "<|im_start|>assistant\n"
         return Prompt(self.prefix, suffix, tuple(d.entity_id for d in shown), chosen)
 

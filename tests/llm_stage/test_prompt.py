@@ -76,6 +76,17 @@ def test_a_large_home_lists_only_what_the_narrowed_grammar_allows(core, states) 
     assert "State:" not in prompt.suffix
 
 
+def test_states_are_given_only_where_a_step_starts_from_them(core, states) -> None:
+    home = HomeModel.build(core, states, LlmConfig())
+
+    def suffix(text: str) -> str:
+        return home.ask(text, read_mentions(text, core.index), "kitchen", states)[0].suffix
+
+    assert "State:" not in suffix("lokc the back door")  # locking does not depend on it
+    assert "State:" not in suffix("kitchen ceiling to 40 percent")
+    assert "State: light.kitchen_ceiling is" in suffix("kitchen ceiling a bit brighter")
+
+
 def test_a_model_that_learned_the_home_gets_no_device_list(core, states) -> None:
     listed = _builder(core, states).build("turn on the robot vaccum", "office", states)
     learned_builder = _builder(core, states, listed=False, max_listed=5)
