@@ -48,6 +48,7 @@ class _Decoded:
     finish_reason: FinishReason = "stop"
     full_scans: int = 0
     steps: int = 0
+    prompt_ms: float | None = None
 
     def add(self, tokens: list[int], logprob: float | None, max_tokens: int) -> bool:
         """Append generated (``logprob``) or forced (None) tokens; True when the answer is full."""
@@ -93,11 +94,9 @@ class LlamaEngine:
         prefix = self._prefix_tokens(request.prefix)
         prompt = prefix + self._tokenize(request.suffix, bos=not prefix)
         max_tokens = self._room_for(prompt, request.max_tokens)
-        feed_started = time.monotonic()
-        cached = self._feed(prompt, stop)
-        prompt_done = time.monotonic()
+        cached = self._reuse(prompt)
         forcer = request.forcer if grammar is not None else None
-        decoded = self._decode(grammar, max_tokens, stop, forcer)
+        decoded = self._decode(grammar, max_tokens, stop, forcer, prompt[cached:])
         text = self._text(decoded.tokens)
         return Generation(
             text=text,
@@ -108,7 +107,7 @@ class LlamaEngine:
             completion_tokens=len(decoded.tokens),
             prefix_reused=bool(prefix) and cached >= len(prefix),
             finish_reason=decoded.finish_reason,
-            prompt_ms=(prompt_done - feed_started) * 1000,
+            prompt_ms=decoded.prompt_ms or 0.0,
             elapsed_ms=(time.monotonic() - started) * 1000,
             queued_ms=(started - stop.submitted) * 1000,
             grammar_full_scans=decoded.full_scans,
@@ -162,24 +161,40 @@ class LlamaEngine:
 
     def _feed(self, prompt: list[int], stop: StopSignal, need_logits: bool = True) -> int:
         """Bring the KV cache to ``prompt``; returns how many tokens were already there."""
+        cached = self._reuse(prompt, need_logits)
+        self._eval(prompt[cached:], stop)
+        return cached
+
+    def _reuse(self, prompt: list[int], need_logits: bool = True) -> int:
+        """Cut the KV cache after what it shares with ``prompt``; returns that length."""
         llama = self.llama
         cached = _common_prefix(llama.input_ids[: llama.n_tokens], prompt)
         if need_logits:  # the last prompt token is run again: its logits start the answer
             cached = min(cached, len(prompt) - 1)
         llama.n_tokens = cached
-        for start in range(cached, len(prompt), self._chunk):
-            stop.check()
-            llama.eval(prompt[start : start + self._chunk])
         return cached
+
+    def _eval(self, tokens: list[int], stop: StopSignal) -> None:
+        """Run ``tokens`` through the model in chunks, checking the deadline between them."""
+        for start in range(0, len(tokens), self._chunk):
+            stop.check()
+            self.llama.eval(tokens[start : start + self._chunk])
 
     def _decode(
         self,
         grammar: CompiledGrammar | None,
         max_tokens: int,
         stop: StopSignal,
-        forcer: Forcer | None = None,
+        forcer: Forcer | None,
+        unfed: list[int],
     ) -> _Decoded:
+        """Answer after the prompt, of which ``unfed`` is not yet in the KV cache.
+
+        Tokens are run through the model only when their logits are needed for a choice:
+        the prompt goes in one batch with the text the grammar forces at the start, and
+        text that is forced to the end of the answer is never evaluated at all."""
         out = _Decoded()
+        pending = list(unfed)
         forcing = forcer if grammar is not None else None
         ahead = forcing("") if forcing is not None else None
         while True:
@@ -191,12 +206,12 @@ class LlamaEngine:
                 if batch:
                     if out.add(batch, None, max_tokens):
                         return out
+                    pending += batch
                     ahead = forcing(self._text(out.tokens))
-                    if ahead.done:  # the answer is whole: the batch's logits would go unread
-                        return out
-                    self.llama.eval(batch)
-                    out.steps += 1
                     continue
+            if pending:
+                self._run(pending, stop, out)
+                pending = []
             pick = self._sampler.pick(self._last_logits(), grammar)
             out.full_scans += pick.full_scan
             if llama_cpp.llama_vocab_is_eog(self._vocab, pick.token):
@@ -205,11 +220,18 @@ class LlamaEngine:
                 return out
             if grammar is not None:
                 grammar.accept(pick.token)
+            pending = [pick.token]
             if forcing is not None:
                 ahead = forcing(self._text(out.tokens))
-                if ahead.done:
-                    return out
-            self.llama.eval([pick.token])
+
+    def _run(self, tokens: list[int], stop: StopSignal, out: _Decoded) -> None:
+        """Evaluate tokens the next choice needs; the first run holds the prompt's rest."""
+        if out.prompt_ms is None:
+            started = time.monotonic()
+            self._eval(tokens, stop)
+            out.prompt_ms = (time.monotonic() - started) * 1000
+        else:
+            self.llama.eval(tokens)
             out.steps += 1
 
     def _forced(self, text: str, grammar: CompiledGrammar, room: int) -> list[int]:

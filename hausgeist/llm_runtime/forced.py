@@ -64,6 +64,10 @@ class AnswerForcer:
             return Forced(_forced(text, HEADS))
         calls = text.count(CALL_START)
         tail = text[text.rindex(CALL_START) + len(CALL_START) :]
+        if calls >= self._most_calls:
+            last = self._last_call(tail)
+            if last:
+                return Forced(last)
         forced = _forced(tail, self._tails, then="]")  # a call or its data goes on with marks
         if forced:
             return Forced(forced)
@@ -74,6 +78,15 @@ class AnswerForcer:
             if tail.startswith(candidate) and candidate.endswith("}"):
                 return self._between(tail[len(candidate) :], calls)
         return Forced("")
+
+    def _last_call(self, tail: str) -> str:
+        """The whole rest of the answer when the last call it may hold can end only one way
+        (one device and service left, no data): forced to the end, the tokens' split does
+        not matter, since the model is not asked for anything after them."""
+        going_on = [c for c in self._tails if c.startswith(tail) and c != tail]
+        if len(going_on) == 1 and going_on[0].endswith("}"):
+            return going_on[0][len(tail) :] + _END
+        return ""
 
     def _in_data(self, match: re.Match[str], calls: int) -> Forced:
         data = match.group("data")

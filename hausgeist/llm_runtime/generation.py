@@ -75,7 +75,8 @@ class Generation:
     finish_reason: FinishReason
     """``stop``: the model (or the completed grammar) ended the answer; ``length``: max_tokens."""
     prompt_ms: float
-    """Time spent evaluating the prompt tokens that were not cached."""
+    """Time spent evaluating the prompt tokens that were not cached (with the text the
+    grammar forces at the answer's start, evaluated in the same batch)."""
     elapsed_ms: float
     """Time the request held the model: prompt plus generation."""
     queued_ms: float = 0.0
@@ -85,7 +86,8 @@ class Generation:
     token_forced: tuple[bool, ...] = ()
     """Per generated token: fed as forced text (its log-probability is 0.0, never computed)."""
     model_steps: int = 0
-    """Model evaluations the answer took (a forced run of tokens is one)."""
+    """Model evaluations the answer took after the prompt's (a forced run of tokens is one;
+    text forced at the start goes with the prompt, forced text that ends it is not run)."""
     threads: int = 1
     """CPU threads llama.cpp used for this request."""
 
