@@ -128,9 +128,17 @@ class Agreement:
         """The device's offers among ``services`` (all when None); when every action read
         asks for a value or a step ("dim the path lights"), only those that can take one."""
         usable = self._offers[entity] if services is None else self._offers[entity] & services
+        usable = frozenset(s for s in usable if not self._toggle_guess(s, entity, mentions))
         if mentions.actions and mentions.actions <= VALUED | STEPS:
             usable &= self._valued[entity] | STEP_SERVICES
         return usable
+
+    def _toggle_guess(self, service: str, entity: str, mentions: Mentions) -> str | None:
+        """The device's own service for what the words ask, when ``service`` is a toggle
+        standing in for it ("pause" as play/pause): the toggle would do the opposite if the
+        device is already so."""
+        direct = {_TOGGLED[service].get(a) for a in mentions.actions} if service in _TOGGLED else ()
+        return next((d for d in sorted(filter(None, direct)) if d in self._offers[entity]), None)
 
     def _call(
         self,
@@ -172,6 +180,9 @@ class Agreement:
         if not matching:
             said = ", ".join(sorted(a.value for a in mentions.actions))
             return f"the words ask to {said}, not {call.service}"
+        direct = self._toggle_guess(call.service, call.entity_id, mentions)
+        if direct is not None:
+            return f"{call.service} toggles; the words ask for {direct}, which the device offers"
         if matching <= VALUED and not call.data:
             return f"the words give a value, but {call.service} sets none"
         if matching <= STEPS and not call.data and call.service not in STEP_SERVICES:
@@ -255,6 +266,15 @@ class Agreement:
         if hint.kind == "soft" and device.domain in hint.domains:
             return True
         return hint.admits(device.domain, device.device_class, self._words[device.entity_id])
+
+
+_TOGGLED = {
+    "media_player.media_play_pause": {
+        Action.PLAY: "media_player.media_play",
+        Action.PAUSE: "media_player.media_pause",
+    }
+}
+"""Toggles a verb may land on, and the service each verb has of its own."""
 
 
 def _ids(ids: Iterable[str]) -> str:

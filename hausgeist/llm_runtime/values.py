@@ -58,7 +58,7 @@ def unsaid_value(call: ServiceCall, mentions: Mentions) -> str | None:
     change by a step where the words give a level ("to half": 50%, not 50% brighter)."""
     for key, value in call.data.items():
         if key.endswith("_step_pct"):
-            reason = _step_reason(key, value, mentions.words)
+            reason = _step_reason(key, value, mentions)
             if reason is not None:
                 return reason
         if key == "item" and isinstance(value, str):
@@ -76,15 +76,18 @@ def unsaid_value(call: ServiceCall, mentions: Mentions) -> str | None:
     return None
 
 
-def _step_reason(key: str, value: object, words: frozenset[str]) -> str | None:
-    """Why a change by a step is not what the words say: they give a level, or only the
-    other direction ("down", and the step goes up)."""
+def _step_reason(key: str, value: object, mentions: Mentions) -> str | None:
+    """Why a change by a step is not what the words say: they give a level ("down to 20":
+    20, not 20 less), or only the other direction ("down", and the step goes up)."""
+    words = mentions.words
     if not words & _BY_A_STEP:
         return f"{key} changes the level by a step, but the words say no change"
     if isinstance(value, int | float):
         wrong_way, right_way = (_UPWARD, _DOWNWARD) if value < 0 else (_DOWNWARD, _UPWARD)
         if words & wrong_way and not words & right_way:
             return f"{key} {value} goes the other way than the words say"
+        if "to" in words and "by" not in words and abs(value) in mentions.numbers:
+            return f"{key} {value} is a step, but the words set a level (to {abs(value):g})"
     return None
 
 

@@ -233,3 +233,9 @@ def test_the_home_keeps_each_narrowed_grammar_and_its_jump_forward(core, states)
     assert '(", " call)' not in narrowed.grammar
     assert '(", " call){0,1}' in whole.grammar
     assert whole.forcer(call).text == ""  # "]}" or another call: the model chooses
+
+
+def test_a_verb_with_its_own_service_leaves_no_toggle_to_guess_with(core) -> None:
+    focus = _focus(core, "paus the tv")
+    assert focus is not None
+    assert focus["media_player.living_room_tv"] == frozenset({"media_player.media_pause"})
