@@ -77,6 +77,11 @@ class Agreement:
             reason = self._call(call, mentions, requester_area, targets)
             if reason is not None:
                 return reason
+        devices = [self.registry.devices[t] for t in targets if t in self.registry.devices]
+        for hint in mentions.types:  # "close the blinds and put the big lamp on"
+            if not any(self._admits(hint, d) for d in devices):
+                word = hint.word or "/".join(sorted(hint.domains))
+                return f"the request also speaks of {word}, which no call acts on"
         return None
 
     def unanswerable(self, mentions: Mentions) -> str | None:
