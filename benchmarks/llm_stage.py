@@ -321,6 +321,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="auto",
         help="llama.cpp threads, or auto: the cores free at each request (default, as the agent)",
     )
+    parser.add_argument(
+        "--model", help="a GGUF path or packaged model name (default: the stock SmolLM2)"
+    )
     parser.add_argument("--skip-handovers", action="store_true", help="only the direct sample")
     parser.add_argument(
         "--handover-examples",
@@ -335,9 +338,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--json", type=Path, metavar="OUT", help="write every number and record")
     args = parser.parse_args(argv)
-    config = LlmConfig(threads=args.threads)
+    config = LlmConfig(threads=args.threads, model=args.model)
     model, cold = cold_start(config)
-    report: dict[str, Any] = {"threads": args.threads, "cold_start": cold}
+    report: dict[str, Any] = {"threads": args.threads, "model": args.model, "cold_start": cold}
     if not args.skip_handovers:
         for name in SETS:
             handovers(model, name, report, args.handover_examples)
