@@ -44,16 +44,20 @@ if TYPE_CHECKING:
 class _Decoded:
     tokens: list[int] = field(default_factory=list)
     logprobs: list[float] = field(default_factory=list)
+    choices: list[float] = field(default_factory=list)
     forced: list[bool] = field(default_factory=list)
     finish_reason: FinishReason = "stop"
     full_scans: int = 0
     steps: int = 0
     prompt_ms: float | None = None
 
-    def add(self, tokens: list[int], logprob: float | None, max_tokens: int) -> bool:
+    def add(
+        self, tokens: list[int], logprob: float | None, max_tokens: int, choice: float = 0.0
+    ) -> bool:
         """Append generated (``logprob``) or forced (None) tokens; True when the answer is full."""
         self.tokens += tokens
         self.logprobs += [0.0 if logprob is None else logprob] * len(tokens)
+        self.choices += [choice] * len(tokens)
         self.forced += [logprob is None] * len(tokens)
         if len(self.tokens) < max_tokens:
             return False
@@ -101,6 +105,7 @@ class LlamaEngine:
         return Generation(
             text=text,
             token_logprobs=tuple(decoded.logprobs),
+            token_choice_logprobs=tuple(decoded.choices),
             token_texts=tuple(self._piece(token) for token in decoded.tokens),
             prompt_tokens=len(prompt),
             prompt_tokens_evaluated=len(prompt) - cached,
@@ -216,7 +221,7 @@ class LlamaEngine:
             out.full_scans += pick.full_scan
             if llama_cpp.llama_vocab_is_eog(self._vocab, pick.token):
                 return out
-            if out.add([pick.token], pick.logprob, max_tokens):
+            if out.add([pick.token], pick.logprob, max_tokens, pick.choice_logprob):
                 return out
             if grammar is not None:
                 grammar.accept(pick.token)

@@ -5,6 +5,11 @@ unique), so the log-probability of the whole text says little. What counts are t
 *choice tokens*: those the model chose (not fed as forced text) that write the
 answer's kind, an entity id, a service or a refusal reason. Their mean and their
 minimum must both clear a threshold.
+
+Each choice token is judged by its probability among the tokens the grammar allowed at
+that point, not over the whole vocabulary: a stock model that would rather have written
+something the schema does not allow (``"call"`` for ``"calls"``) is not unsure of its
+decision, while one split between two devices or between acting and refusing is.
 """
 
 from __future__ import annotations
@@ -57,7 +62,8 @@ def choice_confidence(generation: Generation) -> Confidence:
     picked: list[float] = []
     chosen: list[float] = []
     offset = 0
-    pairs = zip(generation.token_texts, generation.token_logprobs, strict=True)
+    scores = generation.token_choice_logprobs or generation.token_logprobs
+    pairs = zip(generation.token_texts, scores, strict=True)
     for index, (piece, logprob) in enumerate(pairs):
         start, end = offset, offset + len(piece)
         offset = end

@@ -90,6 +90,9 @@ class Generation:
     text forced at the start goes with the prompt, forced text that ends it is not run)."""
     threads: int = 1
     """CPU threads llama.cpp used for this request."""
+    token_choice_logprobs: tuple[float, ...] = ()
+    """Per generated token, its log-probability among the tokens the grammar allowed there
+    (0.0 for forced ones): the model's preference among what it could actually write."""
 
     def chosen(self, index: int) -> bool:
         """Whether token ``index`` was chosen by the model (not forced by the grammar)."""

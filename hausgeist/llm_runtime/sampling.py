@@ -82,6 +82,10 @@ class Pick:
     """Its log-probability under the model's unmasked distribution."""
     full_scan: bool
     """Whether the grammar had to mask the whole vocabulary."""
+    choice_logprob: float = 0.0
+    """Its log-probability among the tokens the grammar allowed (among the likeliest ones
+    asked, when the whole vocabulary was not masked): how sure the model was of this
+    choice against what it could have chosen instead."""
 
 
 class GreedySampler:
@@ -102,13 +106,20 @@ class GreedySampler:
         """Choose the next token from the last position's logits."""
         top = int(np.argmax(logits))
         if grammar is None:
-            return Pick(top, _logprob(logits, top, top), full_scan=False)
+            logprob = _logprob(logits, top, top)
+            return Pick(top, logprob, full_scan=False, choice_logprob=logprob)
         if self._top_token_first:
-            for token in _best_first(logits, top):
-                if grammar.allows(token):  # every likelier token was refused: the masked argmax
-                    return Pick(token, _logprob(logits, token, top), full_scan=False)
+            allowed = [t for t in _best_first(logits, top) if grammar.allows(t)]
+            if allowed:  # the first allowed: every likelier token was refused (masked argmax)
+                token = allowed[0]
+                among = _log_softmax_at(logits[allowed], 0)
+                return Pick(
+                    token, _logprob(logits, token, top), full_scan=False, choice_logprob=among
+                )
         token = self._masked_argmax(logits, grammar)
-        return Pick(token, _logprob(logits, token, top), full_scan=True)
+        masked = self._data["logit"]
+        among = _log_softmax_at(masked[np.isfinite(masked)], int(np.isfinite(masked[:token]).sum()))
+        return Pick(token, _logprob(logits, token, top), full_scan=True, choice_logprob=among)
 
     def _masked_argmax(self, logits: Logits, grammar: CompiledGrammar) -> int:
         self._data["logit"] = logits
@@ -131,6 +142,13 @@ def _best_first(logits: Logits, top: int) -> list[int]:
     head = np.argpartition(logits, -TRIED_FIRST)[-TRIED_FIRST:]
     ordered = [int(t) for t in head[np.argsort(-logits[head], kind="stable")]]
     return [top, *(t for t in ordered if t != top)]
+
+
+def _log_softmax_at(values: npt.NDArray[np.float32], index: int) -> float:
+    """log(softmax(values)[index]), computed stably."""
+    peak = float(values.max())
+    total = float(np.exp(values - peak, dtype=np.float64).sum())
+    return float(values[index]) - peak - math.log(total)
 
 
 def _logprob(logits: Logits, token: int, top: int) -> float:

@@ -77,6 +77,14 @@ def test_each_generated_token_has_a_log_probability(runtime, chat):
     assert "".join(answer.token_texts) == answer.text
     assert all(math.isfinite(p) and p <= 0 for p in answer.token_logprobs)
     assert answer.min_logprob <= answer.mean_logprob <= 0
+    # among what the grammar allowed, each choice is at least as likely as over everything
+    assert len(answer.token_choice_logprobs) == answer.completion_tokens
+    pairs = zip(answer.token_logprobs, answer.token_choice_logprobs, strict=True)
+    assert all(whole <= among + 1e-6 and among <= 0 for whole, among in pairs)
+    assert any(
+        among > whole + 1e-3
+        for whole, among in zip(answer.token_logprobs, answer.token_choice_logprobs, strict=True)
+    )
 
 
 def test_free_text_stops_at_max_tokens(runtime, chat):

@@ -55,3 +55,13 @@ def test_text_without_choices_is_judged_whole() -> None:
 
 def _in_choice(i: int) -> bool:
     return any(a <= i < b for a, b in choice_spans(CALL))
+
+
+def test_choices_are_judged_among_what_the_grammar_allowed() -> None:
+    # Over the whole vocabulary the model was unsure (it leaned to text the schema forbids);
+    # among the answers it could write, it was sure: that is the confidence that counts.
+    unsure = generation(CALL, 0.2)
+    among = replace(unsure, token_choice_logprobs=tuple(math.log(0.9) for _ in CALL))
+    assert not Thresholds().passes(choice_confidence(unsure))
+    assert choice_confidence(among).score == pytest.approx(0.9)
+    assert Thresholds().passes(choice_confidence(among))
