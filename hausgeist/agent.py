@@ -79,8 +79,11 @@ class Agent:
         llm_config, self.tune = effective_llm(config) if llm_model is None else (config.llm, None)
         """This home's tuned model (``hausgeist model tune``) when one is active and
         ``llm.model`` is not set; None: the configured or stock model."""
+        kept = default_data_dir(config) / "cache" / "prompts"
         self.llm = (
-            LlmStage(self.understanding, llm_config, load=llm_model) if config.llm.enabled else None
+            LlmStage(self.understanding, llm_config, load=llm_model, kept_prefixes=kept)
+            if config.llm.enabled
+            else None
         )
         """Asked when the core hands over; its model (``llm_model``, default: the home's tuned
         model, else the configured GGUF file) is loaded on the first hand-over and kept."""

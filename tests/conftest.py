@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,18 @@ from hausgeist.understanding import Understanding
 POSTGRES_URL = os.environ.get(
     "HAUSGEIST_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Agents built in tests keep their files (kept prompts, tuned models) in a temporary
+    data directory, never in the user's."""
+    if "HAUSGEIST_DATA_DIR" in os.environ:
+        yield
+        return
+    os.environ["HAUSGEIST_DATA_DIR"] = str(tmp_path_factory.mktemp("data"))
+    yield
+    del os.environ["HAUSGEIST_DATA_DIR"]
 
 
 @pytest.fixture(scope="session")

@@ -91,7 +91,7 @@ class CoreWatch:
         if now is None:
             return
         with self._lock:
-            if self._last is not None:
+            if self._last is not None and now.total > self._last.total:
                 self._others = others_busy(self._last, now, self.cores)
             self._last = now
 
@@ -103,6 +103,9 @@ class CoreWatch:
     def threads(self, most: int) -> int:
         """Threads for the next request: the cores others left free, 1 to ``most``."""
         others = self.others()
+        if others is None and self.working:  # a request right after start: since then
+            self.sample()
+            others = self.others()
         if others is None:
             return 1  # nothing known yet: the choice that never collapses
         free = self.cores - others

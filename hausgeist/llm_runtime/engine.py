@@ -28,6 +28,7 @@ from hausgeist.llm_runtime.generation import (
     GenerationRequest,
 )
 from hausgeist.llm_runtime.grammar_cache import GrammarCache
+from hausgeist.llm_runtime.kept import KeptPrefixes
 from hausgeist.llm_runtime.options import available_cores
 from hausgeist.llm_runtime.sampling import CompiledGrammar, GreedySampler, Logits
 
@@ -79,6 +80,11 @@ class LlamaEngine:
         self._forced_tokens: dict[str, list[int]] = {}
         self._most_threads = self._threads = options.threads
         self._cores = CoreWatch(available_cores()) if options.adapt_threads else None
+        self._kept = (
+            KeptPrefixes(options.kept_prefixes, llama)
+            if options.kept_prefixes is not None
+            else None
+        )
 
     def prime(self, prefix: str, stop: StopSignal) -> int:
         """Evaluate ``prefix`` now so the next request starting with it reuses it; new tokens."""
@@ -86,7 +92,15 @@ class LlamaEngine:
         if not tokens:
             return 0
         self._choose_threads()
+        llama = self.llama
+        if _common_prefix(llama.input_ids[: llama.n_tokens], tokens) == len(tokens):
+            return 0
+        if self._kept is not None and self._kept.restore(tokens):
+            return 0  # evaluated by an earlier process
         cached = self._feed(tokens, stop, need_logits=False)
+        if self._kept is not None:
+            llama.n_tokens = len(tokens)  # exactly the prefix: nothing of an earlier answer
+            self._kept.keep(tokens)
         return len(tokens) - cached
 
     def generate(self, request: GenerationRequest, stop: StopSignal) -> Generation:

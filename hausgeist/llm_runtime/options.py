@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 
@@ -30,6 +31,9 @@ class RuntimeOptions:
     adapt_threads: bool = False
     """Per request, use only as many of the ``n_threads`` as other processes leave cores
     free (:mod:`.cores`): all of them on an idle machine, one when the others are busy."""
+    kept_prefixes: Path | None = None
+    """Directory where evaluated prompt prefixes are kept for later processes
+    (:mod:`.kept`); None: evaluate them again in every process."""
     seed: int = 1234
     """Fixed sampler seed (decoding is greedy, so answers are deterministic anyway)."""
     n_batch: int = 512

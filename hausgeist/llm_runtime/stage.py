@@ -28,6 +28,7 @@ from hausgeist.understanding.sessions import PendingConfirm
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from pathlib import Path
 
     from hausgeist.config.models import LlmConfig
     from hausgeist.devices.actions import ServiceCall
@@ -80,13 +81,16 @@ class StageResult:
     """What the stage did, for ``ask --explain`` (also when it declines)."""
 
 
-def load_runtime(config: LlmConfig) -> LlamaRuntime:
-    """Load the configured model (blocking; ``ModelError`` when it cannot be loaded)."""
+def load_runtime(config: LlmConfig, kept_prefixes: Path | None = None) -> LlamaRuntime:
+    """Load the configured model (blocking; ``ModelError`` when it cannot be loaded);
+    evaluated prompt prefixes are kept in ``kept_prefixes`` for later processes."""
     from hausgeist.llm_runtime.model_store import resolve_model
     from hausgeist.llm_runtime.options import RuntimeOptions
     from hausgeist.llm_runtime.runtime import LlamaRuntime
 
-    options = RuntimeOptions.with_threads(config.threads, n_ctx=config.context)
+    options = RuntimeOptions.with_threads(
+        config.threads, n_ctx=config.context, kept_prefixes=kept_prefixes
+    )
     return LlamaRuntime.load(resolve_model(config.model), options)
 
 
@@ -98,11 +102,12 @@ class LlmStage:
         core: Understanding,
         config: LlmConfig,
         load: Callable[[], Generator] | None = None,
+        kept_prefixes: Path | None = None,
     ) -> None:
         self.core = core
         self.config = config
         self.thresholds = Thresholds(min_confidence=config.min_confidence)
-        self._load = load or (lambda: load_runtime(config))
+        self._load = load or (lambda: load_runtime(config, kept_prefixes))
         self.model: Generator | None = None
         self.home: HomeModel | None = None
         self._failed: str | None = None
@@ -253,7 +258,8 @@ class LlmStage:
                 tokens = model.prime(home.prompts.prefix)
                 self._primed = home.prompts.prefix
                 ms = (time.perf_counter() - started) * 1000
-                trace.append(f"llm: primed the fixed prompt ({tokens} tokens) in {ms:.0f} ms")
+                done = f"{tokens} tokens" if tokens else "kept from an earlier run"
+                trace.append(f"llm: primed the fixed prompt ({done}) in {ms:.0f} ms")
             return model, home
 
     def _model(self) -> Generator | None:

@@ -54,10 +54,9 @@ def test_threads_follow_what_the_other_processes_leave_free() -> None:
     watch = CoreWatch(2, read=counters, interval_s=3600)  # sampled by hand here
     try:
         assert watch.working
-        assert watch.threads(2) == 1  # nothing known yet: one thread never collapses
-        counters.step(200, others=10, own=150)  # our own model busy, nothing else
-        watch.sample()
-        assert watch.threads(2) == 2
+        assert watch.threads(2) == 1  # no time has passed: one thread never collapses
+        counters.step(200, others=10, own=150)  # our own model loading, nothing else
+        assert watch.threads(2) == 2  # a first request reads what happened since the start
         assert watch.threads(1) == 1  # never more than asked
         counters.step(200, others=100)  # another process keeps one core busy
         watch.sample()

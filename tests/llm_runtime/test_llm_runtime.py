@@ -49,7 +49,7 @@ def test_auto_threads_answer_with_the_cores_that_are_free(default_spec, chat):
         first = auto.generate(
             chat.prefix("auto"), chat.suffix("lamp on"), chat.device_grammar, 40, 30
         )
-        assert first.threads == 1  # before the counters were read twice: one never collapses
+        assert 1 <= first.threads <= available_cores()  # measured since the watch started
         time.sleep(1.2)  # the watch has read the counters since
         later = auto.generate(
             chat.prefix("auto"), chat.suffix("fan off"), chat.device_grammar, 40, 30
