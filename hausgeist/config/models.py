@@ -199,6 +199,18 @@ class LlmConfig(_Model):
     using (two on an idle 2-core box, one while something else keeps a core busy, when
     two threads would be slower than one). A number fixes it."""
     context: int = Field(default=2048, ge=256, le=131072)
+
+    @field_validator("threads", mode="before")
+    @classmethod
+    def _threads(cls, value: Any) -> Any:
+        """ "auto" or a count from 1 to 64 (also as a string, from the environment)."""
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value)
+        counted = isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 64
+        if value != "auto" and not counted:
+            raise ValueError("threads is 'auto' or a number of threads from 1 to 64")
+        return value
+
     timeout_s: float = Field(default=5.0, gt=0, le=120)
     min_confidence: float = Field(default=0.5, ge=0, le=1)
     """Least geometric-mean probability of the model's choice tokens (ids, services)."""

@@ -165,6 +165,7 @@ def test_env_sets_a_nested_value() -> None:
     ("name", "value", "read"),
     [
         ("HAUSGEIST_LLM__THREADS", "4", lambda c: c.llm.threads == 4),
+        ("HAUSGEIST_LLM__THREADS", "auto", lambda c: c.llm.threads == "auto"),
         ("HAUSGEIST_LLM__ENABLED", "false", lambda c: c.llm.enabled is False),
         ("HAUSGEIST_LLM__TIMEOUT_S", "2.5", lambda c: c.llm.timeout_s == 2.5),
         ("HAUSGEIST_HISTORY__URL", "sqlite:///h.db", lambda c: c.history.url == "sqlite:///h.db"),
@@ -241,3 +242,13 @@ def test_on_and_off_as_keys_stay_text() -> None:
     text = "devices:\n  - id: light.a\n    name: A\n    attributes: {on: 1, off: 2}\n"
     config = load_config_text(text)
     assert dict(config.devices[0].attributes) == {"on": 1, "off": 2}
+
+
+@pytest.mark.parametrize("value", ["many", "0", "65"])
+def test_threads_are_auto_or_a_count(value: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config_text(f"llm: {{threads: {value}}}\n", {})
+    problems = caught.value.problems
+    assert problems
+    assert all(p.path.startswith("llm.threads") for p in problems)
+    assert "auto" in str(caught.value)
