@@ -97,9 +97,8 @@ class LlamaEngine:
             return 0
         if self._kept is not None and self._kept.restore(tokens):
             return 0  # evaluated by an earlier process
-        cached = self._feed(tokens, stop, need_logits=False)
+        cached = self._feed(tokens, stop, need_logits=False)  # the cache now holds exactly it
         if self._kept is not None:
-            llama.n_tokens = len(tokens)  # exactly the prefix: nothing of an earlier answer
             self._kept.keep(tokens)
         return len(tokens) - cached
 

@@ -106,7 +106,7 @@ class GreedySampler:
         """Choose the next token from the last position's logits."""
         top = int(np.argmax(logits))
         if grammar is None:
-            logprob = _logprob(logits, top, top)
+            logprob = _log_softmax_at(logits, top)
             return Pick(top, logprob, full_scan=False, choice_logprob=logprob)
         if self._top_token_first:
             allowed = [t for t in _best_first(logits, top) if grammar.allows(t)]
@@ -114,12 +114,12 @@ class GreedySampler:
                 token = allowed[0]
                 among = _log_softmax_at(logits[allowed], 0)
                 return Pick(
-                    token, _logprob(logits, token, top), full_scan=False, choice_logprob=among
+                    token, _log_softmax_at(logits, token), full_scan=False, choice_logprob=among
                 )
         token = self._masked_argmax(logits, grammar)
-        masked = self._data["logit"]
-        among = _log_softmax_at(masked[np.isfinite(masked)], int(np.isfinite(masked[:token]).sum()))
-        return Pick(token, _logprob(logits, token, top), full_scan=True, choice_logprob=among)
+        masked = self._data["logit"]  # refused tokens are -inf: no weight; the pick is its max
+        among = _log_softmax_at(masked, int(np.argmax(masked)))
+        return Pick(token, _log_softmax_at(logits, token), full_scan=True, choice_logprob=among)
 
     def _masked_argmax(self, logits: Logits, grammar: CompiledGrammar) -> int:
         self._data["logit"] = logits
@@ -145,13 +145,7 @@ def _best_first(logits: Logits, top: int) -> list[int]:
 
 
 def _log_softmax_at(values: npt.NDArray[np.float32], index: int) -> float:
-    """log(softmax(values)[index]), computed stably."""
+    """log(softmax(values)[index]), computed stably (entries of -inf count as zero)."""
     peak = float(values.max())
     total = float(np.exp(values - peak, dtype=np.float64).sum())
     return float(values[index]) - peak - math.log(total)
-
-
-def _logprob(logits: Logits, token: int, top: int) -> float:
-    peak = float(logits[top])
-    total = float(np.exp(logits - peak, dtype=np.float64).sum())
-    return float(logits[token]) - peak - math.log(total)
