@@ -18,6 +18,7 @@ from hausgeist.understanding.intents import (
     is_verb_word,
     readings,
     verb_behind_typo,
+    word_behind_typo,
 )
 from hausgeist.understanding.sessions import PendingClarify
 from hausgeist.understanding.text import as_number, singular, tokenize
@@ -84,11 +85,15 @@ class Mentions:
 
 def read_mentions(text: str, index: NameIndex) -> Mentions:
     """The devices, places, type words, actions and numbers ``text`` mentions. A word the
-    home does not know that is one typo away from a command verb is read as that verb
-    ("tunr on the fan"): the core itself does not guess at typos, but an answer that
-    agrees with the corrected verb is no guess either."""
-    said = [w for w in strip_fillers(tokenize(text)) if w != ","]
-    words = [_verb_typo(said, i, index) for i in range(len(said))]
+    home does not know that is one typo away from a command verb or another word of the
+    rules is read as that word ("tunr on the fan", "to 40 percnet"): the core itself does
+    not guess at typos, but an answer that agrees with the corrected words is no guess
+    either."""
+    said = tokenize(text)
+    fixed = [_typo(said, i, index) for i in range(len(said))]
+    if fixed != said:  # read again: "40 percnet" is "40 percent", which reads as "40%"
+        said = tokenize(" ".join(fixed))
+    words = [w for w in strip_fillers(said) if w != ","]
     devices: set[str] = set()
     areas: set[str] = set()
     types: list[TypeHint] = []
@@ -132,15 +137,16 @@ def read_mentions(text: str, index: NameIndex) -> Mentions:
     )
 
 
-def _verb_typo(words: list[str], i: int, index: NameIndex) -> str:
-    """Word ``i``, or the verb it is a typo of: "tunr" is "turn", and "of" after "turn" or
-    "switch" is "off". A word the home knows as it is written stays."""
+def _typo(words: list[str], i: int, index: NameIndex) -> str:
+    """Word ``i``, or the word of the rules it is a typo of: "tunr" is "turn", "degress"
+    "degrees", "teh" "the", and "of" after "turn" or "switch" is "off". A word the home knows
+    as it is written stays."""
     word = words[i]
     if word == "of" and i > 0 and words[i - 1] in _SWITCHING:
         return "off"
     if word in STOP_WORDS or is_verb_word(word) or singular(word) in index.known:
         return word
-    return verb_behind_typo(word) or word
+    return verb_behind_typo(word) or word_behind_typo(word) or word
 
 
 def _verb_not_type(match: Match, matches: list[Match], words: list[str]) -> bool:

@@ -14,7 +14,14 @@ from hausgeist.errors import ActionError, InvalidServiceDataError
 from hausgeist.understanding import replies
 from hausgeist.understanding.followup import FollowUp
 from hausgeist.understanding.index import Kind, NameIndex
-from hausgeist.understanding.intents import Action, Intent, arm_mode, detect, readings
+from hausgeist.understanding.intents import (
+    Action,
+    Intent,
+    arm_mode,
+    detect,
+    readings,
+    word_behind_typo,
+)
 from hausgeist.understanding.plan import AREA_DEFAULT, PlanError, fits, plan
 from hausgeist.understanding.policy import Policy, is_sensitive
 from hausgeist.understanding.questions import QUESTION_WORDS, Questions
@@ -22,6 +29,7 @@ from hausgeist.understanding.resolve import Context, Outcome, Resolver, Target
 from hausgeist.understanding.sessions import Conversation, PendingClarify, PendingConfirm
 from hausgeist.understanding.text import as_number, tokenize
 from hausgeist.understanding.types import Decision, Request, Status
+from hausgeist.understanding.vocabulary import STOP_WORDS
 
 _LEAD_FILLERS = frozenset(
     [
@@ -140,6 +148,24 @@ class Understanding:
         )
         return decision, Conversation(confirm=pending, clarify=clarify, previous=touched)
 
+    def _slip(self, tokens: Sequence[str]) -> tuple[str, str] | None:
+        """A word of ``tokens`` this home and the rules do not know that is one typo from a
+        filler word, or from a word of the rules where a clause starts, and that word. A
+        refusal of such words may be a misreading ("clsoe the blinds and turn the lights on"
+        read as "on" for the blinds), so the core hands them over rather than refuse them;
+        "the loft" is no "lift", so it is refused as a room this home does not have."""
+        for i, word in enumerate(tokens):
+            if word == "of" and i > 0 and tokens[i - 1] in {"turn", "switch"}:
+                return word, "off"
+            if as_number(word) is not None or self.index.canon(word)[0] in self.index.known:
+                continue
+            meant = word_behind_typo(word)
+            if meant is None:
+                continue
+            if meant in STOP_WORDS or i == 0 or tokens[i - 1] in _CLAUSE_BREAKS:
+                return word, meant  # a filler anywhere; a verb where a verb is said
+        return None
+
     def _needs_pin(self, calls: Sequence[ServiceCall]) -> bool:
         return any(self.policy.level(c) is PolicyLevel.PIN for c in calls)
 
@@ -181,6 +207,11 @@ class Understanding:
                         trace=tuple(trace),
                     )
                     return decision, PendingClarify(result.intent, ids, tuple(calls))
+            if result.status is Status.REFUSED and (slip := self._slip(tokens)) is not None:
+                word, meant = slip
+                trace.append(f"not refused: '{word}' may be '{meant}' mistyped")
+                reply = f"Sorry, I didn't understand '{word}'. Did you mean '{meant}'?"
+                return Decision(Status.NOT_UNDERSTOOD, reply, trace=tuple(trace)), None
             if result.status is not None:
                 return Decision(
                     result.status, result.reply, confidence=0.9, trace=tuple(trace)

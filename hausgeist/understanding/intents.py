@@ -13,7 +13,7 @@ from typing import Any
 from rapidfuzz.distance import OSA
 
 from hausgeist.understanding.text import singular
-from hausgeist.understanding.vocabulary import COLOR_TEMPS, COLORS, TYPE_WORDS
+from hausgeist.understanding.vocabulary import COLOR_TEMPS, COLORS, STOP_WORDS, TYPE_WORDS
 
 
 class Action(StrEnum):
@@ -841,6 +841,8 @@ _VERBS = (
     "decrease", "reduce", "enable", "disable",
 )  # fmt: skip
 """The command verbs a typo is read back to (each a word of the rules)."""
+_SLIP_TARGETS = frozenset(w for w in (*_RULE_WORDS, *STOP_WORDS) if w.isalpha() and len(w) >= 3)
+"""The words :func:`word_behind_typo` reads a typo back to."""
 
 
 def is_verb_word(word: str) -> bool:
@@ -859,6 +861,64 @@ def verb_behind_typo(word: str) -> str | None:
         if abs(len(verb) - len(word)) <= 1 and OSA.distance(word, verb, score_cutoff=1) <= 1
     ]
     return near[0] if len(near) == 1 else None
+
+
+def word_behind_typo(word: str) -> str | None:
+    """The one word of the rules or filler word that ``word``, a word neither is, is a single
+    slip of the fingers away from ("teh": "the", "degress": "degrees", "sned": "send"), or
+    None. A slip is two neighbouring letters swapped, a letter left out, a letter doubled or
+    one from a neighbouring key put in or put instead ("pool" is no slip of "cool"). A word of
+    three letters counts only with two letters swapped ("teh", not "hot" for "not")."""
+    if len(word) < 3 or not word.isalpha() or word in _SLIP_TARGETS or is_rule_word(word):
+        return None
+    near = [w for w in _SLIP_TARGETS if _slip(word, w) and (len(word) > 3 or len(w) == 3)]
+    if len(word) == 3:
+        near = [w for w in near if sorted(w) == sorted(word)]
+    return near[0] if len(near) == 1 else None
+
+
+def _slip(typed: str, meant: str) -> bool:
+    """``typed`` is ``meant`` with one slip of the fingers (see :func:`word_behind_typo`)."""
+    if len(typed) == len(meant):
+        diff = [i for i, (a, b) in enumerate(zip(typed, meant, strict=True)) if a != b]
+        if len(diff) == 1:
+            return _near_keys(typed[diff[0]], meant[diff[0]])
+        return (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and typed[diff[0]] == meant[diff[1]]
+            and typed[diff[1]] == meant[diff[0]]
+        )
+    if len(typed) == len(meant) - 1:
+        return any(meant[:i] + meant[i + 1 :] == typed for i in range(len(meant)))
+    if len(typed) == len(meant) + 1:
+        return any(
+            typed[:i] + typed[i + 1 :] == meant
+            and any(
+                _near_keys(typed[i], c) for c in typed[max(0, i - 1) : i] + typed[i + 1 : i + 2]
+            )
+            for i in range(len(typed))
+        )
+    return False
+
+
+_KEY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+
+
+def _near_keys(a: str, b: str) -> bool:
+    """The same key, or keys next to each other on a QWERTY keyboard (rows are staggered)."""
+    if a == b:
+        return True
+    spots = {c: (r, i) for r, row in enumerate(_KEY_ROWS) for i, c in enumerate(row)}
+    if a not in spots or b not in spots:
+        return False
+    (ra, ia), (rb, ib) = spots[a], spots[b]
+    if ra == rb:
+        return abs(ia - ib) == 1
+    if abs(ra - rb) != 1:
+        return False
+    upper, lower = (ia, ib) if ra < rb else (ib, ia)
+    return lower in (upper - 1, upper)
 
 
 def is_rule_word(word: str) -> bool:

@@ -55,6 +55,7 @@ SINGLE = [
     "refused.yaml",
     "clarify.yaml",
     "safety.yaml",
+    "slips.yaml",
 ]
 
 
