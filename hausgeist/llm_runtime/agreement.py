@@ -116,7 +116,10 @@ class Agreement:
         """Why refusing contradicts the words, or None when the refusal may stand."""
         if not mentions.actions:
             return "a refusal, but the words ask for no action"
-        if reason == "no_such_device" and not mentions.unknown_names:
+        lacking = mentions.unknown_names or any(
+            not any(self._admits(t, d) for d in self.registry) for t in mentions.types
+        )  # a name, or a kind of device ("the garage door"), this home does not have
+        if reason == "no_such_device" and not lacking:
             return "says no such device, but the words name nothing this home lacks"
         if reason == "not_possible" and any(self._can(d, mentions) for d in mentions.devices):
             return "says it is not possible, but a named device can do it"
@@ -197,6 +200,10 @@ class Agreement:
             matching == {Action.UNMUTE} and muted is True
         ):
             return f"the words ask to {next(iter(matching)).value}, not is_volume_muted {muted}"
+        for key in _MODE_KEYS & call.data.keys():
+            off = call.data[key] == "off"
+            if (matching == {Action.OFF} and not off) or (matching == {Action.ON} and off):
+                return f"the words ask to {next(iter(matching)).value}, not {key} {call.data[key]}"
         arming = matching & {Action.ARM, Action.ON}
         if arming and call.service in ARM_SERVICES and call.service != mentions.arm_service:
             return f"the words ask for {mentions.arm_service}, not {call.service}"
@@ -272,6 +279,9 @@ class Agreement:
             return True
         return hint.admits(device.domain, device.device_class, self._words[device.entity_id])
 
+
+_MODE_KEYS = frozenset({"hvac_mode", "operation_mode"})
+"""Modes that say on or off themselves: "switch off the heating" is no mode "heat"."""
 
 _TOGGLED = {
     "media_player.media_play_pause": {

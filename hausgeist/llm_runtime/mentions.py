@@ -230,7 +230,9 @@ def _unknown_names(
 ) -> tuple[str, ...]:
     """Places and names said that this home does not have."""
     unknown = [
-        w for i, w in enumerate(words) if _after_place_word(words, i) and not _known(w, index)
+        w
+        for i, w in enumerate(words)
+        if (_after_place_word(words, i) or _ends_named_thing(words, i)) and not _known(w, index)
     ]
     for match in matches:  # "the pool lights": an unknown word naming a kind of thing
         if any(e.kind is Kind.TYPE for e in match.entries) and match.start > 0:
@@ -241,6 +243,20 @@ def _unknown_names(
     if not floors and _FLOOR_WORDS & set(free):  # "the second floor", not "the floor lamp"
         unknown.append(next(w for w in free if w in _FLOOR_WORDS))
     return tuple(dict.fromkeys(unknown))
+
+
+def _ends_named_thing(words: list[str], i: int) -> bool:
+    """``tub`` in "turn on the hot tub": the last word of the request, or of its part before
+    a place or an "and", at most two words after "the" (or "my", "our"...), with no filler
+    between ("a sauna in here" names no thing; "the light, ta" ends before "ta")."""
+    if i + 1 < len(words) and words[i + 1] not in _PLACE_WORDS | {"and"}:
+        return False
+    for j in range(i - 1, max(-1, i - 4), -1):
+        if words[j] in _DETERMINERS:
+            return True
+        if words[j] in STOP_WORDS:
+            return False
+    return False
 
 
 def _after_place_word(words: list[str], i: int) -> bool:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from hausgeist.devices.actions import ServiceCall
 from hausgeist.llm_runtime.mentions import Mentions
+from hausgeist.understanding.plan import STEP_PCT
 from hausgeist.understanding.text import tokenize
 
 # Data keys whose choice must have been said ("heat" for "heating", "night" for "night").
@@ -55,7 +56,8 @@ _UPWARD = frozenset(
 
 def unsaid_value(call: ServiceCall, mentions: Mentions) -> str | None:
     """A number nobody said (made up, or copied from an example), an item not said, or a
-    change by a step where the words give a level ("to half": 50%, not 50% brighter)."""
+    change by a step where the words give a level ("to half": 50%, not 50% brighter). A
+    step with no number said may be the core's own (25%, as for "brighten the lamp")."""
     for key, value in call.data.items():
         if key.endswith("_step_pct"):
             reason = _step_reason(key, value, mentions)
@@ -69,6 +71,8 @@ def unsaid_value(call: ServiceCall, mentions: Mentions) -> str | None:
             return f"{key} {value!r} was not said"
         if key not in _SAID_NUMBERS or not isinstance(value, int | float):
             continue
+        if key.endswith("_step_pct") and not mentions.numbers and abs(value) == STEP_PCT:
+            continue  # "brighten the lamp": the core's own step
         if not uses_number(
             ServiceCall(service=call.service, entity_id=call.entity_id, data={key: value}), mentions
         ):
@@ -80,7 +84,7 @@ def _step_reason(key: str, value: object, mentions: Mentions) -> str | None:
     """Why a change by a step is not what the words say: they give a level ("down to 20":
     20, not 20 less), or only the other direction ("down", and the step goes up)."""
     words = mentions.words
-    if not words & _BY_A_STEP:
+    if not words & (_BY_A_STEP | _UPWARD | _DOWNWARD):  # "brighten" and "dim" are changes
         return f"{key} changes the level by a step, but the words say no change"
     if isinstance(value, int | float):
         wrong_way, right_way = (_UPWARD, _DOWNWARD) if value < 0 else (_DOWNWARD, _UPWARD)

@@ -45,6 +45,11 @@ def test_case(core, case: dict[str, Any]) -> None:
     [
         ("turn on the sauna in the attic", "no_such_device", False),
         ("turn on the pool lights", "no_such_device", False),
+        ("tunr on the hot tub", "no_such_device", False),  # the thing named ends the words
+        ("open the pool cover", "no_such_device", False),
+        ("open the garden gate", "no_such_device", False),  # no gate at all in this home
+        ("open the garage door", "no_such_device", True),  # the garage door is a cover here
+        ("set the kitchen ceiling to 40 percnet", "no_such_device", True),
         ("it is like a sauna in here, cool it down", "no_such_device", True),
         ("turn on the coffee machine", "no_such_device", True),
         ("turn on the coffee machine", "not_possible", True),
