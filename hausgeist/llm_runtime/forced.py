@@ -50,7 +50,7 @@ class AnswerForcer:
                     tails.append(base + "}")
                     continue
                 tails.append(base + ', "data": {')
-                if not required:
+                if not required and not offer.data_needed:
                     tails.append(base + "}")
                 first = required[:1] or [k.key for k in offer.keys]
                 self._keys[entity_id, offer.service] = tuple(f'"{key}": ' for key in first)

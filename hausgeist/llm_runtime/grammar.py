@@ -21,7 +21,7 @@ import hashlib
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from hausgeist.devices.actions import offered_services
@@ -91,6 +91,9 @@ class Offer:
     """``<domain>.<service>``."""
     keys: tuple[DataKey, ...]
     """Allowed data keys, in the capability table's order."""
+    data_needed: bool = False
+    """Data must be given even though no key is required by itself: the words give a value
+    or a step ("at 60 percent", "brighten"), and a call without one would be turned down."""
 
 
 @dataclass(frozen=True)
@@ -151,14 +154,21 @@ def grammar_of(offers: Mapping[str, tuple[Offer, ...]], fingerprint: str) -> Dec
 
 
 def narrow(
-    offers: Mapping[str, tuple[Offer, ...]], focus: Mapping[str, frozenset[str]] | None
+    offers: Mapping[str, tuple[Offer, ...]],
+    focus: Mapping[str, frozenset[str]] | None,
+    data_needed: bool = False,
 ) -> dict[str, tuple[Offer, ...]]:
     """``offers`` with only the services ``focus`` allows each device (all when ``focus`` is
-    None, none for a device it leaves out)."""
+    None, none for a device it leaves out); with ``data_needed``, a service that takes data
+    must be given some."""
     if focus is None:
         return dict(offers)
     return {
-        entity_id: tuple(o for o in entity_offers if o.service in focus.get(entity_id, ()))
+        entity_id: tuple(
+            replace(o, data_needed=True) if data_needed and o.keys else o
+            for o in entity_offers
+            if o.service in focus.get(entity_id, ())
+        )
         for entity_id, entity_offers in offers.items()
     }
 
@@ -265,7 +275,7 @@ class _Writer:
             name = f"d{len(self._data) + 1}"
             self._data[offer.keys] = name
             self.rules += self._data_rules(name, offer.keys)
-        required = any(k.required for k in offer.keys)
+        required = offer.data_needed or any(k.required for k in offer.keys)
         return f" {name}" if required else f" {name}?"
 
     def _data_rules(self, name: str, keys: tuple[DataKey, ...]) -> list[str]:

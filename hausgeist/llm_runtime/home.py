@@ -26,7 +26,7 @@ from hausgeist.llm_runtime.grammar import (
 )
 from hausgeist.llm_runtime.mentions import Mentions
 from hausgeist.llm_runtime.prompt import Prompt, PromptBuilder
-from hausgeist.llm_runtime.verbs import STEPS
+from hausgeist.llm_runtime.verbs import STEPS, VALUED
 from hausgeist.understanding import Understanding
 
 _KEPT = 32
@@ -76,7 +76,7 @@ class HomeModel:
     """The home's own grammar and jump-forward, for requests whose words narrow nothing."""
     offers: Mapping[str, tuple[Offer, ...]]
     """Each device's offers, as the grammar has them (registry order)."""
-    _narrowed: OrderedDict[frozenset[tuple[str, frozenset[str]]], Narrowed] = field(
+    _narrowed: OrderedDict[tuple[frozenset[tuple[str, frozenset[str]]], bool], Narrowed] = field(
         default_factory=OrderedDict, compare=False, repr=False
     )
     _lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
@@ -99,18 +99,22 @@ class HomeModel:
         whole = Narrowed.of(offers, grammar.fingerprint, whole=True)
         return cls(grammar, bank, prompts, Agreement(core.registry), whole, offers)
 
-    def narrowed(self, focus: Mapping[str, frozenset[str]] | None) -> Narrowed:
-        """The grammar and jump-forward for answers within ``focus`` (:meth:`Agreement.focus`);
-        the whole home's when it is None. The last few are kept."""
+    def narrowed(
+        self, focus: Mapping[str, frozenset[str]] | None, data_needed: bool = False
+    ) -> Narrowed:
+        """The grammar and jump-forward for answers within ``focus`` (:meth:`Agreement.focus`;
+        with ``data_needed``, every call that can carry data must); the whole home's when
+        ``focus`` is None. The last few are kept."""
         if focus is None:
             return self.whole
-        key = frozenset(focus.items())
+        key = (frozenset(focus.items()), data_needed)
         with self._lock:
             found = self._narrowed.get(key)
             if found is not None:
                 self._narrowed.move_to_end(key)
                 return found
-        found = Narrowed.of(narrow(self.offers, focus), self.grammar.fingerprint, whole=False)
+        offers = narrow(self.offers, focus, data_needed)
+        found = Narrowed.of(offers, self.grammar.fingerprint, whole=False)
         with self._lock:
             self._narrowed[key] = found
             while len(self._narrowed) > _KEPT:
@@ -129,8 +133,11 @@ class HomeModel:
         """One request's prompt and what the model may answer: the words' reading narrows
         the grammar, and the prompt lists only what is left. States are given only where
         the words ask for a step ("warmer", "a bit brighter") or read no verb at all: to
-        switch, open or set a device, its state does not matter and costs prompt tokens."""
-        allowed = self.narrowed(self.agreement.focus(mentions))
+        switch, open or set a device, its state does not matter and costs prompt tokens.
+        When every action read gives a value or a step ("at 60 percent", "brighten"), a call
+        that can carry data must carry some: without, the agreement check turns it down."""
+        valued = bool(mentions.actions) and mentions.actions <= VALUED | STEPS
+        allowed = self.narrowed(self.agreement.focus(mentions), data_needed=valued)
         among = None if allowed.whole else allowed.targets
         state = not mentions.actions or bool(mentions.actions & STEPS)
         prompt = self.prompts.build(text, area, states, previous, examples, among, state)

@@ -9,6 +9,7 @@ from hausgeist.devices.actions import ServiceCall
 from hausgeist.llm_runtime.mentions import Mentions
 from hausgeist.understanding.plan import STEP_PCT
 from hausgeist.understanding.text import tokenize
+from hausgeist.understanding.vocabulary import COLOR_TEMPS, COLORS
 
 # Data keys whose choice must have been said ("heat" for "heating", "night" for "night").
 _SAID_CHOICES = frozenset(
@@ -67,6 +68,9 @@ def unsaid_value(call: ServiceCall, mentions: Mentions) -> str | None:
             missing = [w for w in tokenize(value) if w not in mentions.words]
             if missing:
                 return f"item {value!r} was not said"
+        reason = _unsaid_colour(key, value, mentions)
+        if reason is not None:
+            return reason
         if key in _SAID_CHOICES and isinstance(value, str) and not said(value, mentions.words):
             return f"{key} {value!r} was not said"
         if key not in _SAID_NUMBERS or not isinstance(value, int | float):
@@ -77,6 +81,22 @@ def unsaid_value(call: ServiceCall, mentions: Mentions) -> str | None:
             ServiceCall(service=call.service, entity_id=call.entity_id, data={key: value}), mentions
         ):
             return f"{key} {value} was not said"
+    return None
+
+
+def _unsaid_colour(key: str, value: object, mentions: Mentions) -> str | None:
+    """A colour, or a colour temperature, other than one said ("cool white" is 6500 K, so
+    2500 K is made up; "red" is [255, 0, 0])."""
+    if key == "rgb_color" and isinstance(value, list):
+        said_colours = [COLORS[w] for w in mentions.words if w in COLORS]
+        if tuple(value) not in said_colours:
+            return f"rgb_color {value} is no colour said"
+    if key == "color_temp_kelvin" and isinstance(value, int | float):
+        said_temps = {k for words, k in COLOR_TEMPS.items() if set(words) <= mentions.words}
+        if value not in said_temps and not any(
+            math.isclose(float(value), n) for n in mentions.numbers
+        ):
+            return f"color_temp_kelvin {value} was not said"
     return None
 
 

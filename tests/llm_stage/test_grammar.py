@@ -15,6 +15,8 @@ from hausgeist.llm_runtime.grammar import (
     DROPPED_KEYS,
     build_grammar,
     device_offers,
+    grammar_of,
+    narrow,
     registry_fingerprint,
 )
 from hausgeist.llm_runtime.mentions import read_mentions
@@ -239,3 +241,35 @@ def test_a_verb_with_its_own_service_leaves_no_toggle_to_guess_with(core) -> Non
     focus = _focus(core, "paus the tv")
     assert focus is not None
     assert focus["media_player.living_room_tv"] == frozenset({"media_player.media_pause"})
+
+
+def test_words_that_give_a_value_make_the_data_needed(core, states) -> None:
+    from hausgeist.config.models import LlmConfig
+    from hausgeist.llm_runtime.home import HomeModel
+
+    home = HomeModel.build(core, states, LlmConfig())
+    text = "desk lamp at 60 percnet"
+    _, allowed = home.ask(text, read_mentions(text, core.index), None, states)
+    assert allowed.targets == ("light.office_desk",)
+    assert '"\\"light.turn_on\\"" d1?' not in allowed.grammar  # the data is not optional
+    assert '"\\"light.turn_on\\"" d1' in allowed.grammar
+    start = '{"calls": [{"entity_id": "'
+    assert '"light.turn_on", "data":' in allowed.forcer(start).text  # the one way on
+    _, plain = home.ask("desk lamp on", read_mentions("desk lamp on", core.index), None, states)
+    assert '"\\"light.turn_on\\"" d1?' in plain.grammar  # switching on needs no data
+
+
+@pytest.mark.llm
+def test_llama_cpp_holds_a_valued_request_to_data(core, grammar_accepts) -> None:
+    focus = _focus(core, "desk lamp at 60 percent")
+    offers = {d.entity_id: device_offers(d) for d in core.registry}
+    optional = grammar_of(narrow(offers, focus), "x").text
+    needed = grammar_of(narrow(offers, focus, data_needed=True), "x").text
+    bare = '{"calls": [{"entity_id": "light.office_desk", "service": "light.turn_on"}]}'
+    valued = (
+        '{"calls": [{"entity_id": "light.office_desk", "service": "light.turn_on", '
+        '"data": {"brightness_pct": 60}}]}'
+    )
+    assert grammar_accepts(optional, bare)  # narrowing alone leaves the data optional
+    assert not grammar_accepts(needed, bare)
+    assert grammar_accepts(needed, valued)
