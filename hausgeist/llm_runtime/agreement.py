@@ -15,10 +15,11 @@ the model chooses among what is left, and more of its answer is forced.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from itertools import combinations
 
 from hausgeist.devices.actions import ServiceCall, offered_services
 from hausgeist.devices.registry import Device, DeviceRegistry
-from hausgeist.llm_runtime.grammar import device_offers
+from hausgeist.llm_runtime.grammar import MOST_CALLS, device_offers
 from hausgeist.llm_runtime.mentions import Mentions
 from hausgeist.llm_runtime.values import number_anchored, unsaid_value, uses_number
 from hausgeist.llm_runtime.verbs import (
@@ -83,6 +84,23 @@ class Agreement:
                 word = hint.word or "/".join(sorted(hint.domains))
                 return f"the request also speaks of {word}, which no call acts on"
         return None
+
+    def least_calls(self, mentions: Mentions, among: Iterable[str]) -> int:
+        """The fewest calls among these devices that act on every device named in full and
+        on a device of every type said (what :meth:`disagreement` asks of an answer); 1 when
+        none or more than one answer can hold would do."""
+        among = sorted(among)
+        needs = [g & frozenset(among) for g in mentions.groups]
+        needs += [
+            frozenset(e for e in among if self._admits(hint, self.registry.devices[e]))
+            for hint in mentions.types
+        ]
+        if not needs or not all(needs):
+            return 1
+        for size in range(1, MOST_CALLS + 1):
+            if any(all(n & set(c) for n in needs) for c in combinations(among, size)):
+                return size
+        return 1
 
     def unanswerable(self, mentions: Mentions) -> str | None:
         """Why no answer of the model could pass the checks of these words (asking it would

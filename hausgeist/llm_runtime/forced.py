@@ -38,8 +38,14 @@ _IN_CALL = re.compile(
 class AnswerForcer:
     """The forced continuations of one registry's decision grammar."""
 
-    def __init__(self, offers: Mapping[str, Iterable[Offer]], most_calls: int = MOST_CALLS) -> None:
+    def __init__(
+        self,
+        offers: Mapping[str, Iterable[Offer]],
+        most_calls: int = MOST_CALLS,
+        least_calls: int = 1,
+    ) -> None:
         self._most_calls = most_calls
+        self._least_calls = least_calls
         tails: list[str] = []
         self._keys: dict[tuple[str, str], tuple[str, ...]] = {}
         for entity_id, entity_offers in offers.items():
@@ -101,7 +107,10 @@ class AnswerForcer:
     def _between(self, rest: str, calls: int) -> Forced:
         if rest == _END:
             return Forced("", done=True)
-        options = [_END, _NEXT_CALL] if calls < self._most_calls else [_END]
+        if calls < self._least_calls:
+            options = [_NEXT_CALL]
+        else:
+            options = [_END, _NEXT_CALL] if calls < self._most_calls else [_END]
         return Forced(_forced(rest, options))
 
 

@@ -111,6 +111,9 @@ class DecisionGrammar:
     most_calls: int
     """Calls one answer may hold: :data:`MOST_CALLS`, or fewer when fewer devices are left
     (no device takes two calls), so the answer's end is forced sooner."""
+    least_calls: int = 1
+    """Calls an answer with calls must hold: more than one when the words name more devices
+    than one call can act on ("the path lights and the festoon")."""
 
 
 def device_offers(device: Device, attributes: Mapping[str, Any] | None = None) -> tuple[Offer, ...]:
@@ -134,8 +137,11 @@ def build_grammar(
     return grammar_of(offers, registry_fingerprint(registry))
 
 
-def grammar_of(offers: Mapping[str, tuple[Offer, ...]], fingerprint: str) -> DecisionGrammar:
-    """The decision grammar of devices' offers (entity id to offers, in registry order)."""
+def grammar_of(
+    offers: Mapping[str, tuple[Offer, ...]], fingerprint: str, least_calls: int = 1
+) -> DecisionGrammar:
+    """The decision grammar of devices' offers (entity id to offers, in registry order); an
+    answer with calls holds at least ``least_calls`` of them (as many as it can)."""
     groups: dict[tuple[Offer, ...], list[str]] = {}
     for entity_id, entity_offers in offers.items():
         if entity_offers:
@@ -144,13 +150,14 @@ def grammar_of(offers: Mapping[str, tuple[Offer, ...]], fingerprint: str) -> Dec
     names = [writer.group(group, ids) for group, ids in groups.items()]
     count = sum(len(ids) for ids in groups.values())
     most = min(MOST_CALLS, count)
+    least = max(1, min(least_calls, most))
     if names:
-        more = f'(", " call){{0,{most - 1}}} ' if most > 1 else ""
+        more = f'(", " call){{{least - 1},{most - 1}}} ' if most > 1 else ""
         target = f"target ::= {gbnf.alternatives(names)}"
         text = _HEAD.format(more=more) + target + "\n" + "\n".join(writer.rules) + "\n"
     else:
         text = _NO_CALLS
-    return DecisionGrammar(text, fingerprint, len(groups), count, most)
+    return DecisionGrammar(text, fingerprint, len(groups), count, most, least)
 
 
 def narrow(

@@ -33,6 +33,10 @@ _KEPT = 32
 """Narrowed grammars kept per home (most recently used)."""
 
 
+_Key = tuple[frozenset[tuple[str, frozenset[str]]], bool, int]
+"""A narrowed grammar's key: the focus, whether data is needed, the least calls."""
+
+
 @dataclass(frozen=True)
 class Narrowed:
     """What the model may write for one request."""
@@ -47,11 +51,17 @@ class Narrowed:
     """The whole home's grammar: the words narrowed nothing."""
 
     @classmethod
-    def of(cls, offers: Mapping[str, tuple[Offer, ...]], fingerprint: str, whole: bool) -> Narrowed:
+    def of(
+        cls,
+        offers: Mapping[str, tuple[Offer, ...]],
+        fingerprint: str,
+        whole: bool,
+        least_calls: int = 1,
+    ) -> Narrowed:
         """The grammar and jump-forward of these offers."""
-        grammar = grammar_of(offers, fingerprint)
+        grammar = grammar_of(offers, fingerprint, least_calls)
         usable = {e: o for e, o in offers.items() if o}
-        forcer = AnswerForcer(usable, most_calls=grammar.most_calls)
+        forcer = AnswerForcer(usable, grammar.most_calls, grammar.least_calls)
         return cls(grammar.text, forcer, tuple(usable), whole)
 
     @property
@@ -76,7 +86,7 @@ class HomeModel:
     """The home's own grammar and jump-forward, for requests whose words narrow nothing."""
     offers: Mapping[str, tuple[Offer, ...]]
     """Each device's offers, as the grammar has them (registry order)."""
-    _narrowed: OrderedDict[tuple[frozenset[tuple[str, frozenset[str]]], bool], Narrowed] = field(
+    _narrowed: OrderedDict[_Key, Narrowed] = field(
         default_factory=OrderedDict, compare=False, repr=False
     )
     _lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
@@ -100,21 +110,25 @@ class HomeModel:
         return cls(grammar, bank, prompts, Agreement(core.registry), whole, offers)
 
     def narrowed(
-        self, focus: Mapping[str, frozenset[str]] | None, data_needed: bool = False
+        self,
+        focus: Mapping[str, frozenset[str]] | None,
+        data_needed: bool = False,
+        least_calls: int = 1,
     ) -> Narrowed:
         """The grammar and jump-forward for answers within ``focus`` (:meth:`Agreement.focus`;
-        with ``data_needed``, every call that can carry data must); the whole home's when
-        ``focus`` is None. The last few are kept."""
+        with ``data_needed``, every call that can carry data must; an answer with calls holds
+        at least ``least_calls``); the whole home's when ``focus`` is None. The last few are
+        kept."""
         if focus is None:
             return self.whole
-        key = (frozenset(focus.items()), data_needed)
+        key = (frozenset(focus.items()), data_needed, least_calls)
         with self._lock:
             found = self._narrowed.get(key)
             if found is not None:
                 self._narrowed.move_to_end(key)
                 return found
         offers = narrow(self.offers, focus, data_needed)
-        found = Narrowed.of(offers, self.grammar.fingerprint, whole=False)
+        found = Narrowed.of(offers, self.grammar.fingerprint, whole=False, least_calls=least_calls)
         with self._lock:
             self._narrowed[key] = found
             while len(self._narrowed) > _KEPT:
@@ -135,9 +149,15 @@ class HomeModel:
         the words ask for a step ("warmer", "a bit brighter") or read no verb at all: to
         switch, open or set a device, its state does not matter and costs prompt tokens.
         When every action read gives a value or a step ("at 60 percent", "brighten"), a call
-        that can carry data must carry some: without, the agreement check turns it down."""
+        that can carry data must carry some; when the words name more devices than one call
+        can act on, an answer holds that many calls: the agreement check turns down less."""
         valued = bool(mentions.actions) and mentions.actions <= VALUED | STEPS
-        allowed = self.narrowed(self.agreement.focus(mentions), data_needed=valued)
+        focus = self.agreement.focus(mentions)
+        least = 1
+        if focus is not None:
+            reachable = [e for e, s in focus.items() if any(o.service in s for o in self.offers[e])]
+            least = self.agreement.least_calls(mentions, reachable)
+        allowed = self.narrowed(focus, data_needed=valued, least_calls=least)
         among = None if allowed.whole else allowed.targets
         state = not mentions.actions or bool(mentions.actions & STEPS)
         prompt = self.prompts.build(text, area, states, previous, examples, among, state)

@@ -122,6 +122,7 @@ def read_mentions(text: str, index: NameIndex) -> Mentions:
         devices |= owners
         if len(owners) > 1:
             alike.append(owners)
+    groups += _listed(words, covered, index)
     return Mentions(
         devices=frozenset(devices),
         areas=frozenset(areas),
@@ -135,6 +136,25 @@ def read_mentions(text: str, index: NameIndex) -> Mentions:
         groups=tuple(groups),
         alike=tuple(dict.fromkeys(alike)),
     )
+
+
+def _listed(words: list[str], covered: set[int], index: NameIndex) -> list[frozenset[str]]:
+    """Devices listed with "and", each by a word of its name ("Sue's lamp and Tom's lamp"):
+    an answer must act on each, as on a name said in full."""
+    parts: list[list[str]] = [[]]
+    for i, word in enumerate(words):
+        if word in {"and", "&"}:
+            parts.append([])
+        elif i not in covered:
+            parts[-1].append(word)
+    if len(parts) < 2:
+        return []
+    found = []
+    for part in parts:
+        single = [owners for owners in _by_name_word(part, index) if len(owners) == 1]
+        if len(single) == 1:
+            found.append(single[0])
+    return found
 
 
 def _typo(words: list[str], i: int, index: NameIndex) -> str:

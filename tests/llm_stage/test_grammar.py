@@ -273,3 +273,46 @@ def test_llama_cpp_holds_a_valued_request_to_data(core, grammar_accepts) -> None
     assert grammar_accepts(optional, bare)  # narrowing alone leaves the data optional
     assert not grammar_accepts(needed, bare)
     assert grammar_accepts(needed, valued)
+
+
+def test_two_devices_named_take_two_calls(core, states) -> None:
+    from hausgeist.config.models import LlmConfig
+    from hausgeist.llm_runtime.home import HomeModel
+
+    home = HomeModel.build(core, states, LlmConfig())
+    text = "swicth on the desk lamp and the coffee machine"
+    _, both = home.ask(text, read_mentions(text, core.index), None, states)
+    assert set(both.targets) == {"light.office_desk", "switch.coffee_machine"}
+    assert '(", " call){1,1}' in both.grammar  # a second call is not optional
+    first = '{"calls": [{"entity_id": "switch.coffee_machine", "service": "switch.turn_on"}'
+    assert both.forcer(first).text.startswith(', {"entity_id": "')  # the next call is forced
+    _, one = home.ask("desk lamp on", read_mentions("desk lamp on", core.index), None, states)
+    assert "{1,1}" not in one.grammar
+
+
+@pytest.mark.parametrize(
+    ("text", "least"),
+    [
+        ("turn off the kitchen ceiling and the desk lamp", 2),
+        ("turn off the kitchen ceiling light", 1),  # its name and its type: one device
+        ("close the blinds and put the desk lamp on", 2),  # a type and a name
+        ("turn off the lights", 1),  # a type alone: any one of them may do
+    ],
+)
+def test_the_fewest_calls_the_words_ask_for(core, text: str, least: int) -> None:
+    agreement = Agreement(core.registry)
+    mentions = read_mentions(text, core.index)
+    among = [d.entity_id for d in core.registry]
+    assert agreement.least_calls(mentions, among) == least
+
+
+@pytest.mark.llm
+def test_llama_cpp_holds_an_answer_to_the_least_calls(core, grammar_accepts) -> None:
+    focus = _focus(core, "swicth on the desk lamp and the coffee machine")
+    offers = {d.entity_id: device_offers(d) for d in core.registry}
+    grammar = grammar_of(narrow(offers, focus), "x", least_calls=2).text
+    lamp = '{"entity_id": "light.office_desk", "service": "light.turn_on"}'
+    coffee = '{"entity_id": "switch.coffee_machine", "service": "switch.turn_on"}'
+    assert grammar_accepts(grammar, f'{{"calls": [{lamp}, {coffee}]}}')
+    assert not grammar_accepts(grammar, f'{{"calls": [{lamp}]}}')
+    assert grammar_accepts(grammar, '{"refuse": "not_possible"}')
