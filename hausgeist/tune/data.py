@@ -25,6 +25,7 @@ from hausgeist.llm_runtime.grammar import device_offers
 from hausgeist.llm_runtime.schema import MAX_CALLS, LlmAnswer, LlmCall
 from hausgeist.tune import templates as tpl
 from hausgeist.understanding import Decision, Request, Status, Understanding
+from hausgeist.understanding.intents import near_keys
 
 _SLOT = re.compile(r"\{(\w+)\}")
 _POLITE = frozenset({"can", "could", "would", "please", "i", "we", "hey", "ok", "it's"})
@@ -59,8 +60,9 @@ class DataOptions:
     """Requests written per template and device (names, numbers and fillers vary)."""
     min_confidence: float = 0.9
     """Least confidence of the core's decision for it to be a target."""
-    typo_rate: float = 0.12
-    """Share of requests also kept with a typo (the answer of the clean text)."""
+    typo_rate: float = 0.25
+    """Share of requests also kept with a typo (the answer of the clean text): what the core
+    hands over is mostly words it could not read."""
     max_examples: int = 6000
     """Most examples kept (sampled evenly over templates)."""
 
@@ -187,21 +189,25 @@ def split(
 
 
 def typo(text: str, rng: random.Random) -> str:
-    """``text`` with one typing slip in a word of four letters or more."""
+    """``text`` with one slip of the fingers (as the stage reads them back,
+    :func:`~hausgeist.understanding.intents.word_behind_typo`): in a word of four letters or
+    more, two letters swapped, one dropped or doubled, or a neighbouring key hit instead;
+    in a word of three ("the", "off"), two letters swapped."""
     words = text.split(" ")
-    spots = [i for i, w in enumerate(words) if len(w) >= 4 and w.isalpha()]
-    if not spots:
-        return text
-    i = rng.choice(spots)
-    w = words[i]
-    j = rng.randrange(1, len(w) - 1)
-    slips = (
-        w[:j] + w[j + 1] + w[j] + w[j + 2 :],  # swapped letters
-        w[:j] + w[j + 1 :],  # a letter dropped
-        w[:j] + w[j] + w[j:],  # a letter doubled
-    )
-    words[i] = rng.choice(slips)
-    return " ".join(words)
+    spots = [i for i, w in enumerate(words) if len(w) >= 3 and w.isalpha()]
+    for i in rng.sample(spots, len(spots)):
+        w = words[i]
+        j = rng.randrange(1, len(w) - 1)
+        slips = [w[:j] + w[j + 1] + w[j] + w[j + 2 :]]  # two letters swapped
+        if len(w) > 3:
+            slips += [w[:j] + w[j + 1 :], w[:j] + w[j] + w[j:]]  # one dropped, one doubled
+            near = near_keys(w[j].lower())
+            slips += [w[:j] + rng.choice(near) + w[j + 1 :]] if near else []
+        changed = [s for s in slips if s != w]  # "off" with its f's swapped is still "off"
+        if changed:
+            words[i] = rng.choice(changed)
+            return " ".join(words)
+    return text
 
 
 class _Writer:

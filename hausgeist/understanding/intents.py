@@ -903,22 +903,25 @@ def _slip(typed: str, meant: str) -> bool:
 
 
 _KEY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_KEY_SPOTS = {c: (r, i) for r, row in enumerate(_KEY_ROWS) for i, c in enumerate(row)}
+
+
+def near_keys(char: str) -> str:
+    """The keys next to ``char`` on a QWERTY keyboard (rows are staggered: "s" touches
+    "w", "e", "a", "d", "z" and "x"); "" for a character that is no letter key."""
+    if char not in _KEY_SPOTS:
+        return ""
+    row, i = _KEY_SPOTS[char]
+    spots = [(row, i - 1), (row, i + 1), (row - 1, i), (row - 1, i + 1), (row + 1, i - 1)]
+    spots.append((row + 1, i))
+    return "".join(
+        _KEY_ROWS[r][j] for r, j in spots if 0 <= r < len(_KEY_ROWS) and 0 <= j < len(_KEY_ROWS[r])
+    )
 
 
 def _near_keys(a: str, b: str) -> bool:
-    """The same key, or keys next to each other on a QWERTY keyboard (rows are staggered)."""
-    if a == b:
-        return True
-    spots = {c: (r, i) for r, row in enumerate(_KEY_ROWS) for i, c in enumerate(row)}
-    if a not in spots or b not in spots:
-        return False
-    (ra, ia), (rb, ib) = spots[a], spots[b]
-    if ra == rb:
-        return abs(ia - ib) == 1
-    if abs(ra - rb) != 1:
-        return False
-    upper, lower = (ia, ib) if ra < rb else (ib, ia)
-    return lower in (upper - 1, upper)
+    """The same key, or keys next to each other on a QWERTY keyboard."""
+    return a == b or b in near_keys(a)
 
 
 def is_rule_word(word: str) -> bool:

@@ -9,6 +9,7 @@ from hausgeist.devices.actions import ServiceCall, validate_call
 from hausgeist.history import HistoryEntry
 from hausgeist.llm_runtime.schema import parse_answer
 from hausgeist.tune.data import DataOptions, history_examples, split, teacher_examples, typo
+from hausgeist.understanding.intents import word_behind_typo
 from tests.tune.conftest import core_of
 
 
@@ -19,8 +20,13 @@ def test_data_is_written_for_the_home(tiny_config, other_config):
     other_ids = {c.entity_id for e in other for c in e.answer.calls or []}
     assert tiny_ids == {"light.kitchen", "switch.kettle", "cover.den_blind", "lock.den_door"}
     assert other_ids <= {"light.studio_lamp", "fan.studio_fan", "light.porch"}
-    acting = [{e.text for e in examples if e.answer.calls} for examples in (tiny, other)]
-    assert acting[0].isdisjoint(acting[1])
+    named = [  # said with the home's own names (a template like "turn on the light" is not)
+        {e.text for e in examples if e.answer.calls and "{" in e.template}
+        for examples in (tiny, other)
+    ]
+    assert named[0]
+    assert named[1]
+    assert named[0].isdisjoint(named[1])
 
 
 def test_every_target_validates_against_the_registry(tiny_config):
@@ -71,6 +77,14 @@ def test_a_typo_changes_one_word():
     changed = [a for a, b in zip(text.split(), noisy.split(), strict=True) if a != b]
     assert len(changed) == 1
     assert typo("on", rng) == "on"
+    assert typo("the", rng) in {"hte", "teh"}  # three letters: only two swapped
+
+
+def test_typos_are_slips_the_stage_reads_back():
+    rng = random.Random(5)
+    slips = {typo("percent", rng) for _ in range(60)}
+    assert len(slips) > 6  # swapped, dropped, doubled, a neighbouring key
+    assert all(word_behind_typo(s) == "percent" for s in slips if s != "percent")
 
 
 def _entry(text: str, status: str, source: str, actions: list[dict[str, object]]) -> HistoryEntry:
