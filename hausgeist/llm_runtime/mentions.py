@@ -20,6 +20,7 @@ from hausgeist.understanding.intents import (
     verb_behind_typo,
     word_behind_typo,
 )
+from hausgeist.understanding.resolve import area_and_type
 from hausgeist.understanding.sessions import PendingClarify
 from hausgeist.understanding.text import as_number, singular, tokenize
 from hausgeist.understanding.vocabulary import COLORS, STOP_WORDS, TYPE_WORDS, TypeHint
@@ -104,6 +105,9 @@ def read_mentions(text: str, index: NameIndex) -> Mentions:
         named, places, kinds = _sort(match, index)
         if _verb_not_type(match, matches, words):
             kinds = []
+        plural = area_and_type(words[match.start : match.end], index) if match.plural else None
+        if plural is not None:  # "the kitchen lights", not the one named "Kitchen Light"
+            named, places, kinds = set(), {plural[0]}, [plural[1]]
         devices |= named
         areas |= places
         types += kinds

@@ -291,19 +291,12 @@ class Resolver:
 
     def _area_type(self, words: list[str], group: _Group) -> bool:
         """``kitchen lights`` said of a device named "Kitchen Light": the plural means the group."""
-        for cut in range(1, len(words)):
-            area = self.registry.area_named(" ".join(words[:cut]))
-            rest = self.index.find(words[cut:])
-            types = [e.ref for m in rest for e in m.entries if e.kind is Kind.TYPE]
-            if (
-                area is not None
-                and types
-                and sum(m.end - m.start for m in rest) == len(words) - cut
-            ):
-                group.areas.append(area.id)
-                group.types.append(self.index.type_hint(types[0]))
-                return True
-        return False
+        found = area_and_type(words, self.index)
+        if found is None:
+            return False
+        group.areas.append(found[0])
+        group.types.append(found[1])
+        return True
 
     # -- resolving one group -----------------------------------------------------------
 
@@ -586,6 +579,18 @@ def _with_device_area(context: Context, registry: DeviceRegistry) -> Context:
     if device is None or device.area_id is None:
         return context
     return Context(device.area_id, context.device, context.previous)
+
+
+def area_and_type(words: Sequence[str], index: NameIndex) -> tuple[str, TypeHint] | None:
+    """The area and the type word ``words`` say ("kitchen lights": the kitchen, lights), or
+    None when they are not an area's name followed by type words alone."""
+    for cut in range(1, len(words)):
+        area = index.registry.area_named(" ".join(words[:cut]))
+        rest = index.find(list(words[cut:]))
+        types = [e.ref for m in rest for e in m.entries if e.kind is Kind.TYPE]
+        if area is not None and types and sum(m.end - m.start for m in rest) == len(words) - cut:
+            return area.id, index.type_hint(types[0])
+    return None
 
 
 def _name_words(device: Device, registry: DeviceRegistry) -> frozenset[str]:

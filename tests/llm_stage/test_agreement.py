@@ -78,3 +78,28 @@ def test_an_answer_to_which_one_uses_its_action_and_candidates(core) -> None:
     assert "not one of the devices just offered" in (
         agreement.disagreement(other, mentions, None) or ""
     )
+
+
+def test_a_name_said_in_the_plural_is_the_rooms_lights(tmp_path: Path) -> None:
+    from hausgeist.config import load_config
+    from hausgeist.devices.registry import DeviceRegistry
+    from hausgeist.understanding import Understanding
+
+    home = tmp_path / "home.yaml"
+    home.write_text(
+        "areas: [{id: kitchen, name: Kitchen}]\n"
+        "devices:\n"
+        "  - {id: light.kitchen, name: Kitchen Light, area: kitchen}\n"
+        "  - {id: light.counter, name: Counter Lights, area: kitchen}\n",
+        encoding="utf-8",
+    )
+    config = load_config(home)
+    core = Understanding(DeviceRegistry.from_config(config), config.policy)
+    agreement = Agreement(core.registry)
+    plural = read_mentions("switch off the kitchen lights", core.index)
+    one = [ServiceCall(service="light.turn_off", entity_id="light.kitchen")]
+    both = [*one, ServiceCall(service="light.turn_off", entity_id="light.counter")]
+    assert "a guess among 2" in (agreement.disagreement(one, plural, None) or "")
+    assert agreement.disagreement(both, plural, None) is None
+    single = read_mentions("switch off the kitchen light", core.index)
+    assert agreement.disagreement(one, single, None) is None
