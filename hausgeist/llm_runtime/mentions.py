@@ -91,7 +91,9 @@ def read_mentions(text: str, index: NameIndex) -> Mentions:
     not guess at typos, but an answer that agrees with the corrected words is no guess
     either."""
     said = tokenize(text)
-    fixed = [_typo(said, i, index) for i in range(len(said))]
+    fixed = list(said)
+    for i in range(len(fixed)):  # in order: "tunr of" is "turn of", so "turn off"
+        fixed[i] = _typo(fixed, i, index)
     if fixed != said:  # read again: "40 percnet" is "40 percent", which reads as "40%"
         said = tokenize(" ".join(fixed))
     words = [w for w in strip_fillers(said) if w != ","]
