@@ -33,7 +33,7 @@ from hausgeist.understanding.intents import Action
 from hausgeist.understanding.policy import is_sensitive
 from hausgeist.understanding.resolve import FLOOR_WIDE
 from hausgeist.understanding.text import singular, tokenize
-from hausgeist.understanding.vocabulary import TypeHint
+from hausgeist.understanding.vocabulary import COLORS, TypeHint
 
 
 class Agreement:
@@ -64,6 +64,9 @@ class Agreement:
             return "the core reads no action in the words; the model would be guessing it"
         if mentions.numbers and not any(uses_number(c, mentions) for c in calls):
             return "a number was said, but no call uses it"
+        coloured = mentions.words & COLORS.keys() and Action.COLOR in mentions.actions
+        if coloured and not any(c.data.keys() & {"rgb_color", "color_temp_kelvin"} for c in calls):
+            return "a colour was said, but no call sets it"  # "night light yellow at 20 percent"
         targets = frozenset(c.entity_id for c in calls)
         if len(targets) < len(calls):
             return "two calls for one device: the answer contradicts or repeats itself"
@@ -73,7 +76,8 @@ class Agreement:
         for alike in mentions.alike:
             meant = self._meant(alike, mentions, requester_area)
             if targets & alike and targets & alike != meant:
-                return f"the words name {_ids(alike)} alike; the answer must act on {_ids(meant)}"
+                which = _ids(meant) if meant else "none of them (which one?)"
+                return f"the words name {_ids(alike)} alike; the answer must act on {which}"
         for call in calls:
             reason = self._call(call, mentions, requester_area, targets)
             if reason is not None:
@@ -179,6 +183,8 @@ class Agreement:
         named, reason = self._named(call.entity_id, mentions)
         if reason is not None:
             return reason
+        if named and mentions.areas and not self._in_places(device, mentions.areas):
+            return f"the request names {_ids(mentions.areas)}, but {call.entity_id} is elsewhere"
         if is_sensitive(call, self.registry) and not named:
             return f"{call.service} needs its device named, and {call.entity_id} was not"
         reason = self._verb(call, mentions) or unsaid_value(call, mentions)
@@ -264,20 +270,34 @@ class Agreement:
         if mentions.types and not any(self._admits(t, device) for t in mentions.types):
             words = ", ".join(t.word or "/".join(sorted(t.domains)) for t in mentions.types)
             return f"the request speaks of {words}; {entity} is not one"
-        if mentions.devices and not mentions.areas and not mentions.types:
+        if mentions.devices and not mentions.types:  # "the mower in the garden": not its valves
             return f"the request names {_ids(mentions.devices)}, not {entity}"
         return None
 
     def _meant(
         self, alike: frozenset[str], mentions: Mentions, requester_area: str | None
     ) -> frozenset[str]:
-        """Which of devices named alike the words mean: those in the places said, else
-        those in the requester's room, else all of them."""
-        for places in (mentions.areas, frozenset({requester_area} if requester_area else ())):
-            there = frozenset(e for e in alike if self._in_places(self.registry.devices[e], places))
-            if places and there:
-                return there
-        return alike
+        """Which of devices named alike the words mean: those in the places said (none when
+        none is there), else those in the requester's room, else all of them when said in
+        the plural ("the ceiling lights"), else none (a question, not a guess)."""
+        if mentions.areas:  # "the tv in the kitchen" means none of the tvs elsewhere
+            return frozenset(
+                e for e in alike if self._in_places(self.registry.devices[e], mentions.areas)
+            )
+        if requester_area is not None:
+            here = frozenset(
+                e
+                for e in alike
+                if self._in_places(self.registry.devices[e], frozenset({requester_area}))
+            )
+            if here:
+                return here
+        plural = any(
+            w != singular(w) and singular(w) in self._words[e]
+            for w in mentions.words
+            for e in alike
+        )
+        return alike if plural else frozenset()  # "the floor lamp" of two: which one?
 
     def _in_places(self, device: Device, areas: frozenset[str]) -> bool:
         """In one of ``areas``; or, for a thermostat, vacuum or water heater, on their floor

@@ -103,9 +103,14 @@ def read_mentions(text: str, index: NameIndex) -> Mentions:
     groups: list[frozenset[str]] = []
     alike: list[frozenset[str]] = []
     matches = index.find(words)
+    name_ends = {m.end for m in matches if any(e.kind is Kind.DEVICE for e in m.entries)}
     for match in matches:
         named, places, kinds = _sort(match, index)
-        if _verb_not_type(match, matches, words):
+        if (
+            _verb_not_type(match, matches, words)
+            or (not named and match.start in name_ends)  # "the leaving home script"
+            or (named and not match.plural)  # "the water main": that valve, not every valve
+        ):
             kinds = []
         plural = area_and_type(words[match.start : match.end], index) if match.plural else None
         if plural is not None:  # "the kitchen lights", not the one named "Kitchen Light"
@@ -124,24 +129,43 @@ def read_mentions(text: str, index: NameIndex) -> Mentions:
         for i in range(m.start, m.end)
     }
     free = [w for i, w in enumerate(words) if i not in covered]
-    for owners in _by_name_word(free, index):
+    areas |= _areas_by_word(words, covered, index)
+    unknown_names = _unknown_names(words, free, index, matches)
+    for owners in [] if unknown_names else _by_name_word(free, index):
+        # with a thing said that the home lacks, a word of a name may be part of it: "the
+        # hot tub" names no "Hot Water" boiler
         devices |= owners
         if len(owners) > 1:
             alike.append(owners)
-    groups += _listed(words, covered, index)
+    groups += [] if unknown_names else _listed(words, covered, index)
     return Mentions(
         devices=frozenset(devices),
         areas=frozenset(areas),
         types=tuple(types),
         actions=frozenset(r.action for r in islice(readings(words), _MAX_READINGS)),
         numbers=_numbers(words),
-        unknown_names=_unknown_names(words, free, index, matches),
+        unknown_names=unknown_names,
         unknown_words=tuple(w for w in words if not _known(w, index)),
         arm_service=f"alarm_control_panel.{arm_mode(words)}",
         words=frozenset(words),
         groups=tuple(groups),
         alike=tuple(dict.fromkeys(alike)),
     )
+
+
+def _areas_by_word(words: list[str], covered: set[int], index: NameIndex) -> set[str]:
+    """Areas a place said names by a word of theirs ("in the bedroom" of a home with a
+    "Master Bedroom" and no "Bedroom"), as the core reads such a place."""
+    found: set[str] = set()
+    for i, word in enumerate(words):
+        if i in covered or not _after_place_word(words, i) or word in STOP_WORDS:
+            continue
+        found |= {
+            a.id
+            for a in index.registry.areas.values()
+            if word in {t for name in (a.name, *a.aliases) for t in tokenize(name)}
+        }
+    return found
 
 
 def _listed(words: list[str], covered: set[int], index: NameIndex) -> list[frozenset[str]]:
@@ -272,10 +296,16 @@ def _unknown_names(
 
 
 def _ends_named_thing(words: list[str], i: int) -> bool:
-    """``tub`` in "turn on the hot tub": the last word of the request, or of its part before
-    a place or an "and", at most two words after "the" (or "my", "our"...), with no filler
-    between ("a sauna in here" names no thing; "the light, ta" ends before "ta")."""
-    if i + 1 < len(words) and words[i + 1] not in _PLACE_WORDS | {"and"}:
+    """``tub`` in "turn on the hot tub", ``washing`` in "the washing machine": a word of a
+    phrase after "the" (or "my", "our"...) of at most three words that ends the request or
+    its part before a place or an "and", with no filler in it ("a sauna in here" names no
+    thing; "the light, ta" ends before "ta")."""
+    for k in range(i + 1, min(len(words), i + 3) + 1):
+        if k == len(words) or words[k] in _PLACE_WORDS | {"and"}:
+            break
+        if words[k] in STOP_WORDS:
+            return False
+    else:
         return False
     for j in range(i - 1, max(-1, i - 4), -1):
         if words[j] in _DETERMINERS:

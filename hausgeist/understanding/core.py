@@ -19,7 +19,9 @@ from hausgeist.understanding.intents import (
     Intent,
     arm_mode,
     detect,
+    is_rule_word,
     readings,
+    verb_behind_typo,
     word_behind_typo,
 )
 from hausgeist.understanding.plan import AREA_DEFAULT, PlanError, fits, plan
@@ -27,7 +29,7 @@ from hausgeist.understanding.policy import Policy, is_sensitive
 from hausgeist.understanding.questions import QUESTION_WORDS, Questions
 from hausgeist.understanding.resolve import Context, Outcome, Resolver, Target
 from hausgeist.understanding.sessions import Conversation, PendingClarify, PendingConfirm
-from hausgeist.understanding.text import as_number, tokenize
+from hausgeist.understanding.text import as_number, singular, tokenize
 from hausgeist.understanding.types import Decision, Request, Status
 from hausgeist.understanding.vocabulary import STOP_WORDS
 
@@ -164,6 +166,22 @@ class Understanding:
                 continue
             if meant in STOP_WORDS or i == 0 or tokens[i - 1] in _CLAUSE_BREAKS:
                 return word, meant  # a filler anywhere; a verb where a verb is said
+        return self._verb_slip(tokens)
+
+    def _verb_slip(self, tokens: Sequence[str]) -> tuple[str, str] | None:
+        """A word where a clause's verb is said that is no word of the rules or of this home
+        as written, but one slip from a verb ("swicth", "staart", "mjte"), and that verb. The
+        core must not act on such words: its tolerance for typos in names would read
+        "swicth" as the type word "switch" ("swicth off the kitchen lights" switched off the
+        kitchen's kettle), and a clause without its verb borrows another's."""
+        for i, word in enumerate(tokens):
+            if i > 0 and tokens[i - 1] not in _CLAUSE_BREAKS:
+                continue
+            if is_rule_word(word) or word in STOP_WORDS or singular(word) in self.index.known:
+                continue
+            meant = verb_behind_typo(word)  # a command verb: "flick" is no slip of "click"
+            if meant is not None:
+                return word, meant
         return None
 
     def _needs_pin(self, calls: Sequence[ServiceCall]) -> bool:
@@ -172,6 +190,11 @@ class Understanding:
     def _command(
         self, tokens: list[str], states: StateStore, context: Context, trace: list[str]
     ) -> tuple[Decision, PendingClarify | None]:
+        slip = self._verb_slip(tokens)
+        if slip is not None:  # the verb mistyped: the core does not guess what was meant
+            trace.append(f"not acted on: '{slip[0]}' may be '{slip[1]}' mistyped")
+            reply = f"Sorry, I didn't understand '{slip[0]}'. Did you mean '{slip[1]}'?"
+            return Decision(Status.NOT_UNDERSTOOD, reply, trace=tuple(trace)), None
         clauses = self._share_place(
             split_clauses(tokens, self._names_something, lambda w: self._bare_name(w) is not None)
         )

@@ -103,3 +103,29 @@ def test_a_name_said_in_the_plural_is_the_rooms_lights(tmp_path: Path) -> None:
     assert agreement.disagreement(both, plural, None) is None
     single = read_mentions("switch off the kitchen light", core.index)
     assert agreement.disagreement(one, single, None) is None
+
+
+def test_a_word_of_a_name_in_a_thing_the_home_lacks_names_nothing(tmp_path: Path) -> None:
+    from hausgeist.config import load_config
+    from hausgeist.devices.registry import DeviceRegistry
+    from hausgeist.understanding import Understanding
+
+    home = tmp_path / "home.yaml"
+    home.write_text(
+        "areas: [{id: garage, name: Garage}]\n"
+        "devices:\n"
+        "  - {id: water_heater.boiler, name: Boiler, aliases: [hot water], area: garage,\n"
+        "     attributes: {operation_list: [eco, 'off']}}\n",
+        encoding="utf-8",
+    )
+    config = load_config(home)
+    core = Understanding(DeviceRegistry.from_config(config), config.policy)
+    agreement = Agreement(core.registry)
+    on = [ServiceCall(service="water_heater.turn_on", entity_id="water_heater.boiler")]
+    tub = read_mentions("tunr on the hot tub", core.index)
+    assert tub.unknown_names == ("tub",)
+    assert agreement.focus(tub) == {}  # only a refusal is left
+    assert "does not have: tub" in (agreement.disagreement(on, tub, None) or "")
+    assert agreement.refusal_disagreement("no_such_device", tub) is None
+    water = read_mentions("tunr on the hot water", core.index)
+    assert agreement.disagreement(on, water, None) is None
