@@ -9,9 +9,12 @@ from typing import Any
 import pytest
 import yaml
 
+from hausgeist.config import load_config
 from hausgeist.devices.actions import ServiceCall
+from hausgeist.devices.registry import DeviceRegistry
 from hausgeist.llm_runtime.agreement import Agreement
 from hausgeist.llm_runtime.mentions import read_mentions
+from hausgeist.understanding import Understanding
 from hausgeist.understanding.intents import Action, Intent
 from hausgeist.understanding.sessions import PendingClarify
 
@@ -80,21 +83,21 @@ def test_an_answer_to_which_one_uses_its_action_and_candidates(core) -> None:
     )
 
 
-def test_a_name_said_in_the_plural_is_the_rooms_lights(tmp_path: Path) -> None:
-    from hausgeist.config import load_config
-    from hausgeist.devices.registry import DeviceRegistry
-    from hausgeist.understanding import Understanding
-
+def _home(tmp_path: Path, areas: str, devices: str) -> Understanding:
+    """The core of a small home written for one test (YAML flow lists)."""
     home = tmp_path / "home.yaml"
-    home.write_text(
-        "areas: [{id: kitchen, name: Kitchen}]\n"
-        "devices:\n"
-        "  - {id: light.kitchen, name: Kitchen Light, area: kitchen}\n"
-        "  - {id: light.counter, name: Counter Lights, area: kitchen}\n",
-        encoding="utf-8",
-    )
+    home.write_text(f"areas: {areas}\ndevices: {devices}\n", encoding="utf-8")
     config = load_config(home)
-    core = Understanding(DeviceRegistry.from_config(config), config.policy)
+    return Understanding(DeviceRegistry.from_config(config), config.policy)
+
+
+def test_a_name_said_in_the_plural_is_the_rooms_lights(tmp_path: Path) -> None:
+    core = _home(
+        tmp_path,
+        "[{id: kitchen, name: Kitchen}]",
+        "[{id: light.kitchen, name: Kitchen Light, area: kitchen},"
+        " {id: light.counter, name: Counter Lights, area: kitchen}]",
+    )
     agreement = Agreement(core.registry)
     plural = read_mentions("switch off the kitchen lights", core.index)
     one = [ServiceCall(service="light.turn_off", entity_id="light.kitchen")]
@@ -106,20 +109,12 @@ def test_a_name_said_in_the_plural_is_the_rooms_lights(tmp_path: Path) -> None:
 
 
 def test_a_word_of_a_name_in_a_thing_the_home_lacks_names_nothing(tmp_path: Path) -> None:
-    from hausgeist.config import load_config
-    from hausgeist.devices.registry import DeviceRegistry
-    from hausgeist.understanding import Understanding
-
-    home = tmp_path / "home.yaml"
-    home.write_text(
-        "areas: [{id: garage, name: Garage}]\n"
-        "devices:\n"
-        "  - {id: water_heater.boiler, name: Boiler, aliases: [hot water], area: garage,\n"
-        "     attributes: {operation_list: [eco, 'off']}}\n",
-        encoding="utf-8",
+    core = _home(
+        tmp_path,
+        "[{id: garage, name: Garage}]",
+        "[{id: water_heater.boiler, name: Boiler, aliases: [hot water], area: garage,"
+        " attributes: {operation_list: [eco, 'off']}}]",
     )
-    config = load_config(home)
-    core = Understanding(DeviceRegistry.from_config(config), config.policy)
     agreement = Agreement(core.registry)
     on = [ServiceCall(service="water_heater.turn_on", entity_id="water_heater.boiler")]
     tub = read_mentions("tunr on the hot tub", core.index)
