@@ -280,18 +280,15 @@ class Agreement:
         """Which of devices named alike the words mean: those in the places said (none when
         none is there), else those in the requester's room, else all of them when said in
         the plural ("the ceiling lights"), else none (a question, not a guess)."""
+
+        def within(places: frozenset[str]) -> frozenset[str]:
+            return frozenset(e for e in alike if self._in_places(self.registry.devices[e], places))
+
         if mentions.areas:  # "the tv in the kitchen" means none of the tvs elsewhere
-            return frozenset(
-                e for e in alike if self._in_places(self.registry.devices[e], mentions.areas)
-            )
-        if requester_area is not None:
-            here = frozenset(
-                e
-                for e in alike
-                if self._in_places(self.registry.devices[e], frozenset({requester_area}))
-            )
-            if here:
-                return here
+            return within(mentions.areas)
+        here = within(frozenset({requester_area})) if requester_area is not None else None
+        if here:
+            return here
         plural = any(
             w != singular(w) and singular(w) in self._words[e]
             for w in mentions.words

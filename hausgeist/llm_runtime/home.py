@@ -155,7 +155,7 @@ class HomeModel:
         focus = self.agreement.focus(mentions)
         least = 1
         if focus is not None:
-            reachable = [e for e, s in focus.items() if any(o.service in s for o in self.offers[e])]
+            reachable = [e for e, o in narrow(self.offers, focus).items() if o]
             least = self.agreement.least_calls(mentions, reachable)
         allowed = self.narrowed(focus, data_needed=valued, least_calls=least)
         among = None if allowed.whole else allowed.targets

@@ -166,7 +166,7 @@ class Understanding:
                 continue
             if meant in STOP_WORDS or i == 0 or tokens[i - 1] in _CLAUSE_BREAKS:
                 return word, meant  # a filler anywhere; a verb where a verb is said
-        return self._verb_slip(tokens)
+        return None
 
     def _verb_slip(self, tokens: Sequence[str]) -> tuple[str, str] | None:
         """A word where a clause's verb is said that is no word of the rules or of this home
@@ -192,9 +192,7 @@ class Understanding:
     ) -> tuple[Decision, PendingClarify | None]:
         slip = self._verb_slip(tokens)
         if slip is not None:  # the verb mistyped: the core does not guess what was meant
-            trace.append(f"not acted on: '{slip[0]}' may be '{slip[1]}' mistyped")
-            reply = f"Sorry, I didn't understand '{slip[0]}'. Did you mean '{slip[1]}'?"
-            return Decision(Status.NOT_UNDERSTOOD, reply, trace=tuple(trace)), None
+            return _slipped(*slip, "not acted on", trace), None
         clauses = self._share_place(
             split_clauses(tokens, self._names_something, lambda w: self._bare_name(w) is not None)
         )
@@ -231,10 +229,7 @@ class Understanding:
                     )
                     return decision, PendingClarify(result.intent, ids, tuple(calls))
             if result.status is Status.REFUSED and (slip := self._slip(tokens)) is not None:
-                word, meant = slip
-                trace.append(f"not refused: '{word}' may be '{meant}' mistyped")
-                reply = f"Sorry, I didn't understand '{word}'. Did you mean '{meant}'?"
-                return Decision(Status.NOT_UNDERSTOOD, reply, trace=tuple(trace)), None
+                return _slipped(*slip, "not refused", trace), None
             if result.status is not None:
                 return Decision(
                     result.status, result.reply, confidence=0.9, trace=tuple(trace)
@@ -498,6 +493,13 @@ class Understanding:
         if same and area is not None:
             return f"the {device.name} in the {area.name}"
         return f"the {device.name}"
+
+
+def _slipped(word: str, meant: str, what: str, trace: list[str]) -> Decision:
+    """``not_understood`` for words with a slip of the fingers, naming it."""
+    trace.append(f"{what}: '{word}' may be '{meant}' mistyped")
+    reply = f"Sorry, I didn't understand '{word}'. Did you mean '{meant}'?"
+    return Decision(Status.NOT_UNDERSTOOD, reply, trace=tuple(trace))
 
 
 def _values_first(intents: list[Intent], words: list[str]) -> list[Intent]:
