@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from hausgeist.config.yaml_source import YamlDocument, format_path
-from hausgeist.devices.capabilities import DOMAINS
+from hausgeist.domains.capabilities import DOMAINS
 from hausgeist.errors import ConfigProblem
 
 DEVICE_TYPES = ("zigbee2mqtt", "tasmota", "homeassistant", "generic")

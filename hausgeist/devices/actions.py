@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from hausgeist.devices.registry import Device, DeviceRegistry
-from hausgeist.devices.spec import Feature, Kind, Service
-from hausgeist.devices.spec import Field as DataField
+from hausgeist.domains.spec import Feature, Kind, Service
+from hausgeist.domains.spec import Field as DataField
 from hausgeist.errors import InvalidServiceDataError, UnknownEntityError, UnsupportedServiceError
 
 
@@ -154,47 +154,48 @@ def _bad(call: ServiceCall, message: str) -> InvalidServiceDataError:
 
 
 def _check_value(call: ServiceCall, spec: DataField, value: Any, attrs: Mapping[str, Any]) -> Any:
-    if spec.kind in (Kind.INT, Kind.FLOAT):
-        return _check_number(call, spec, value, attrs)
-    if spec.kind is Kind.BOOL:
-        if not isinstance(value, bool):
-            raise _bad(call, f"'{spec.key}' must be true or false, got {value!r}")
+    return _CHECKS.get(spec.kind, _check_text)(call, spec, value, attrs)
+
+
+def _check_bool(call: ServiceCall, spec: DataField, value: Any, attrs: Mapping[str, Any]) -> Any:
+    del attrs
+    if not isinstance(value, bool):
+        raise _bad(call, f"'{spec.key}' must be true or false, got {value!r}")
+    return value
+
+
+def _check_rgb(call: ServiceCall, spec: DataField, value: Any, attrs: Mapping[str, Any]) -> Any:
+    del attrs
+    if (
+        not isinstance(value, list | tuple)
+        or len(value) != 3
+        or not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 255 for v in value)
+    ):
+        raise _bad(call, f"'{spec.key}' must be three integers 0-255, got {value!r}")
+    return list(value)
+
+
+def _check_pair(call: ServiceCall, spec: DataField, value: Any, attrs: Mapping[str, Any]) -> Any:
+    del attrs
+    if not isinstance(value, list | tuple) or len(value) != 2 or not all(map(_is_number, value)):
+        raise _bad(call, f"'{spec.key}' must be two numbers, got {value!r}")
+    lo, hi = spec.minimum, spec.maximum
+    if any((lo is not None and v < lo) or (hi is not None and v > hi) for v in value):
+        raise _bad(call, f"'{spec.key}' values must be within {_fmt(lo)}-{_fmt(hi)}, got {value!r}")
+    return list(value)
+
+
+def _check_items(call: ServiceCall, spec: DataField, value: Any, attrs: Mapping[str, Any]) -> Any:
+    del attrs
+    if isinstance(value, str) and value.strip():
         return value
-    if spec.kind is Kind.RGB:
-        if (
-            not isinstance(value, list | tuple)
-            or len(value) != 3
-            or not all(
-                isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 255 for v in value
-            )
-        ):
-            raise _bad(call, f"'{spec.key}' must be three integers 0-255, got {value!r}")
-        return list(value)
-    if spec.kind is Kind.PAIR:
-        if (
-            not isinstance(value, list | tuple)
-            or len(value) != 2
-            or not all(_is_number(v) for v in value)
-        ):
-            raise _bad(call, f"'{spec.key}' must be two numbers, got {value!r}")
-        lo, hi = spec.minimum, spec.maximum
-        if any((lo is not None and v < lo) or (hi is not None and v > hi) for v in value):
-            raise _bad(
-                call, f"'{spec.key}' values must be within {_fmt(lo)}-{_fmt(hi)}, got {value!r}"
-            )
-        return list(value)
-    if spec.kind is Kind.ENUM:
-        return _check_choice(call, spec, value, attrs)
-    if spec.kind is Kind.ITEMS:
-        if isinstance(value, str) and value.strip():
-            return value
-        if (
-            isinstance(value, list)
-            and value
-            and all(isinstance(v, str) and v.strip() for v in value)
-        ):
-            return value
-        raise _bad(call, f"'{spec.key}' must be a text or a list of texts")
+    if isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value):
+        return value
+    raise _bad(call, f"'{spec.key}' must be a text or a list of texts")
+
+
+def _check_text(call: ServiceCall, spec: DataField, value: Any, attrs: Mapping[str, Any]) -> Any:
+    del attrs
     if not isinstance(value, str) or not value.strip():
         raise _bad(call, f"'{spec.key}' must be a non-empty text, got {value!r}")
     return value
@@ -249,3 +250,15 @@ def _check_choice(call: ServiceCall, spec: DataField, value: Any, attrs: Mapping
             f"'{spec.key}' '{value}' is not one of {', '.join(choices)}{_close(value, choices)}",
         )
     return value
+
+
+_CHECKS: dict[Kind, Callable[[ServiceCall, DataField, Any, Mapping[str, Any]], Any]] = {
+    Kind.INT: _check_number,
+    Kind.FLOAT: _check_number,
+    Kind.BOOL: _check_bool,
+    Kind.RGB: _check_rgb,
+    Kind.PAIR: _check_pair,
+    Kind.ENUM: _check_choice,
+    Kind.ITEMS: _check_items,
+}
+"""How a value of each kind is checked (any other kind: a non-empty text)."""

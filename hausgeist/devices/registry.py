@@ -8,8 +8,8 @@ from types import MappingProxyType
 from typing import Any
 
 from hausgeist.config.models import Config, DeviceConfig, DeviceMqtt, PolicyLevel
-from hausgeist.devices.capabilities import DOMAINS, device_features
-from hausgeist.devices.spec import DomainSpec, Feature
+from hausgeist.domains.capabilities import DOMAINS, device_features
+from hausgeist.domains.spec import DomainSpec, Feature
 
 
 @dataclass(frozen=True)

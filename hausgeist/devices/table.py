@@ -16,9 +16,9 @@ from hausgeist.config.models import (
     TasmotaDevice,
     Zigbee2MqttDevice,
 )
-from hausgeist.devices.capabilities import DOMAINS
 from hausgeist.devices.registry import Area, Device, DeviceRegistry, Floor
 from hausgeist.devices.state import StateStore
+from hausgeist.domains.capabilities import DOMAINS
 
 HEADERS = ("ENTITY", "NAME", "ALIASES", "CLASS", "STATE", "REACHED")
 NO_FLOOR = "No floor"

@@ -26,7 +26,7 @@ from typing import Any
 
 from hausgeist.devices.actions import offered_services
 from hausgeist.devices.registry import Device, DeviceRegistry
-from hausgeist.devices.spec import Field, Kind, Service
+from hausgeist.domains.spec import Field, Kind, Service
 from hausgeist.llm_runtime import gbnf
 
 DROPPED_KEYS = frozenset(

@@ -6,9 +6,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from hausgeist.devices.capabilities import WHOLE_COVER_CLASSES
 from hausgeist.devices.registry import Device
 from hausgeist.devices.state import EntityState
+from hausgeist.domains.capabilities import WHOLE_COVER_CLASSES
 from hausgeist.understanding.intents import Action, Intent, arm_mode
 
 VOLUME_STEP = 0.1

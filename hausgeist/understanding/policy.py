@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 from hausgeist.config.models import PolicyConfig, PolicyLevel
 from hausgeist.devices.actions import ServiceCall
-from hausgeist.devices.capabilities import WHOLE_COVER_CLASSES
 from hausgeist.devices.registry import DeviceRegistry
+from hausgeist.domains.capabilities import WHOLE_COVER_CLASSES
 
 _RANK = {PolicyLevel.ALLOW: 0, PolicyLevel.CONFIRM: 1, PolicyLevel.PIN: 2, PolicyLevel.DENY: 3}
 _OPENING = frozenset(

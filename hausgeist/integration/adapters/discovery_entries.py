@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from hausgeist.config.checks import ENTITY_ID
 from hausgeist.config.models import DeviceConfig
-from hausgeist.devices.capabilities import DOMAINS
+from hausgeist.domains.capabilities import DOMAINS
 from hausgeist.errors import PayloadError
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from hausgeist.devices.spec import DomainSpec, Feature, Field, Kind, Service
+from hausgeist.domains.spec import DomainSpec, Feature, Field, Kind, Service
 
 _HVAC_MODES = ("off", "heat", "cool", "heat_cool", "auto", "dry", "fan_only")
 _TRANSITION = Field("transition", Kind.FLOAT, 0, 300, "s")
