@@ -32,12 +32,12 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` and `hausgei
 from benchmarks.understanding.cases import Case, load_cases
 from benchmarks.understanding.report import percentile
 from benchmarks.understanding.scoring import judge
-from hausgeist.agent import Agent
 from hausgeist.config import Config, load_config
 from hausgeist.config.models import LlmConfig
 from hausgeist.llm_runtime.generation import Forcer, Generation
 from hausgeist.llm_runtime.memory import megabytes, rss_bytes
 from hausgeist.llm_runtime.stage import LlmStage, load_runtime
+from hausgeist.root import Ports, Root
 from hausgeist.understanding import Conversation, Decision, Request, Status
 
 HERE = Path(__file__).resolve().parent / "understanding"
@@ -146,15 +146,14 @@ def handovers(
     core, both, stage_only = Tally(), Tally(), Tally()
     examples: list[dict[str, Any]] = []
     for config, cases in _homes(name):
-        plain = Agent(_with_llm(config, enabled=False))
+        plain = Root.from_config(_with_llm(config, enabled=False)).agent
         changes: dict[str, Any] = {"enabled": True}
         if examples_k is not None:
             changes["examples"] = examples_k
-        agent = Agent(_with_llm(config, **changes), llm_model=lambda: model)
-        if (
-            agent.llm is not None
-        ):  # as the service does at start: the first hand-over is no cold one
-            agent.llm.warm_up(agent.states)
+        root = Root.from_config(_with_llm(config, **changes), Ports(model=lambda: model))
+        agent = root.agent
+        if root.llm is not None:  # as the service does at start: the first hand-over is no cold one
+            root.llm.warm_up(agent.states)
         for case in cases:
             alone = plain.handle(_request(case), dry_run=True).decision
             core.add(*_verdict(case, alone), accepted=False)
@@ -193,8 +192,8 @@ def direct(
         model.flush_each, model.jump_forward = flush, jump
         tally, records = Tally(), []
         for config, cases in picked:
-            agent = Agent(_with_llm(config, enabled=False))
-            stage = LlmStage(agent.understanding, config.llm, load=lambda: model)
+            agent = Root.from_config(_with_llm(config, enabled=False)).agent
+            stage = LlmStage(agent.home.understanding, config.llm, load=lambda: model)
             stage.warm_up(agent.states)
             for case in cases:
                 started = time.perf_counter()
@@ -225,7 +224,7 @@ def _sample(size: int) -> list[tuple[Config, list[Case]]]:
     pool: list[tuple[Config, Case]] = []
     for name in SETS:
         for config, cases in _homes(name):
-            agent = Agent(_with_llm(config, enabled=False))
+            agent = Root.from_config(_with_llm(config, enabled=False)).agent
             for case in cases:
                 if case.session is not None or case.expect.status not in {
                     "done",
@@ -265,8 +264,8 @@ def cold_start(config: LlmConfig) -> tuple[SharedModel, dict[str, Any]]:
     model = SharedModel(config)
     loaded = time.perf_counter()
     home, cases = next(_homes("heldout"))
-    agent = Agent(_with_llm(home, enabled=False))
-    stage = LlmStage(agent.understanding, config, load=lambda: model)
+    agent = Root.from_config(_with_llm(home, enabled=False)).agent
+    stage = LlmStage(agent.home.understanding, config, load=lambda: model)
     stage.consider(Request("pull the blind down"), agent.states, Conversation())
     done = time.perf_counter()
     del cases

@@ -101,7 +101,7 @@ def _agent_command(config: Path) -> list[str]:
         return [sys.executable, "-m", "hausgeist", "run", "--config", str(config)]
     code = (
         "import sys; from pathlib import Path; from hausgeist.config import load_config;"
-        "from hausgeist.integration.runner import run_agent;"
+        "from hausgeist.commands.serve import run_agent;"
         f"p = Path({str(config)!r}); sys.exit(run_agent(load_config(p), p))"
     )
     return [sys.executable, "-c", code]

@@ -1,5 +1,8 @@
-"""The composition root: wires configuration, registry, state, understanding, policy, history
-and dispatch. Every entry point (CLI ``ask``, MQTT ``run``, ``demo``) goes through :class:`Agent`."""
+"""The agent: one request in, a decision carried out and recorded.
+
+It is given everything it talks to (its :class:`~hausgeist.home.Home` and its ports) and
+builds nothing itself: :mod:`hausgeist.root` is the one place that wires it.
+"""
 
 from __future__ import annotations
 
@@ -7,29 +10,24 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, Protocol
 
-from hausgeist.config.models import Config
 from hausgeist.devices.actions import ServiceCall
 from hausgeist.devices.effects import apply_call
 from hausgeist.devices.registry import DeviceRegistry
 from hausgeist.devices.state import StateStore
-from hausgeist.errors import HistoryError, IntegrationError
-from hausgeist.history import HistoryEntry, SqlHistory
-from hausgeist.llm_runtime.stage import Generator, LlmStage
-from hausgeist.paths import data_dir as default_data_dir
-from hausgeist.tune.store import effective_llm
+from hausgeist.errors import IntegrationError
+from hausgeist.history.entry import HistoryEntry
+from hausgeist.home import Home
 from hausgeist.understanding import (
     Conversation,
     Decision,
     Request,
     SessionStore,
     Status,
-    Understanding,
 )
 
 log = logging.getLogger("hausgeist.agent")
@@ -40,6 +38,59 @@ class Dispatcher(Protocol):
 
     def dispatch(self, calls: Sequence[ServiceCall]) -> None:
         """Send ``calls``; raise IntegrationError when they cannot be sent."""
+
+
+class History(Protocol):
+    """Where requests and decisions are recorded (``SqlHistory``); never blocks a command."""
+
+    def record(self, entry: HistoryEntry) -> None:
+        """Keep one request and its decision."""
+
+    def close(self) -> None:
+        """Flush what waits and close."""
+
+
+class HandOverResult(Protocol):
+    """What the stage behind the core made of a request (``StageResult``)."""
+
+    @property
+    def decision(self) -> Decision | None:
+        """The stage's decision; None when it declines."""
+
+    @property
+    def conversation(self) -> Conversation | None:
+        """The conversation after the stage's decision."""
+
+    @property
+    def trace(self) -> tuple[str, ...]:
+        """What the stage did."""
+
+
+class HandOver(Protocol):
+    """Asked when the core does not understand (the LLM stage, or a fake in tests)."""
+
+    def consider(
+        self, request: Request, states: StateStore, conversation: Conversation
+    ) -> HandOverResult:
+        """Decide a request the core handed over, or decline."""
+
+    def close(self) -> None:
+        """Free what the stage holds (the model)."""
+
+
+class Clock(Protocol):
+    """Where the agent reads the time of day (a fixed or stepped one in tests and replays)."""
+
+    def now(self) -> datetime:
+        """The current time, timezone-aware."""
+
+
+class SystemClock:
+    """The real clock."""
+
+    def now(self) -> datetime:
+        """The current time in UTC."""
+        return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -63,49 +114,33 @@ class Agent:
 
     def __init__(
         self,
-        config: Config,
+        home: Home,
         *,
         dispatcher: Dispatcher | None = None,
-        history: SqlHistory | None = None,
-        llm_model: Callable[[], Generator] | None = None,
+        history: History | None = None,
+        handover: HandOver | None = None,
+        clock: Clock | None = None,
     ) -> None:
-        self.config = config
-        self.registry = DeviceRegistry.from_config(config)
-        self.states = StateStore.from_registry(self.registry)
-        self.understanding = Understanding(self.registry, config.policy)
-        self.sessions = SessionStore(ttl_s=config.policy.confirm_timeout_s)
+        self.home = home
         self.dispatcher = dispatcher
+        """Real devices; None: every device is virtual here."""
         self.history = history
-        llm_config, self.tune = effective_llm(config) if llm_model is None else (config.llm, None)
-        """This home's tuned model (``hausgeist model tune``) when one is active and
-        ``llm.model`` is not set; None: the configured or stock model."""
-        kept = default_data_dir(config) / "cache" / "prompts"
-        self.llm = (
-            LlmStage(self.understanding, llm_config, load=llm_model, kept_prefixes=kept)
-            if config.llm.enabled
-            else None
-        )
-        """Asked when the core hands over; its model (``llm_model``, default: the home's tuned
-        model, else the configured GGUF file) is loaded on the first hand-over and kept."""
+        """Where requests are recorded; None: nowhere."""
+        self.handover = handover
+        """Asked when the core hands over (the LLM stage); None: the core's answer stands."""
+        self.clock: Clock = clock or SystemClock()
+        self.sessions = SessionStore(ttl_s=home.config.policy.confirm_timeout_s)
         self._lock = threading.Lock()
 
-    @classmethod
-    def build(
-        cls,
-        config: Config,
-        *,
-        dispatcher: Dispatcher | None = None,
-        history: bool = True,
-        data_dir: Path | None = None,
-    ) -> Agent:
-        """An agent with its history store opened (a store that cannot open is reported, not fatal)."""
-        store = None
-        if history and config.history.enabled:
-            try:
-                store = SqlHistory.open(config.history.url, data_dir or default_data_dir(config))
-            except HistoryError as exc:
-                log.warning("history is off for this run: %s", exc)
-        return cls(config, dispatcher=dispatcher, history=store)
+    @property
+    def registry(self) -> DeviceRegistry:
+        """The home's devices."""
+        return self.home.registry
+
+    @property
+    def states(self) -> StateStore:
+        """Live device state; adapters write what devices report."""
+        return self.home.states
 
     def handle(self, request: Request, *, dry_run: bool = False) -> Outcome:
         """Understand, police, carry out (unless ``dry_run``) and record one request."""
@@ -113,13 +148,13 @@ class Agent:
         states = self.states.override(request.state) if request.state else self.states
         with self._lock:
             before = self.sessions.get(request.session)
-            decision, conversation = self.understanding.decide(request, states, before)
-            handed_over = decision.status is Status.NOT_UNDERSTOOD and self.llm is not None
-            if not handed_over:
+            decision, conversation = self.home.understanding.decide(request, states, before)
+            handover = self.handover if decision.status is Status.NOT_UNDERSTOOD else None
+            if handover is None:
                 self.sessions.put(request.session, conversation)
-        if handed_over and self.llm is not None:
+        if handover is not None:
             # Outside the lock: the core keeps answering other requests while the model thinks.
-            decision, conversation = _ask_llm(self.llm, request, states, before, decision)
+            decision, conversation = _hand_over(handover, request, states, before, decision)
             self.sessions.put_unless_newer(request.session, before, conversation)
         if decision.status is Status.DONE and decision.actions and not dry_run:
             decision = self._carry_out(decision)
@@ -157,7 +192,7 @@ class Agent:
         self.history.record(
             HistoryEntry(
                 request_id=request.request_id or uuid.uuid4().hex,
-                time=datetime.now(UTC),
+                time=self.clock.now(),
                 text=request.text,
                 channel=request.channel,
                 status=decision.status.value,
@@ -177,19 +212,19 @@ class Agent:
         """Flush and close the history store; free the model."""
         if self.history is not None:
             self.history.close()
-        if self.llm is not None:
-            self.llm.close()
+        if self.handover is not None:
+            self.handover.close()
 
 
-def _ask_llm(
-    llm: LlmStage,
+def _hand_over(
+    handover: HandOver,
     request: Request,
     states: StateStore,
     conversation: Conversation,
     decision: Decision,
 ) -> tuple[Decision, Conversation]:
-    """The LLM stage's decision; the core's (with the stage's trace) when it declines."""
-    result = llm.consider(request, states, conversation)
+    """The stage's decision; the core's (with the stage's trace) when it declines."""
+    result = handover.consider(request, states, conversation)
     if result.decision is None:
         return replace(decision, trace=(*decision.trace, *result.trace)), conversation
     trace = (*decision.trace, *result.decision.trace)

@@ -16,6 +16,9 @@ from hausgeist.agent import Agent, Outcome
 from hausgeist.commands.common import EXIT_OK, UsageError, load
 from hausgeist.config.checks import suggest
 from hausgeist.devices.registry import DeviceRegistry
+from hausgeist.home import Home
+from hausgeist.paths import data_dir as default_data_dir
+from hausgeist.root import Ports, Root, open_history
 from hausgeist.understanding import Request
 
 
@@ -34,14 +37,18 @@ class _Line(BaseModel):
 def run(args: argparse.Namespace) -> int:
     """Answer the request(s); exit 0 for every contract status."""
     config, _ = load(args.config)
-    registry = DeviceRegistry.from_config(config)
+    home = Home.from_config(config)
     state = read_state(Path(args.state)) if args.state else None
-    _check_place(registry, args.area, args.device)
-    agent = Agent.build(config, history=not args.no_history)
+    _check_place(home.registry, args.area, args.device)
+    data = default_data_dir(config)
+    dispatcher = None
     if config.mqtt is not None and not args.dry_run:
         from hausgeist.integration.oneshot import OneShotDispatcher
 
-        agent.dispatcher = OneShotDispatcher(config.mqtt, agent.registry, agent.states)
+        dispatcher = OneShotDispatcher(config.mqtt, home.registry, home.states)
+    history = None if args.no_history else open_history(config, data)
+    root = Root(home, Ports(dispatcher=dispatcher, history=history), data_dir=data)
+    agent = root.agent
     try:
         if args.text == ["-"]:
             _json_lines(agent, args, state, sys.stdin, sys.stdout)
@@ -50,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
             request = Request(text, args.area, args.device, args.session, state, channel="cli")
             _print(agent.handle(request, dry_run=args.dry_run), args, sys.stdout)
     finally:
-        agent.close()
+        root.close()
     return EXIT_OK
 
 

@@ -13,7 +13,7 @@ from hausgeist.commands.common import EXIT_OK, UsageError, load
 
 def run(args: argparse.Namespace) -> int:
     """Run the agent as a service on the broker until SIGINT/SIGTERM."""
-    from hausgeist.integration.runner import run_agent
+    from hausgeist.commands.serve import run_agent
 
     logging.getLogger("hausgeist").setLevel(logging.INFO)
     config, path = load(args.config)
@@ -22,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
 
 def demo(args: argparse.Namespace) -> int:
     """Everything on one machine: broker, simulated home, agent and a prompt."""
-    from hausgeist.integration.runner import run_demo
+    from hausgeist.commands.serve import run_demo
 
     config, _ = load(args.config)
     return run_demo(config, broker_port=args.broker_port, simulate=True if args.simulate else None)

@@ -1,4 +1,4 @@
-"""``hausgeist run`` and ``hausgeist demo``: wire the agent, the broker and the service.
+"""``hausgeist run`` and ``hausgeist demo``: choose the ports, wire the agent, the broker and the service.
 
 Without an ``mqtt:`` section both start an embedded broker (MQTT 3.1.1) on 127.0.0.1.
 """
@@ -10,21 +10,20 @@ import contextlib
 import logging
 import signal
 import tempfile
-import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from hausgeist.agent import Agent
 from hausgeist.config.models import Config, MqttConfig
-from hausgeist.errors import HausgeistError
+from hausgeist.home import Home
 from hausgeist.integration.broker import PROTOCOL as EMBEDDED_PROTOCOL
 from hausgeist.integration.broker import EmbeddedBroker
 from hausgeist.integration.dispatcher import MqttDispatcher
 from hausgeist.integration.link import LinkSettings, MqttProtocol, quiet_socket_races
 from hausgeist.integration.topics import Topics
 from hausgeist.paths import data_dir as default_data_dir
+from hausgeist.root import Ports, Root, open_history
 
 if TYPE_CHECKING:
     from hausgeist.integration.simulator import SimulatedHome
@@ -41,21 +40,6 @@ def run_agent(
 ) -> int:
     """Run the agent on the configured (or an embedded) broker until SIGINT/SIGTERM."""
     return asyncio.run(_run_agent(config, config_path, broker_port, data_dir))
-
-
-def _warm_up_in_background(agent: Agent) -> None:
-    """Load the model and prime the home's prompt now, so the first hand-over is not slow."""
-    llm = agent.llm
-    if llm is None:
-        return
-
-    def warm() -> None:
-        try:
-            llm.warm_up(agent.states)
-        except HausgeistError as exc:
-            log.warning("the LLM stage is off for now: %s", exc)
-
-    threading.Thread(target=warm, name="llm-warm-up", daemon=True).start()
 
 
 def run_demo(
@@ -75,24 +59,26 @@ async def _run_agent(
 
     quiet_socket_races(asyncio.get_running_loop())
     data = data_dir or default_data_dir(config)
-    dispatcher = MqttDispatcher()
-    agent = Agent.build(config, dispatcher=dispatcher, data_dir=data)
-    _warm_up_in_background(agent)
-    try:
-        async with _broker(config, broker_port) as (mqtt, protocol):
+    home = Home.from_config(config)
+    async with _broker(config, broker_port) as (mqtt, protocol):
+        dispatcher = MqttDispatcher.open(
+            mqtt, home.registry, home.states, data, reply_topics=mqtt.reply_topics
+        )
+        root = Root(home, Ports(dispatcher=dispatcher, history=open_history(config, data)))
+        root.warm_up_in_background()
+        try:
             service = AgentService(
-                agent,
+                root.agent,
+                dispatcher,
                 mqtt,
-                data_dir=data,
-                dispatcher=dispatcher,
                 protocol=protocol,
-                **_optional_settings(mqtt),
+                session_expiry_s=mqtt.session_expiry_s,
             )
             log.info("hausgeist: %s, data in %s", config_path, data)
             with _stop_on_signals(service.stop):
                 await service.run()
-    finally:
-        agent.close()
+        finally:
+            root.close()
     return 0
 
 
@@ -101,21 +87,19 @@ async def _run_demo(config: Config, broker_port: int | None, simulate: bool | No
     from hausgeist.integration.service import AgentService
 
     quiet_socket_races(asyncio.get_running_loop())
+    home = Home.from_config(config)
     with tempfile.TemporaryDirectory(prefix="hausgeist-demo-") as tmp:
         data = Path(tmp)
-        dispatcher = MqttDispatcher()
-        agent = Agent.build(config, dispatcher=dispatcher, history=False, data_dir=data)
-        try:
-            async with _broker(config, broker_port) as (mqtt, protocol):
+        async with _broker(config, broker_port) as (mqtt, protocol):
+            dispatcher = MqttDispatcher.open(mqtt, home.registry, home.states, data)
+            root = Root(home, Ports(dispatcher=dispatcher), data_dir=data)
+            try:
                 settings = LinkSettings.from_config(mqtt, protocol)
-                console = DemoConsole(
-                    settings, Topics(mqtt.base_topic), agent.registry, agent.states
-                )
+                console = DemoConsole(settings, Topics(mqtt.base_topic), home.registry, home.states)
                 service = AgentService(
-                    agent,
+                    root.agent,
+                    dispatcher,
                     mqtt,
-                    data_dir=data,
-                    dispatcher=dispatcher,
                     protocol=protocol,
                     on_state=console.state_changed,
                 )
@@ -123,11 +107,11 @@ async def _run_demo(config: Config, broker_port: int | None, simulate: bool | No
                 async with asyncio.TaskGroup() as tg:
                     # One after the other: amqtt 0.12 can drop a client that connects while
                     # another one subscribes (it iterates a dict that the other changes).
-                    home = None
+                    home_task = None
                     if simulated:
-                        home = _simulated_home(agent, mqtt)
-                        home_task = tg.create_task(home.run(), name="simulated-home")
-                        await home.wait_ready()
+                        simulation = _simulated_home(home, mqtt)
+                        home_task = tg.create_task(simulation.run(), name="simulated-home")
+                        await simulation.wait_ready()
                     running = tg.create_task(service.run(), name="agent-service")
                     await service.wait_ready()
                     prompt = tg.create_task(console.run(), name="demo-prompt")
@@ -138,28 +122,17 @@ async def _run_demo(config: Config, broker_port: int | None, simulate: bool | No
                         await prompt
                     service.stop()
                     await running
-                    if home is not None:
+                    if home_task is not None:
                         home_task.cancel()
-        finally:
-            agent.close()
+            finally:
+                root.close()
     return 0
 
 
-def _simulated_home(agent: Agent, mqtt: MqttConfig) -> SimulatedHome:
+def _simulated_home(home: Home, mqtt: MqttConfig) -> SimulatedHome:
     from hausgeist.integration.simulator import SimulatedHome
 
-    return SimulatedHome(agent.registry, mqtt.host, mqtt.port)
-
-
-def _optional_settings(mqtt: MqttConfig) -> dict[str, Any]:
-    """``mqtt.reply_topics`` and ``mqtt.session_expiry_s``, once the configuration has them."""
-    fields = mqtt.model_dump()
-    out: dict[str, Any] = {}
-    if fields.get("reply_topics"):
-        out["reply_topics"] = list(fields["reply_topics"])
-    if isinstance(fields.get("session_expiry_s"), int):
-        out["session_expiry_s"] = fields["session_expiry_s"]
-    return out
+    return SimulatedHome(home.registry, mqtt.host, mqtt.port)
 
 
 def _cancel(task: asyncio.Task[None]) -> None:

@@ -23,14 +23,44 @@ _WINDOW = 64  # publishes awaiting their PUBACK at once
 _SETTLE_S = 0.25  # after a disconnect, time for PUBACKs already read to be recorded
 
 
+class Doorbell:
+    """Tells the sender that there may be something new to send; rung from any thread.
+
+    The sender listens on its event loop while it runs; a ring with nobody listening is
+    not needed (the sender reads the whole outbox when it starts)."""
+
+    def __init__(self) -> None:
+        self.event = asyncio.Event()
+        """Set by a ring; the listener clears it before it looks."""
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def listen(self, loop: asyncio.AbstractEventLoop | None) -> None:
+        """Deliver rings to ``loop`` (None: stop delivering)."""
+        self._loop = loop
+
+    def ring(self) -> None:
+        """Wake the listener; safe from any thread."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            self.event.set()
+        else:
+            loop.call_soon_threadsafe(self.event.set)
+
+
 class OutboxSender:
     """Sends the outbox over one connection at a time (:meth:`run`)."""
 
-    def __init__(self, outbox: Outbox, policy: PublishPolicy) -> None:
+    def __init__(self, outbox: Outbox, policy: PublishPolicy, doorbell: Doorbell) -> None:
         self._outbox = outbox
         self._policy = policy
-        self.wake = asyncio.Event()
-        """Set when there may be something new to send (thread-safe via the loop)."""
+        self.doorbell = doorbell
+        """Rung when there may be something new to send."""
         self._progress = asyncio.Event()
         self._error: BrokerConnectionError | None = None
 
@@ -44,10 +74,10 @@ class OutboxSender:
             while True:
                 if self._error is not None:
                     raise self._error
-                self.wake.clear()
+                self.doorbell.event.clear()
                 batch = self._outbox.outgoing(after_seq=cursor, limit=_WINDOW)
                 if not batch:
-                    await self.wake.wait()
+                    await self.doorbell.event.wait()
                     continue
                 for item in batch:
                     await window.acquire()
@@ -72,7 +102,7 @@ class OutboxSender:
             self._progress.set()
         except BrokerConnectionError as exc:
             self._error = exc
-            self.wake.set()
+            self.doorbell.event.set()
         finally:
             window.release()
 

@@ -12,8 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Sequence
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from hausgeist.config.models import MqttConfig
@@ -29,17 +28,12 @@ from hausgeist.integration.link import (
     LinkSettings,
     MqttProtocol,
 )
-from hausgeist.integration.outbox import Outbox
 from hausgeist.integration.payloads import MAX_COMMAND_BYTES, OFFLINE, ONLINE
-from hausgeist.integration.ports import AgentLike, DeviceAdapters
+from hausgeist.integration.ports import AgentLike
 from hausgeist.integration.sender import OutboxSender
 from hausgeist.integration.state_feed import apply_updates
-from hausgeist.integration.topics import PublishPolicy, Topics
 
 log = logging.getLogger(__name__)
-
-OUTBOX_NAME = "mqtt-outbox.db"
-"""The outbox's file in the data directory."""
 
 
 class AgentService:
@@ -48,13 +42,10 @@ class AgentService:
     def __init__(
         self,
         agent: AgentLike,
+        dispatcher: MqttDispatcher,
         mqtt: MqttConfig,
         *,
-        data_dir: Path,
-        dispatcher: MqttDispatcher | None = None,
-        adapters: DeviceAdapters | None = None,
         protocol: MqttProtocol = MqttProtocol.V5,
-        reply_topics: Sequence[str] = (),
         session_expiry_s: int = 300,
         shutdown_timeout_s: float = 10.0,
         max_command_bytes: int = MAX_COMMAND_BYTES,
@@ -63,45 +54,34 @@ class AgentService:
     ) -> None:
         self._agent = agent
         self._settings = LinkSettings.from_config(mqtt, protocol, session_expiry_s)
-        self.topics = Topics(mqtt.base_topic)
-        """The agent's own topics."""
-        self._adapters = adapters if adapters is not None else _adapters_for(agent)
-        self.policy = PublishPolicy.build(
-            self.topics, reply_topics, self._adapters.allowed_topics()
-        )
+        self.policy = dispatcher.policy
         """Where the agent may publish."""
-        self.outbox = Outbox.open(data_dir / OUTBOX_NAME)
+        self.topics = self.policy.topics
+        """The agent's own topics."""
+        self._adapters = dispatcher.adapters
+        self.outbox = dispatcher.outbox
         """The durable outbox."""
-        self._sender = OutboxSender(self.outbox, self.policy)
+        self._sender = OutboxSender(self.outbox, self.policy, dispatcher.doorbell)
         self._desk = CommandDesk(
             agent,
             self.outbox,
             self.policy,
-            wake=self._sender.wake.set,
+            wake=dispatcher.doorbell.ring,
             max_command_bytes=max_command_bytes,
         )
         self._backoff = backoff or Backoff()
         self._shutdown_timeout_s = shutdown_timeout_s
         self._on_state = on_state
-        self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping = asyncio.Event()
         self._commands_done = asyncio.Event()
         self._ready = asyncio.Event()
         self._deadline = float("inf")
-        (dispatcher or MqttDispatcher()).attach(
-            self.outbox,
-            self._adapters,
-            self.policy,
-            agent.states,
-            action_expiry_s=mqtt.action_expiry_s,
-            wake=self._wake_threadsafe,
-        )
 
     # --- lifecycle ----------------------------------------------------------------------
 
     async def run(self) -> None:
         """Serve until :meth:`stop`; then finish in-flight work, say ``offline``, disconnect."""
-        self._loop = asyncio.get_running_loop()
+        self._sender.doorbell.listen(asyncio.get_running_loop())
         self.outbox.prune()
         self._desk.resume()
         try:
@@ -109,7 +89,7 @@ class AgentService:
                 tg.create_task(self._connection_loop(), name="mqtt-connection")
                 tg.create_task(self._commands(), name="mqtt-commands")
         finally:
-            self._loop = None
+            self._sender.doorbell.listen(None)
             self.outbox.close()
 
     def stop(self) -> None:
@@ -127,11 +107,6 @@ class AgentService:
     def ready(self) -> bool:
         """Whether the service is connected and serving now."""
         return self._ready.is_set()
-
-    def _wake_threadsafe(self) -> None:
-        loop = self._loop
-        if loop is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(self._sender.wake.set)
 
     async def _commands(self) -> None:
         try:
@@ -233,10 +208,3 @@ def _first_connection_error(group: BaseExceptionGroup[Any]) -> BaseException:
     while isinstance(leaf, BaseExceptionGroup):
         leaf = leaf.exceptions[0]
     return leaf
-
-
-def _adapters_for(agent: AgentLike) -> DeviceAdapters:
-    from hausgeist.integration.adapters import AdapterSet
-
-    adapters: DeviceAdapters = AdapterSet.from_registry(agent.registry)
-    return adapters

@@ -138,7 +138,7 @@ def agent_command(config: Path) -> list[str]:
         "import sys, logging; from pathlib import Path;"
         "logging.basicConfig(level=logging.INFO);"
         "from hausgeist.config import load_config;"
-        "from hausgeist.integration.runner import run_agent;"
+        "from hausgeist.commands.serve import run_agent;"
         f"p = Path({str(config)!r}); sys.exit(run_agent(load_config(p), p))"
     )
     return [sys.executable, "-c", code]

@@ -20,6 +20,7 @@ from typing import Any, Self
 import aiomqtt
 
 from hausgeist.config import Config, load_config_text
+from hausgeist.config.models import MqttConfig
 from hausgeist.devices import DeviceRegistry, ServiceCall, StateStore
 from hausgeist.integration.dispatcher import MqttDispatcher
 from hausgeist.integration.link import REQUEST_ID_PROPERTY
@@ -85,9 +86,16 @@ _DIM = re.compile(r"^set (?:the )?(.+) to (\d+) ?%$", re.IGNORECASE)
 class FakeAgent:
     """Understands 'turn on/off <name>' and 'set <name> to N%'; dispatches like the real one."""
 
-    def __init__(self, config: Config, dispatcher: MqttDispatcher) -> None:
-        self.registry = DeviceRegistry.from_config(config)
-        self.states = StateStore.from_registry(self.registry)
+    def __init__(
+        self,
+        config: Config,
+        dispatcher: MqttDispatcher,
+        registry: DeviceRegistry,
+        states: StateStore,
+    ) -> None:
+        del config
+        self.registry = registry
+        self.states = states
         self.dispatcher = dispatcher
         self.handled: list[Request] = []
         self.delay_s = 0.0
@@ -123,21 +131,43 @@ class FakeAgent:
 
 def make_service(config: Config, data_dir: Path, **kwargs: Any) -> tuple[AgentService, FakeAgent]:
     assert config.mqtt is not None
-    dispatcher = MqttDispatcher()
-    agent = FakeAgent(config, dispatcher)
-    service = AgentService(agent, config.mqtt, data_dir=data_dir, dispatcher=dispatcher, **kwargs)
+    registry = DeviceRegistry.from_config(config)
+    states = StateStore.from_registry(registry)
+    dispatcher = _dispatcher(config.mqtt, registry, states, data_dir, kwargs)
+    agent = FakeAgent(config, dispatcher, registry, states)
+    service = AgentService(agent, dispatcher, config.mqtt, **kwargs)
     return service, agent
 
 
 def make_real_service(config: Config, data_dir: Path, **kwargs: Any) -> tuple[AgentService, Any]:
     """The service with the real Agent (no history, no LLM unless the config asks)."""
-    from hausgeist.agent import Agent
+    from hausgeist.home import Home
+    from hausgeist.root import Ports, Root
 
     assert config.mqtt is not None
-    dispatcher = MqttDispatcher()
-    agent = Agent.build(config, dispatcher=dispatcher, history=False, data_dir=data_dir)
-    service = AgentService(agent, config.mqtt, data_dir=data_dir, dispatcher=dispatcher, **kwargs)
+    home = Home.from_config(config)
+    dispatcher = _dispatcher(config.mqtt, home.registry, home.states, data_dir, kwargs)
+    agent = Root(home, Ports(dispatcher=dispatcher), data_dir=data_dir).agent
+    service = AgentService(agent, dispatcher, config.mqtt, **kwargs)
     return service, agent
+
+
+def _dispatcher(
+    mqtt: MqttConfig,
+    registry: DeviceRegistry,
+    states: StateStore,
+    data_dir: Path,
+    kwargs: dict[str, Any],
+) -> MqttDispatcher:
+    """The dispatcher a test's service runs on (``reply_topics`` and ``adapters`` are its)."""
+    return MqttDispatcher.open(
+        mqtt,
+        registry,
+        states,
+        data_dir,
+        reply_topics=kwargs.pop("reply_topics", ()),
+        adapters=kwargs.pop("adapters", None),
+    )
 
 
 @contextlib.asynccontextmanager

@@ -15,6 +15,8 @@ from hausgeist.errors import IntegrationError
 from hausgeist.integration.broker import PROTOCOL, EmbeddedBroker
 from hausgeist.integration.link import BrokerLink, LinkSettings, MqttProtocol
 
+pytestmark = [pytest.mark.mqtt, pytest.mark.process]
+
 
 async def test_the_service_speaks_mqtt_311_to_the_embedded_broker(tmp_path: Path) -> None:
     base = unique()
@@ -54,7 +56,7 @@ def test_the_demo_answers_and_shows_devices_change(tmp_path: Path) -> None:
     code = (
         "import sys; from pathlib import Path;"
         "from hausgeist.config import load_config;"
-        "from hausgeist.integration.runner import run_demo;"
+        "from hausgeist.commands.serve import run_demo;"
         f"sys.exit(run_demo(load_config(Path({str(config)!r}))))"
     )
     result = subprocess.run(

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from mosquitto_process import Mosquitto
 from mqtt_helpers import ServiceThread, SyncClient, home_config, unique
 
-from hausgeist.agent import Agent
 from hausgeist.errors import PayloadError
 from hausgeist.integration.payloads import decode_command
+from hausgeist.root import Root
 from hausgeist.understanding import Request
 
 pytestmark = pytest.mark.mqtt
@@ -39,7 +39,7 @@ COMMAND_LIKE = st.fixed_dictionaries(
         "session": JSON,
     },
 )
-_OFFLINE = Agent(home_config("offline", 1), history=None)
+_OFFLINE = Root.from_config(home_config("offline", 1)).agent
 
 
 def _a_command(payload: bytes) -> bool:

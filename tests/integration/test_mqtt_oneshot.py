@@ -11,9 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as mqtt
+import pytest
 import yaml
 from mosquitto_process import Mosquitto, free_port
 from paho.mqtt.enums import CallbackAPIVersion
+
+pytestmark = [pytest.mark.mqtt, pytest.mark.process]
 
 
 def _config(tmp_path: Path, port: int) -> Path:

@@ -20,9 +20,10 @@ from hausgeist.config import Config
 from hausgeist.devices import ServiceCall
 from hausgeist.errors import IntegrationError
 from hausgeist.integration.adapters.base import Publish
+from hausgeist.integration.dispatcher import OUTBOX_NAME
 from hausgeist.integration.outbox import Accepted, Outbox
 from hausgeist.integration.payloads import Command
-from hausgeist.integration.service import OUTBOX_NAME, AgentService
+from hausgeist.integration.service import AgentService
 
 pytestmark = pytest.mark.mqtt
 

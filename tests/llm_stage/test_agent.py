@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 
 from llm_support import HOME, FakeModel
 
-from hausgeist.agent import Agent
+from hausgeist.agent import Agent, HandOver
 from hausgeist.config import load_config
 from hausgeist.devices.actions import ServiceCall
 from hausgeist.llm_runtime.stage import StageResult
+from hausgeist.root import Ports, Root
 from hausgeist.understanding import Conversation, Decision, Request, Status
 from hausgeist.understanding.sessions import PendingConfirm
 
@@ -34,8 +35,12 @@ class FakeStage:
         pass
 
 
-def _agent(**env: str) -> Agent:
-    return Agent(load_config(HOME, env=env), llm_model=FakeModel)
+def _root(handover: HandOver | None = None, **env: str) -> Root:
+    return Root.from_config(load_config(HOME, env=env), Ports(model=FakeModel, handover=handover))
+
+
+def _agent(handover: HandOver | None = None, **env: str) -> Agent:
+    return _root(handover, **env).agent
 
 
 def _ask(agent: Agent, text: str, session: str | None = None) -> Decision:
@@ -43,9 +48,8 @@ def _ask(agent: Agent, text: str, session: str | None = None) -> Decision:
 
 
 def test_a_declining_stage_keeps_the_cores_decision_and_adds_its_trace() -> None:
-    agent = _agent()
     stage = FakeStage(StageResult(None, None, ("llm rejected: not confident enough",)))
-    agent.llm = stage  # type: ignore[assignment]
+    agent = _agent(stage)
     decision = _ask(agent, HANDED_OVER)
     assert decision.status is Status.NOT_UNDERSTOOD
     assert decision.source == "core"
@@ -54,13 +58,14 @@ def test_a_declining_stage_keeps_the_cores_decision_and_adds_its_trace() -> None
 
 
 def test_the_stages_decision_and_conversation_are_used() -> None:
-    agent = _agent()
     unlock = ServiceCall(service="lock.unlock", entity_id="lock.front_door")
     decision = Decision(
         Status.CONFIRM, "Unlock?", pending=(unlock,), source="llm", trace=("llm accepted",)
     )
-    agent.llm = FakeStage(  # type: ignore[assignment]
-        StageResult(decision, Conversation(confirm=PendingConfirm((unlock,), pin=False)), ())
+    agent = _agent(
+        FakeStage(
+            StageResult(decision, Conversation(confirm=PendingConfirm((unlock,), pin=False)), ())
+        )
     )
     first = _ask(agent, HANDED_OVER, "s")
     assert first.source == "llm"
@@ -72,24 +77,25 @@ def test_the_stages_decision_and_conversation_are_used() -> None:
 
 
 def test_requests_the_core_decides_never_reach_the_stage() -> None:
-    agent = _agent()
     stage = FakeStage(StageResult(None, None, ()))
-    agent.llm = stage  # type: ignore[assignment]
+    agent = _agent(stage)
     assert _ask(agent, "turn on the coffee machine").source == "core"
     assert stage.asked == []
 
 
 def test_the_model_is_loaded_on_the_first_hand_over_only() -> None:
-    agent = _agent()
-    assert agent.llm is not None
-    _ask(agent, "turn on the coffee machine")
-    assert agent.llm.model is None
-    agent.close()
+    root = _root()
+    assert root.llm is not None
+    _ask(root.agent, "turn on the coffee machine")
+    assert root.llm.model is None
+    root.close()
 
 
 def test_the_llm_can_be_switched_off_from_the_environment() -> None:
-    agent = _agent(HAUSGEIST_LLM__ENABLED="false")
-    assert agent.llm is None
+    root = _root(HAUSGEIST_LLM__ENABLED="false")
+    assert root.llm is None
+    assert root.agent.handover is None
+    agent = root.agent
     assert _ask(agent, HANDED_OVER).status is Status.NOT_UNDERSTOOD
 
 
@@ -112,9 +118,8 @@ class SlowStage:
 
 
 def test_the_core_keeps_answering_while_the_model_thinks() -> None:
-    agent = _agent()
     stage = SlowStage(StageResult(None, None, ("llm: does not know either",)))
-    agent.llm = stage  # type: ignore[assignment]
+    agent = _agent(stage)
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         slow = pool.submit(_ask, agent, HANDED_OVER, "s1")
         assert stage.started.wait(10)
@@ -126,13 +131,12 @@ def test_the_core_keeps_answering_while_the_model_thinks() -> None:
 
 
 def test_a_late_model_answer_does_not_overwrite_a_newer_turn_of_its_session() -> None:
-    agent = _agent()
     unlock = ServiceCall(service="lock.unlock", entity_id="lock.front_door")
     pending = Conversation(confirm=PendingConfirm((unlock,), False))
     stage = SlowStage(
         StageResult(Decision(Status.CONFIRM, "Unlock?", pending=(unlock,)), pending, ())
     )
-    agent.llm = stage  # type: ignore[assignment]
+    agent = _agent(stage)
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         slow = pool.submit(_ask, agent, HANDED_OVER, "same")
         assert stage.started.wait(10)

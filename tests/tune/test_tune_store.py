@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from hausgeist.agent import Agent
 from hausgeist.cli import main as cli_main
 from hausgeist.config.models import LlmConfig
 from hausgeist.errors import ModelError
 from hausgeist.llm_runtime import resolve_model
+from hausgeist.root import Root
 from hausgeist.tune.store import (
     Evaluation,
     Manifest,
@@ -111,14 +111,14 @@ def test_activating_a_missing_format_is_an_error(tiny_config, data_dir):
 def test_the_agent_runs_on_the_active_tune(tiny_config, data_dir):
     store = ModelStore.of(tiny_config)
     run, _ = _run(store, home_fingerprint(tiny_config))
-    assert Agent(tiny_config).tune is None
+    assert Root.from_config(tiny_config).tuned is None
     store.activate(run, "Q4_K_M")
-    agent = Agent(tiny_config)
-    assert agent.tune is not None
-    assert agent.llm is not None
-    assert agent.llm.config.model == str(run / "model-Q4_K_M.gguf")
-    assert agent.llm.config.examples == 0  # the prompt it was trained with
-    assert agent.llm.config.device_list  # an older tune's manifest: prompts with the list
+    root = Root.from_config(tiny_config)
+    assert root.tuned is not None
+    assert root.llm is not None
+    assert root.llm.config.model == str(run / "model-Q4_K_M.gguf")
+    assert root.llm.config.examples == 0  # the prompt it was trained with
+    assert root.llm.config.device_list  # an older tune's manifest: prompts with the list
     llm, tune = effective_llm(tiny_config)
     assert tune is not None
     assert llm.model == str(tune.path)
@@ -140,7 +140,9 @@ def test_the_gate_takes_the_threshold_calibrated_for_the_tune(tiny_config, data_
     store.activate(run, "Q4_K_M")
     llm, _ = effective_llm(tiny_config)
     assert llm.min_confidence == 0.3
-    assert Agent(tiny_config).llm.thresholds.min_confidence == 0.3
+    stage = Root.from_config(tiny_config).llm
+    assert stage is not None
+    assert stage.thresholds.min_confidence == 0.3
     by_hand = tiny_config.model_copy(
         update={"llm": LlmConfig.model_validate({"min_confidence": 0.6})}
     )
@@ -159,9 +161,9 @@ def test_a_configured_model_wins_over_the_tune(tiny_config, data_dir):
     llm, tune = effective_llm(chosen)
     assert tune is None
     assert llm.model == "/models/big.gguf"
-    agent = Agent(chosen)
-    assert agent.llm is not None
-    assert agent.llm.config.model == "/models/big.gguf"
+    stage = Root.from_config(chosen).llm
+    assert stage is not None
+    assert stage.config.model == "/models/big.gguf"
 
 
 def test_model_info_says_the_tune_is_active(tiny_config, tmp_path, data_dir, capsys):

@@ -1,0 +1,124 @@
+"""The composition root: the one place that turns a configuration and chosen ports into an agent.
+
+Entry points (``ask``, ``run``, ``demo``; next: Wyoming, Hermes, HTTP, automations) build
+the :class:`~hausgeist.home.Home`, choose their :class:`Ports` (a dispatcher for real
+devices, a history store, the model, the clock) and hand both to :class:`Root`; tests
+pass fakes through the same door.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hausgeist.agent import Agent, Clock, Dispatcher, HandOver, History
+from hausgeist.config.models import Config
+from hausgeist.errors import HausgeistError, HistoryError
+from hausgeist.home import Home
+from hausgeist.paths import data_dir as default_data_dir
+
+if TYPE_CHECKING:
+    from hausgeist.llm_runtime.stage import Generator, LlmStage
+    from hausgeist.tune.store import ActiveTune
+
+log = logging.getLogger("hausgeist.root")
+
+ModelLoader = Callable[[], "Generator"]
+"""Loads the LLM stage's model (blocking); called on the first hand-over."""
+
+
+@dataclass(frozen=True)
+class Ports:
+    """What an agent talks to outside itself. Entry points choose them; tests pass fakes."""
+
+    dispatcher: Dispatcher | None = None
+    """Carries actions out on real devices; None: devices with ``mqtt:`` are left alone and
+    virtual ones change in memory."""
+    history: History | None = None
+    """Records requests and decisions; None: nothing is recorded."""
+    model: ModelLoader | None = None
+    """The LLM stage's model; None: the home's tuned model, else the configured GGUF file."""
+    handover: HandOver | None = None
+    """Replaces the whole LLM stage (tests); None: the LLM stage when ``llm.enabled``."""
+    clock: Clock | None = None
+    """The time of day; None: the system clock."""
+
+
+class Root:
+    """Builds one agent for a home from its ports."""
+
+    def __init__(
+        self, home: Home, ports: Ports | None = None, *, data_dir: Path | None = None
+    ) -> None:
+        ports = ports or Ports()
+        self.home = home
+        self.data_dir = data_dir or default_data_dir(home.config)
+        """Where history, tuned models and the model's kept prompts live."""
+        self.tuned: ActiveTune | None = None
+        """This home's tuned model when the stage runs on it (``hausgeist model tune``)."""
+        self.llm: LlmStage | None = None
+        """The LLM stage when the root built it (not when a ``handover`` port replaces it)."""
+        handover = ports.handover if ports.handover is not None else self._llm_stage(ports.model)
+        self.agent = Agent(
+            home,
+            dispatcher=ports.dispatcher,
+            history=ports.history,
+            handover=handover,
+            clock=ports.clock,
+        )
+        """The agent, wired."""
+
+    @classmethod
+    def from_config(
+        cls, config: Config, ports: Ports | None = None, *, data_dir: Path | None = None
+    ) -> Root:
+        """The root of the home ``config`` describes."""
+        return cls(Home.from_config(config), ports, data_dir=data_dir)
+
+    def _llm_stage(self, model: ModelLoader | None) -> LlmStage | None:
+        config = self.home.config
+        if not config.llm.enabled:
+            return None
+        from hausgeist.llm_runtime.stage import LlmStage
+        from hausgeist.tune.store import effective_llm
+
+        llm_config, self.tuned = effective_llm(config) if model is None else (config.llm, None)
+        kept = self.data_dir / "cache" / "prompts"
+        self.llm = LlmStage(self.home.understanding, llm_config, load=model, kept_prefixes=kept)
+        return self.llm
+
+    def warm_up_in_background(self) -> None:
+        """Load the model and prime the home's prompt now, so the first hand-over is not slow."""
+        llm = self.llm
+        if llm is None:
+            return
+        states = self.home.states
+
+        def warm() -> None:
+            try:
+                llm.warm_up(states)
+            except HausgeistError as exc:
+                log.warning("the LLM stage is off for now: %s", exc)
+
+        threading.Thread(target=warm, name="llm-warm-up", daemon=True).start()
+
+    def close(self) -> None:
+        """Flush history and free the model."""
+        self.agent.close()
+
+
+def open_history(config: Config, data_dir: Path) -> History | None:
+    """The configured history store; None when it is off or cannot open (reported, not fatal)."""
+    if not config.history.enabled:
+        return None
+    from hausgeist.history import SqlHistory
+
+    try:
+        return SqlHistory.open(config.history.url, data_dir)
+    except HistoryError as exc:
+        log.warning("history is off for this run: %s", exc)
+        return None
