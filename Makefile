@@ -1,11 +1,13 @@
 # Two commands: `make demo` runs the agent on the embedded example home, `make test` runs every check.
 PYTHON ?= python3
 VENV ?= .venv
-# Extras installed for the tests; CI adds "tune" (torch) to run the distillation tests too.
-EXTRAS ?= dev
+# Extras installed for the checks and tests: "tune" (torch, CPU build) runs the distillation
+# tests too. `make test EXTRAS=dev` leaves torch out; those tests are then skipped and say so.
+EXTRAS ?= dev,tune
 BIN := $(VENV)/bin
+FAST := not llm and not mqtt and not postgres and not slow and not process
 
-.PHONY: demo test install dev bench clean
+.PHONY: demo test check test-fast install dev bench clean
 
 $(BIN)/hausgeist: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +20,16 @@ install dev: $(BIN)/hausgeist
 demo: $(BIN)/hausgeist
 	$(BIN)/hausgeist demo
 
-test: $(BIN)/hausgeist
+# Lint, format, mypy --strict, the import contracts, then every test.
+test: check
 	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/test
+
+check: $(BIN)/hausgeist
+	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/check
+
+# The pure core's tests: no model, no broker, no database, no second process.
+test-fast: $(BIN)/hausgeist
+	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/test -q -m "$(FAST)"
 
 bench: $(BIN)/hausgeist
 	$(BIN)/python -m benchmarks.understanding.run

@@ -19,6 +19,14 @@ POSTGRES_URL = os.environ.get(
 )
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test of tests/cli runs the program as a process (``make test-fast`` leaves them out)."""
+    cli = Path(__file__).parent / "cli"
+    for item in items:
+        if item.path.is_relative_to(cli):
+            item.add_marker(pytest.mark.process)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _own_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Agents built in tests keep their files (kept prompts, tuned models) in a temporary
