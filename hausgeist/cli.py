@@ -32,7 +32,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"hausgeist {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _info_commands(sub)
+    _ask_command(sub)
+    _mqtt_commands(sub)
+    _model_commands(sub)
+    return parser
 
+
+Subparsers = argparse._SubParsersAction  # noqa: SLF001 (argparse names no public type for it)
+
+
+def _info_commands(sub: Subparsers[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("check", help="validate a configuration and say what it holds")
     _config_flag(p)
     p.set_defaults(func=info.check)
@@ -41,6 +51,14 @@ def build_parser() -> argparse.ArgumentParser:
     _config_flag(p)
     p.set_defaults(func=info.devices)
 
+    p = sub.add_parser("history", help="list recent requests and what was decided")
+    _config_flag(p)
+    p.add_argument("--limit", type=int, default=20, help="how many (default 20)")
+    p.add_argument("--session", metavar="ID", help="only this conversation")
+    p.set_defaults(func=info.history)
+
+
+def _ask_command(sub: Subparsers[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("ask", help="ask the agent something (text, or '-' for JSON lines on stdin)")
     _config_flag(p)
     p.add_argument("--area", metavar="AREA_ID", help="the area the request comes from")
@@ -60,6 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("text", nargs="+", metavar="TEXT", help="what to ask, or '-' to read JSON lines")
     p.set_defaults(func=ask.run)
 
+
+def _mqtt_commands(sub: Subparsers[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("run", help="run the agent on the MQTT broker until stopped")
     _config_flag(p)
     p.add_argument("--broker-port", type=int, help="port of the embedded broker (no mqtt: section)")
@@ -79,12 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--z2m-base", default="zigbee2mqtt", help="Zigbee2MQTT's base topic")
     p.set_defaults(func=mqtt.discover)
 
-    p = sub.add_parser("history", help="list recent requests and what was decided")
-    _config_flag(p)
-    p.add_argument("--limit", type=int, default=20, help="how many (default 20)")
-    p.add_argument("--session", metavar="ID", help="only this conversation")
-    p.set_defaults(func=info.history)
 
+def _model_commands(sub: Subparsers[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("model", help="the local LLM: what it is and what it costs")
     model_sub = p.add_subparsers(dest="model_command", metavar="ACTION", required=True)
     p = model_sub.add_parser("info", help="load the configured model once and describe it")
@@ -98,7 +114,6 @@ def build_parser() -> argparse.ArgumentParser:
     _config_flag(p)
     tune.add_arguments(p)
     p.set_defaults(func=tune.run)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,4 +1,7 @@
-"""The connection to the broker: the only module that touches aiomqtt and paho.
+"""The agent service's connection to the broker, over aiomqtt and paho.
+
+Two other modules speak MQTT on their own: ``oneshot`` (the blocking publishes of a
+one-shot ``hausgeist ask``) and ``simulator`` (the demo's simulated devices).
 
 One :class:`BrokerLink` is one MQTT connection. Its errors are translated here into
 :class:`BrokerConnectionError`; the service reconnects with a fresh link, so nothing

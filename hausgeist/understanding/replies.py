@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from hausgeist.devices.actions import ServiceCall
 from hausgeist.devices.registry import DeviceRegistry
@@ -139,37 +140,35 @@ def _sentence(name: str, what: str, data: str, *, pending: bool) -> str:
 
 
 def _data_text(call: ServiceCall) -> str:
-    data = call.data
-    if "brightness_pct" in data:
-        return f" to {data['brightness_pct']}%"
-    if "brightness_step_pct" in data:
-        step = data["brightness_step_pct"]
-        return f" ({'brighter' if step > 0 else 'dimmer'} by {abs(step)}%)"
-    if "rgb_color" in data:
-        rgb = tuple(data["rgb_color"])
-        name = next((n for n, v in COLORS.items() if v == rgb), None)
-        return f" to {name}" if name else f" to colour {rgb}"
-    if "color_temp_kelvin" in data:
-        return f" to {data['color_temp_kelvin']} K"
-    if "position" in data:
-        return f" to {data['position']}%"
-    if "percentage" in data:
-        return f" to {data['percentage']}%"
-    if "temperature" in data:
-        return f" to {data['temperature']}°"
-    if "hvac_mode" in data:
-        return f" to {data['hvac_mode'].replace('_', ' ')} mode"
-    if "volume_level" in data:
-        return f" volume to {round(float(data['volume_level']) * 100)}%"
-    if "is_volume_muted" in data:
-        return " (muted)" if data["is_volume_muted"] else " (unmuted)"
-    if "item" in data:
-        return f" '{data['item']}'"
-    if "humidity" in data:
-        return f" to {data['humidity']}% humidity"
-    if "oscillating" in data:
-        return " (oscillating)" if data["oscillating"] else " (not oscillating)"
+    """How the first data key the reply knows reads in words (`` to 40%``), else nothing."""
+    for key, text in _DATA_TEXTS:
+        if key in call.data:
+            return text(call.data[key])
     return ""
+
+
+def _colour_text(value: Any) -> str:
+    rgb = tuple(value)
+    name = next((n for n, v in COLORS.items() if v == rgb), None)
+    return f" to {name}" if name else f" to colour {rgb}"
+
+
+_DATA_TEXTS: tuple[tuple[str, Callable[[Any], str]], ...] = (
+    ("brightness_pct", lambda v: f" to {v}%"),
+    ("brightness_step_pct", lambda v: f" ({'brighter' if v > 0 else 'dimmer'} by {abs(v)}%)"),
+    ("rgb_color", _colour_text),
+    ("color_temp_kelvin", lambda v: f" to {v} K"),
+    ("position", lambda v: f" to {v}%"),
+    ("percentage", lambda v: f" to {v}%"),
+    ("temperature", lambda v: f" to {v}°"),
+    ("hvac_mode", lambda v: f" to {v.replace('_', ' ')} mode"),
+    ("volume_level", lambda v: f" volume to {round(float(v) * 100)}%"),
+    ("is_volume_muted", lambda v: " (muted)" if v else " (unmuted)"),
+    ("item", lambda v: f" '{v}'"),
+    ("humidity", lambda v: f" to {v}% humidity"),
+    ("oscillating", lambda v: " (oscillating)" if v else " (not oscillating)"),
+)
+"""Data keys in the order a reply reads them, each with its words."""
 
 
 def confirm_reply(calls: Sequence[ServiceCall], registry: DeviceRegistry, *, pin: bool) -> str:

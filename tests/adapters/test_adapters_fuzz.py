@@ -92,7 +92,7 @@ def _check(topic: str, payload: bytes) -> None:
         assert isinstance(update, StateUpdate)
         assert update.state is None or isinstance(update.state, str)
         assert all(isinstance(k, str) for k in update.attributes)
-        assert update.available in {None, True, False}
+        assert update.available is None or isinstance(update.available, bool)
         json.dumps(dict(update.attributes), default=str)
 
 

@@ -11,6 +11,7 @@ from hausgeist.config import Config, load_config
 from hausgeist.config import models as config_models
 from hausgeist.devices import DOMAINS, DeviceRegistry
 from hausgeist.devices.table import format_summary
+from hausgeist.paths import example_config
 
 EXAMPLE = Path(__file__).parents[2] / "config.example.yaml"
 CONTRACT_DOMAINS = (
@@ -33,6 +34,14 @@ CONTRACT_DOMAINS = (
     "water_heater",
     "humidifier",
 )
+
+
+def test_the_embedded_example_is_the_one_beside_the_readme() -> None:
+    """`hausgeist` without --config runs on the packaged copy; the README shows this one."""
+    assert example_config().read_bytes() == EXAMPLE.read_bytes(), (
+        "config.example.yaml and hausgeist/data/config.example.yaml differ: edit one, copy it"
+        " over the other"
+    )
 
 
 @pytest.fixture(scope="module")

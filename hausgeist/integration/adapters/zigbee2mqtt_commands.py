@@ -47,30 +47,40 @@ def _light(call: ServiceCall, _current: EntityState, _entity: Z2mEntity) -> dict
         out["transition"] = data["transition"]
     if call.name != "turn_on":
         return out
-    if "brightness_pct" in data:
-        out["brightness"] = scale(data["brightness_pct"], 100, 254)
-    elif "brightness" in data:
-        out["brightness"] = scale(data["brightness"], 255, 254)
-    elif "brightness_step_pct" in data:
-        out["brightness_step"] = round(data["brightness_step_pct"] * 254 / 100)
-    elif "brightness_step" in data:
-        out["brightness_step"] = data["brightness_step"]
+    out |= _light_brightness(data)
     if out.get("brightness") == 0:
         return {k: v for k, v in out.items() if k != "brightness"} | {"state": "OFF"}
-    if "rgb_color" in data:
-        red, green, blue = data["rgb_color"]
-        out["color"] = {"r": red, "g": green, "b": blue}
-    elif "hs_color" in data:
-        out["color"] = {"hue": data["hs_color"][0], "saturation": data["hs_color"][1]}
-    elif "xy_color" in data:
-        out["color"] = {"x": data["xy_color"][0], "y": data["xy_color"][1]}
-    elif "color_temp_kelvin" in data:
-        out["color_temp"] = kelvin_to_mired(data["color_temp_kelvin"])
-    elif "color_name" in data:
-        raise IntegrationError("Zigbee2MQTT takes no colour names: send rgb_color instead")
+    out |= _light_colour(data)
     if "effect" in data:
         out["effect"] = data["effect"]
     return out
+
+
+def _light_brightness(data: Mapping[str, Any]) -> dict[str, Any]:
+    if "brightness_pct" in data:
+        return {"brightness": scale(data["brightness_pct"], 100, 254)}
+    if "brightness" in data:
+        return {"brightness": scale(data["brightness"], 255, 254)}
+    if "brightness_step_pct" in data:
+        return {"brightness_step": round(data["brightness_step_pct"] * 254 / 100)}
+    if "brightness_step" in data:
+        return {"brightness_step": data["brightness_step"]}
+    return {}
+
+
+def _light_colour(data: Mapping[str, Any]) -> dict[str, Any]:
+    if "rgb_color" in data:
+        red, green, blue = data["rgb_color"]
+        return {"color": {"r": red, "g": green, "b": blue}}
+    if "hs_color" in data:
+        return {"color": {"hue": data["hs_color"][0], "saturation": data["hs_color"][1]}}
+    if "xy_color" in data:
+        return {"color": {"x": data["xy_color"][0], "y": data["xy_color"][1]}}
+    if "color_temp_kelvin" in data:
+        return {"color_temp": kelvin_to_mired(data["color_temp_kelvin"])}
+    if "color_name" in data:
+        raise IntegrationError("Zigbee2MQTT takes no colour names: send rgb_color instead")
+    return {}
 
 
 def _fan(call: ServiceCall, current: EntityState, _entity: Z2mEntity) -> dict[str, Any]:
