@@ -35,9 +35,10 @@ from benchmarks.understanding.scoring import judge
 from hausgeist.agent import Agent
 from hausgeist.config import Config, load_config
 from hausgeist.config.models import LlmConfig
-from hausgeist.llm_runtime.generation import Forcer, Generation
 from hausgeist.llm_runtime.memory import megabytes, rss_bytes
-from hausgeist.llm_runtime.stage import LlmStage, load_runtime
+from hausgeist.llm_runtime.runtime import load_runtime
+from hausgeist.llm_stage.generation import Forcer, Generation
+from hausgeist.llm_stage.stage import LlmStage
 from hausgeist.understanding import Conversation, Decision, Request, Status
 
 HERE = Path(__file__).resolve().parent / "understanding"

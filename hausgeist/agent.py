@@ -20,7 +20,9 @@ from hausgeist.devices.registry import DeviceRegistry
 from hausgeist.devices.state import StateStore
 from hausgeist.errors import HistoryError, IntegrationError
 from hausgeist.history import HistoryEntry, SqlHistory
-from hausgeist.llm_runtime.stage import Generator, LlmStage
+from hausgeist.llm_runtime.runtime import load_runtime
+from hausgeist.llm_stage.generation import Generator
+from hausgeist.llm_stage.stage import LlmStage
 from hausgeist.paths import data_dir as default_data_dir
 from hausgeist.tune.store import effective_llm
 from hausgeist.understanding import (
@@ -81,7 +83,11 @@ class Agent:
         ``llm.model`` is not set; None: the configured or stock model."""
         kept = default_data_dir(config) / "cache" / "prompts"
         self.llm = (
-            LlmStage(self.understanding, llm_config, load=llm_model, kept_prefixes=kept)
+            LlmStage(
+                self.understanding,
+                llm_config,
+                load=llm_model or (lambda: load_runtime(llm_config, kept)),
+            )
             if config.llm.enabled
             else None
         )

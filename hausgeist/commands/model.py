@@ -8,7 +8,7 @@ import json
 
 from hausgeist.commands.common import EXIT_OK, load
 from hausgeist.config.models import Config
-from hausgeist.llm_runtime.stage import load_runtime
+from hausgeist.llm_runtime.runtime import load_runtime
 from hausgeist.tune.store import ActiveTune, effective_llm
 
 

@@ -23,12 +23,12 @@ from typing import Literal
 import numpy as np
 
 from hausgeist.errors import ModelError
-from hausgeist.llm_runtime.gate import choice_confidence
-from hausgeist.llm_runtime.generation import Forcer
 from hausgeist.llm_runtime.model_store import resolve_model
 from hausgeist.llm_runtime.options import RuntimeOptions
 from hausgeist.llm_runtime.runtime import LlamaRuntime
-from hausgeist.llm_runtime.schema import AnswerError, LlmAnswer, parse_answer
+from hausgeist.llm_stage.gate import choice_confidence
+from hausgeist.llm_stage.generation import Forcer
+from hausgeist.llm_stage.schema import AnswerError, LlmAnswer, parse_answer
 from hausgeist.tune.weights import Array
 
 QUANTIZATIONS = ("Q8_0", "Q4_K_M")

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from hausgeist.config.models import Config, LlmConfig
 from hausgeist.devices.registry import DeviceRegistry
 from hausgeist.errors import ModelError
-from hausgeist.llm_runtime.grammar import registry_fingerprint
+from hausgeist.llm_stage.grammar import registry_fingerprint
 from hausgeist.paths import data_dir
 
 MANIFEST = "manifest.json"

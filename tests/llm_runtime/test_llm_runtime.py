@@ -12,8 +12,8 @@ import pytest
 
 from hausgeist.errors import ModelError
 from hausgeist.llm_runtime import LlamaRuntime, ModelSpec
-from hausgeist.llm_runtime.generation import Forced
 from hausgeist.llm_runtime.options import RuntimeOptions, available_cores
+from hausgeist.llm_stage.generation import Forced
 
 pytestmark = pytest.mark.llm
 

@@ -6,9 +6,8 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hausgeist.llm_runtime import Generation, LlamaRuntime
-from hausgeist.llm_runtime.generation import Forcer
-from hausgeist.llm_runtime.stop import ModelTimeoutError
+from hausgeist.llm_runtime import LlamaRuntime
+from hausgeist.llm_stage.generation import Forcer, Generation, ModelTimeoutError
 
 HERE = Path(__file__).parent
 HOME = HERE.parent / "understanding" / "home.yaml"

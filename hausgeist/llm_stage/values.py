@@ -6,7 +6,7 @@ import math
 from collections.abc import Sequence
 
 from hausgeist.devices.actions import ServiceCall
-from hausgeist.llm_runtime.mentions import Mentions
+from hausgeist.llm_stage.mentions import Mentions
 from hausgeist.understanding.plan import STEP_PCT
 from hausgeist.understanding.text import tokenize
 from hausgeist.understanding.vocabulary import COLOR_TEMPS, COLORS

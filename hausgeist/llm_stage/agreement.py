@@ -19,10 +19,10 @@ from itertools import combinations
 
 from hausgeist.devices.actions import ServiceCall, offered_services
 from hausgeist.devices.registry import Device, DeviceRegistry
-from hausgeist.llm_runtime.grammar import MOST_CALLS, device_offers
-from hausgeist.llm_runtime.mentions import Mentions
-from hausgeist.llm_runtime.values import number_anchored, unsaid_value, uses_number
-from hausgeist.llm_runtime.verbs import (
+from hausgeist.llm_stage.grammar import MOST_CALLS, device_offers
+from hausgeist.llm_stage.mentions import Mentions
+from hausgeist.llm_stage.values import number_anchored, unsaid_value, uses_number
+from hausgeist.llm_stage.verbs import (
     ARM_SERVICES,
     STEP_SERVICES,
     STEPS,
