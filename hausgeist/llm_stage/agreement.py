@@ -29,11 +29,15 @@ from hausgeist.llm_stage.verbs import (
     VALUED,
     compatible_services,
 )
-from hausgeist.understanding.intents import Action
-from hausgeist.understanding.policy import is_sensitive
-from hausgeist.understanding.resolve import FLOOR_WIDE
-from hausgeist.understanding.text import singular, tokenize
-from hausgeist.understanding.vocabulary import COLORS, TypeHint
+from hausgeist.understanding.words import (
+    COLORS,
+    FLOOR_WIDE,
+    Action,
+    TypeHint,
+    is_sensitive,
+    singular,
+    tokenize,
+)
 
 
 class Agreement:

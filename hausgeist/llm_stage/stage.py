@@ -23,8 +23,14 @@ from hausgeist.llm_stage.handover import skip_reason
 from hausgeist.llm_stage.home import HomeModel
 from hausgeist.llm_stage.mentions import Mentions, read_mentions
 from hausgeist.llm_stage.schema import AnswerError, LlmAnswer, parse_answer
-from hausgeist.understanding import Conversation, Decision, Request, Status, Understanding
-from hausgeist.understanding.sessions import PendingConfirm
+from hausgeist.understanding import (
+    Conversation,
+    Decision,
+    PendingConfirm,
+    Request,
+    Status,
+    Understanding,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable

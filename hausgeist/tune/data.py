@@ -25,7 +25,7 @@ from hausgeist.llm_stage.grammar import device_offers
 from hausgeist.llm_stage.schema import MAX_CALLS, LlmAnswer, LlmCall
 from hausgeist.tune import templates as tpl
 from hausgeist.understanding import Decision, Request, Status, Understanding
-from hausgeist.understanding.intents import near_keys
+from hausgeist.understanding.words import near_keys
 
 _SLOT = re.compile(r"\{(\w+)\}")
 _POLITE = frozenset({"can", "could", "would", "please", "i", "we", "hey", "ok", "it's"})
