@@ -256,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     run = args.run or _tune(config, args.minutes, args.data_dir)
     manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
     from hausgeist.config import load_config
-    from hausgeist.tune.store import Manifest, tuned_settings
+    from hausgeist.llm_runtime.tuned_store import Manifest, tuned_settings
 
     llm = load_config(config).llm
     tuned = tuned_settings(Manifest.model_validate(manifest), llm)  # as the agent runs it

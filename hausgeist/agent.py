@@ -21,10 +21,10 @@ from hausgeist.devices.state import StateStore
 from hausgeist.errors import HistoryError, IntegrationError
 from hausgeist.history import HistoryEntry, SqlHistory
 from hausgeist.llm_runtime.runtime import load_runtime
+from hausgeist.llm_runtime.tuned_store import effective_llm
 from hausgeist.llm_stage.generation import Generator
 from hausgeist.llm_stage.stage import LlmStage
 from hausgeist.paths import data_dir as default_data_dir
-from hausgeist.tune.store import effective_llm
 from hausgeist.understanding import (
     Conversation,
     Decision,

@@ -9,7 +9,7 @@ import json
 from hausgeist.commands.common import EXIT_OK, load
 from hausgeist.config.models import Config
 from hausgeist.llm_runtime.runtime import load_runtime
-from hausgeist.tune.store import ActiveTune, effective_llm
+from hausgeist.llm_runtime.tuned_store import ActiveTune, effective_llm
 
 
 def info(args: argparse.Namespace) -> int:

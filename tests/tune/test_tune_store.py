@@ -13,7 +13,7 @@ from hausgeist.cli import main as cli_main
 from hausgeist.config.models import LlmConfig
 from hausgeist.errors import ModelError
 from hausgeist.llm_runtime import resolve_model
-from hausgeist.tune.store import (
+from hausgeist.llm_runtime.tuned_store import (
     Evaluation,
     Manifest,
     ModelStore,
