@@ -35,7 +35,6 @@ if TYPE_CHECKING:
     from hausgeist.config.models import LlmConfig
     from hausgeist.llm_runtime.engine import LlamaEngine
     from hausgeist.llm_runtime.model_store import ModelSpec
-    from hausgeist.llm_stage.generation import Forcer
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -79,31 +78,13 @@ class LlamaRuntime:
         load_ms = (time.perf_counter() - started) * 1000
         return cls(engine, spec, options, worker, load_ms, rss_before)
 
-    def generate(
-        self,
-        prefix: str,
-        suffix: str,
-        grammar: str | None,
-        max_tokens: int,
-        timeout_s: float,
-        forcer: Forcer | None = None,
-    ) -> Generation:
+    def generate(self, request: GenerationRequest, timeout_s: float) -> Generation:
         """Blocking generation for the CLI and scripts; never call it on an event loop."""
-        request = GenerationRequest(prefix, suffix, grammar, max_tokens, forcer)
         stop = StopSignal(timeout_s)
         return self._wait(self._submit(stop, self._engine.generate, request, stop), stop)
 
-    async def agenerate(
-        self,
-        prefix: str,
-        suffix: str,
-        grammar: str | None,
-        max_tokens: int,
-        timeout_s: float,
-        forcer: Forcer | None = None,
-    ) -> Generation:
+    async def agenerate(self, request: GenerationRequest, timeout_s: float) -> Generation:
         """Generation for the event loop: waits without blocking it, in FIFO order."""
-        request = GenerationRequest(prefix, suffix, grammar, max_tokens, forcer)
         stop = StopSignal(timeout_s)
         return await self._await(self._submit(stop, self._engine.generate, request, stop), stop)
 

@@ -137,16 +137,9 @@ class Generator(Protocol):
     """What the stage needs of a loaded model (:class:`~hausgeist.llm_runtime.LlamaRuntime`,
     or a fake in tests)."""
 
-    def generate(
-        self,
-        prefix: str,
-        suffix: str,
-        grammar: str | None,
-        max_tokens: int,
-        timeout_s: float,
-        forcer: Forcer | None = None,
-    ) -> Generation:
-        """One completion under ``grammar``; ModelTimeoutError past ``timeout_s``."""
+    def generate(self, request: GenerationRequest, timeout_s: float) -> Generation:
+        """One completion of ``request``; ModelTimeoutError past ``timeout_s`` (counted from
+        the call, time waiting behind other requests included)."""
 
     def prime(self, prefix: str, timeout_s: float = 60.0) -> int:
         """Evaluate a fixed prefix ahead of the first request."""

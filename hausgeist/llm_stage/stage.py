@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from hausgeist.devices.actions import validate_call
 from hausgeist.errors import ActionError, ModelError
 from hausgeist.llm_stage.gate import Thresholds, choice_confidence
-from hausgeist.llm_stage.generation import ModelTimeoutError
+from hausgeist.llm_stage.generation import GenerationRequest, ModelTimeoutError
 from hausgeist.llm_stage.handover import skip_reason
 from hausgeist.llm_stage.home import HomeModel
 from hausgeist.llm_stage.mentions import Mentions, read_mentions
@@ -109,14 +109,10 @@ class LlmStage:
             if not allowed.whole:
                 trace.append(f"llm: the words leave {allowed.entities} possible devices")
             started = time.perf_counter()
-            generation = model.generate(
-                prompt.prefix,
-                prompt.suffix,
-                allowed.grammar,
-                MAX_TOKENS,
-                self.config.timeout_s,
-                allowed.forcer,
+            asked = GenerationRequest(
+                prompt.prefix, prompt.suffix, allowed.grammar, MAX_TOKENS, allowed.forcer
             )
+            generation = model.generate(asked, self.config.timeout_s)
         except ModelTimeoutError as exc:
             return _timed_out(*trace, f"llm: {exc}")
         except ModelError as exc:
