@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from hausgeist.llm_runtime import LlamaRuntime, RuntimeOptions, resolve_model
+from hausgeist.llm_runtime import GenerationRequest, LlamaRuntime, RuntimeOptions, resolve_model
 from hausgeist.llm_runtime.packaged import PACKAGED_MODELS, package_dir
 
 AREAS = ("kitchen", "living room", "bedroom", "bathroom", "hallway")
@@ -108,7 +108,7 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
 
 def timed_generate(runtime: LlamaRuntime, pre: str, suf: str, gbnf: str | None, n: int) -> float:
     started = time.perf_counter()
-    runtime.generate(pre, suf, gbnf, n, 120)
+    runtime.generate(GenerationRequest(pre, suf, gbnf, n), 120)
     return (time.perf_counter() - started) * 1000
 
 
@@ -122,18 +122,23 @@ def measure(name: str, requests: int, threads: int | None) -> dict[str, Any]:
     result: dict[str, Any] = {"model": name, "load_ms": info.load_ms, "rss_mb": info.rss_mb}
     result["threads"] = info.n_threads
 
-    cold = runtime.generate(prefix("cold-0", chat), suffix(REQUESTS[0], chat), None, 1, 300)
+    cold = runtime.generate(
+        GenerationRequest(prefix("cold-0", chat), suffix(REQUESTS[0], chat), None, 1), 300
+    )
     result["prefix_tokens"] = cold.prompt_tokens
     result["prompt_tps"] = cold.prompt_tokens_evaluated / cold.prompt_ms * 1000
     story = runtime.generate(
-        prefix("cold-0", chat), suffix("Tell me a story.", chat), None, 64, 300
+        GenerationRequest(prefix("cold-0", chat), suffix("Tell me a story.", chat), None, 64), 300
     )
     decode_ms = story.elapsed_ms - story.prompt_ms
     result["gen_tps"] = (story.completion_tokens - 1) / decode_ms * 1000
 
     warm_pre = prefix("warm", chat)
     runtime.prime(warm_pre)
-    answers = [runtime.generate(warm_pre, suffix(r, chat), gbnf, 48, 120) for r in REQUESTS[:2]]
+    answers = [
+        runtime.generate(GenerationRequest(warm_pre, suffix(r, chat), gbnf, 48), 120)
+        for r in REQUESTS[:2]
+    ]
     result["answer_tokens"] = answers[0].completion_tokens
     result["answer"] = answers[0].text
     result["full_scans"] = answers[0].grammar_full_scans

@@ -34,9 +34,10 @@ from benchmarks.understanding.report import percentile
 from benchmarks.understanding.scoring import judge
 from hausgeist.config import Config, load_config
 from hausgeist.config.models import LlmConfig
-from hausgeist.llm_runtime.generation import Forcer, Generation
 from hausgeist.llm_runtime.memory import megabytes, rss_bytes
-from hausgeist.llm_runtime.stage import LlmStage, load_runtime
+from hausgeist.llm_runtime.runtime import load_runtime
+from hausgeist.llm_stage.generation import Generation, GenerationRequest
+from hausgeist.llm_stage.stage import LlmStage
 from hausgeist.root import Ports, Root
 from hausgeist.understanding import Conversation, Decision, Request, Status
 
@@ -58,19 +59,12 @@ class SharedModel:
         self.jump_forward = True
         """Feed the text the grammar forces in one batch (False: a model step per token)."""
 
-    def generate(
-        self,
-        prefix: str,
-        suffix: str,
-        grammar: str | None,
-        max_tokens: int,
-        timeout_s: float,
-        forcer: Forcer | None = None,
-    ) -> Generation:
+    def generate(self, request: GenerationRequest, timeout_s: float) -> Generation:
         if self.flush_each:
             self.runtime.prime(FLUSH)
-        forcer = forcer if self.jump_forward else None
-        return self.runtime.generate(prefix, suffix, grammar, max_tokens, timeout_s, forcer)
+        if not self.jump_forward:
+            request = replace(request, forcer=None)
+        return self.runtime.generate(request, timeout_s)
 
     def prime(self, prefix: str, timeout_s: float = 60.0) -> int:
         return self.runtime.prime(prefix, timeout_s)

@@ -6,7 +6,7 @@
 
 Requests are the benchmark's hand-written cases (``benchmarks/understanding/cases`` and
 ``heldout/cases``), never the generated training text. Each model runs behind the real
-LLM stage (:class:`~hausgeist.llm_runtime.stage.LlmStage`: prompt, grammar, confidence
+LLM stage (:class:`~hausgeist.llm_stage.stage.LlmStage`: prompt, grammar, confidence
 gate, agreement check, the core's policy), in its own process so resident memory is its own:
 
 - **handed over**: the cases the deterministic core hands over (``not_understood``);
@@ -71,7 +71,7 @@ def measure(
     from hausgeist.devices.state import StateStore
     from hausgeist.llm_runtime import LlamaRuntime, RuntimeOptions, resolve_model
     from hausgeist.llm_runtime.memory import rss_bytes
-    from hausgeist.llm_runtime.stage import LlmStage
+    from hausgeist.llm_stage.stage import LlmStage
     from hausgeist.understanding import Conversation, Decision, Request, Status, Understanding
 
     config = load_config(config_path)
@@ -256,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     run = args.run or _tune(config, args.minutes, args.data_dir)
     manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
     from hausgeist.config import load_config
-    from hausgeist.tune.store import Manifest, tuned_settings
+    from hausgeist.llm_runtime.tuned_store import Manifest, tuned_settings
 
     llm = load_config(config).llm
     tuned = tuned_settings(Manifest.model_validate(manifest), llm)  # as the agent runs it

@@ -22,8 +22,9 @@ from hausgeist.home import Home
 from hausgeist.paths import data_dir as default_data_dir
 
 if TYPE_CHECKING:
-    from hausgeist.llm_runtime.stage import Generator, LlmStage
-    from hausgeist.tune.store import ActiveTune
+    from hausgeist.llm_runtime.tuned_store import ActiveTune
+    from hausgeist.llm_stage.generation import Generator
+    from hausgeist.llm_stage.stage import LlmStage
 
 log = logging.getLogger("hausgeist.root")
 
@@ -83,12 +84,17 @@ class Root:
         config = self.home.config
         if not config.llm.enabled:
             return None
-        from hausgeist.llm_runtime.stage import LlmStage
-        from hausgeist.tune.store import effective_llm
+        from hausgeist.llm_runtime.runtime import load_runtime
+        from hausgeist.llm_runtime.tuned_store import effective_llm
+        from hausgeist.llm_stage.stage import LlmStage
 
         llm_config, self.tuned = effective_llm(config) if model is None else (config.llm, None)
         kept = self.data_dir / "cache" / "prompts"
-        self.llm = LlmStage(self.home.understanding, llm_config, load=model, kept_prefixes=kept)
+        self.llm = LlmStage(
+            self.home.understanding,
+            llm_config,
+            load=model or (lambda: load_runtime(llm_config, kept)),
+        )
         return self.llm
 
     def warm_up_in_background(self) -> None:

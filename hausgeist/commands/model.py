@@ -8,8 +8,8 @@ import json
 
 from hausgeist.commands.common import EXIT_OK, load
 from hausgeist.config.models import Config
-from hausgeist.llm_runtime.stage import load_runtime
-from hausgeist.tune.store import ActiveTune, effective_llm
+from hausgeist.llm_runtime.runtime import load_runtime
+from hausgeist.llm_runtime.tuned_store import ActiveTune, effective_llm
 
 
 def info(args: argparse.Namespace) -> int:

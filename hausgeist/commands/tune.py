@@ -35,10 +35,10 @@ from rich.table import Table
 
 from hausgeist.commands.common import EXIT_OK, UsageError, load
 from hausgeist.errors import ModelError
+from hausgeist.llm_runtime.tuned_store import Manifest, ModelStore, home_fingerprint
 from hausgeist.tune.data import DataOptions
 from hausgeist.tune.options import StepReport, TrainOptions
 from hausgeist.tune.pipeline import TuneOptions
-from hausgeist.tune.store import Manifest, ModelStore, home_fingerprint
 
 EXIT_INTERRUPTED = 130
 

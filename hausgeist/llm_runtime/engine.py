@@ -21,16 +21,16 @@ import numpy as np
 
 from hausgeist.errors import ModelError
 from hausgeist.llm_runtime.cores import CoreWatch
-from hausgeist.llm_runtime.generation import (
+from hausgeist.llm_runtime.grammar_cache import GrammarCache
+from hausgeist.llm_runtime.kept import KeptPrefixes
+from hausgeist.llm_runtime.options import available_cores
+from hausgeist.llm_runtime.sampling import CompiledGrammar, GreedySampler, Logits
+from hausgeist.llm_stage.generation import (
     FinishReason,
     Forcer,
     Generation,
     GenerationRequest,
 )
-from hausgeist.llm_runtime.grammar_cache import GrammarCache
-from hausgeist.llm_runtime.kept import KeptPrefixes
-from hausgeist.llm_runtime.options import available_cores
-from hausgeist.llm_runtime.sampling import CompiledGrammar, GreedySampler, Logits
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -1,4 +1,8 @@
-"""Which GGUF file the runtime loads: a configured path, a packaged model's name, or the default."""
+"""Which GGUF file the runtime loads: a configured path, a packaged model's name, or the default.
+
+A home's tuned model is a configured path (:func:`~hausgeist.llm_runtime.tuned_store.effective_llm`
+puts it in ``llm.model``); :mod:`~hausgeist.llm_runtime.tuned_store` files and finds those.
+"""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ Every request, from :meth:`LlamaRuntime.generate` or :meth:`LlamaRuntime.agenera
 goes into one FIFO queue served by one thread that owns the model, so requests
 run one at a time in the order they arrived. A request's ``timeout_s`` counts from
 submission, waiting included. When it runs out the caller gets
-:class:`~hausgeist.llm_runtime.stop.ModelTimeoutError` at once (no partial
+:class:`~hausgeist.llm_stage.generation.ModelTimeoutError` at once (no partial
 answer: a cut-off grammar answer is not usable), and the worker abandons the
 request at its next check (one token or one prompt chunk later) or skips it if it
 has not started. A cancelled ``agenerate`` abandons its request the same way.
@@ -19,19 +19,21 @@ import time
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from hausgeist.errors import ModelError
-from hausgeist.llm_runtime.generation import Generation, GenerationRequest
 from hausgeist.llm_runtime.info import RuntimeInfo, describe
 from hausgeist.llm_runtime.memory import rss_bytes
+from hausgeist.llm_runtime.model_store import resolve_model
 from hausgeist.llm_runtime.options import RuntimeOptions
 from hausgeist.llm_runtime.stop import StopSignal
+from hausgeist.llm_stage.generation import Generation, GenerationRequest
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from pathlib import Path
     from types import TracebackType
     from typing import Self
 
+    from hausgeist.config.models import LlmConfig
     from hausgeist.llm_runtime.engine import LlamaEngine
-    from hausgeist.llm_runtime.generation import Forcer
     from hausgeist.llm_runtime.model_store import ModelSpec
 
 P = ParamSpec("P")
@@ -76,31 +78,13 @@ class LlamaRuntime:
         load_ms = (time.perf_counter() - started) * 1000
         return cls(engine, spec, options, worker, load_ms, rss_before)
 
-    def generate(
-        self,
-        prefix: str,
-        suffix: str,
-        grammar: str | None,
-        max_tokens: int,
-        timeout_s: float,
-        forcer: Forcer | None = None,
-    ) -> Generation:
+    def generate(self, request: GenerationRequest, timeout_s: float) -> Generation:
         """Blocking generation for the CLI and scripts; never call it on an event loop."""
-        request = GenerationRequest(prefix, suffix, grammar, max_tokens, forcer)
         stop = StopSignal(timeout_s)
         return self._wait(self._submit(stop, self._engine.generate, request, stop), stop)
 
-    async def agenerate(
-        self,
-        prefix: str,
-        suffix: str,
-        grammar: str | None,
-        max_tokens: int,
-        timeout_s: float,
-        forcer: Forcer | None = None,
-    ) -> Generation:
+    async def agenerate(self, request: GenerationRequest, timeout_s: float) -> Generation:
         """Generation for the event loop: waits without blocking it, in FIFO order."""
-        request = GenerationRequest(prefix, suffix, grammar, max_tokens, forcer)
         stop = StopSignal(timeout_s)
         return await self._await(self._submit(stop, self._engine.generate, request, stop), stop)
 
@@ -188,6 +172,15 @@ class LlamaRuntime:
             _abandon(future, stop, waiter)
             raise stop.timeout_error()
         return waiter.result()
+
+
+def load_runtime(config: LlmConfig, kept_prefixes: Path | None = None) -> LlamaRuntime:
+    """Load the configured model (blocking; ``ModelError`` when it cannot be loaded);
+    evaluated prompt prefixes are kept in ``kept_prefixes`` for later processes."""
+    options = RuntimeOptions.with_threads(
+        config.threads, n_ctx=config.context, kept_prefixes=kept_prefixes
+    )
+    return LlamaRuntime.load(resolve_model(config.model), options)
 
 
 def _open_engine(spec: ModelSpec, options: RuntimeOptions) -> LlamaEngine:

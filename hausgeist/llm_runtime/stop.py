@@ -5,21 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from hausgeist.errors import ModelError
-
-
-class ModelTimeoutError(ModelError):
-    """A generation ran past its time limit and was abandoned; the model is free again."""
-
-    def __init__(self, timeout_s: float, elapsed_ms: float, completion_tokens: int | None) -> None:
-        self.timeout_s = timeout_s
-        self.elapsed_ms = elapsed_ms
-        self.completion_tokens = completion_tokens
-        done = "" if completion_tokens is None else f" after {completion_tokens} tokens"
-        super().__init__(
-            f"the model did not answer within {timeout_s:g} s (abandoned at "
-            f"{elapsed_ms:.0f} ms{done}); raise the timeout or shorten the prompt"
-        )
+from hausgeist.llm_stage.generation import ModelTimeoutError
 
 
 class StopSignal:

@@ -2,10 +2,10 @@
 
 The deterministic core teaches (:mod:`.data`), the default GGUF model learns on the
 CPU (:mod:`.train`), the result is exported and quantized with llama.cpp's own tools
-(:mod:`.export`) and, once it holds up, becomes this home's model (:mod:`.store`).
+(:mod:`.export`) and, once it holds up, becomes this home's model (filed by
+:mod:`hausgeist.llm_runtime.tuned_store`, which serves it).
 
-Only :mod:`.store` is imported by the agent; everything else needs the ``tune`` extra
-(torch, gguf).
+Nothing here is imported by the agent; most of it needs the ``tune`` extra (torch, gguf).
 """
 
 import os

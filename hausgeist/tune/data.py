@@ -3,7 +3,7 @@
 Requests are written from :mod:`.templates` over the home's own devices, areas and
 domains, with fillers, word-order variants and typos. The core decides each one; only
 answers it is sure of are kept, turned into the JSON answer the LLM stage's grammar
-encodes (:class:`~hausgeist.llm_runtime.schema.LlmAnswer`). A typo variant keeps the
+encodes (:class:`~hausgeist.llm_stage.schema.LlmAnswer`). A typo variant keeps the
 answer of its clean text: the model learns to read what the core cannot.
 
 A second, optional source is the history: requests the core carried out in this home.
@@ -21,11 +21,11 @@ from hausgeist.devices.registry import Device, DeviceRegistry
 from hausgeist.devices.state import StateStore
 from hausgeist.errors import ActionError
 from hausgeist.history.entry import HistoryEntry
-from hausgeist.llm_runtime.grammar import device_offers
-from hausgeist.llm_runtime.schema import MAX_CALLS, LlmAnswer, LlmCall
+from hausgeist.llm_stage.grammar import device_offers
+from hausgeist.llm_stage.schema import MAX_CALLS, LlmAnswer, LlmCall
 from hausgeist.tune import templates as tpl
 from hausgeist.understanding import Decision, Request, Status, Understanding
-from hausgeist.understanding.intents import near_keys
+from hausgeist.understanding.words import near_keys
 
 _SLOT = re.compile(r"\{(\w+)\}")
 _POLITE = frozenset({"can", "could", "would", "please", "i", "we", "hey", "ok", "it's"})

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from hausgeist.llm_runtime.generation import Forcer
-from hausgeist.llm_runtime.schema import LlmAnswer
+from hausgeist.llm_runtime.tuned_store import Evaluation
+from hausgeist.llm_stage.generation import Forcer
+from hausgeist.llm_stage.schema import LlmAnswer
 from hausgeist.tune.export import check
-from hausgeist.tune.store import Evaluation
 
 
 @dataclass(frozen=True)

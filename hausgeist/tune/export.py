@@ -23,12 +23,12 @@ from typing import Literal
 import numpy as np
 
 from hausgeist.errors import ModelError
-from hausgeist.llm_runtime.gate import choice_confidence
-from hausgeist.llm_runtime.generation import Forcer
 from hausgeist.llm_runtime.model_store import resolve_model
 from hausgeist.llm_runtime.options import RuntimeOptions
 from hausgeist.llm_runtime.runtime import LlamaRuntime
-from hausgeist.llm_runtime.schema import AnswerError, LlmAnswer, parse_answer
+from hausgeist.llm_stage.gate import choice_confidence
+from hausgeist.llm_stage.generation import Forcer, GenerationRequest
+from hausgeist.llm_stage.schema import AnswerError, LlmAnswer, parse_answer
 from hausgeist.tune.weights import Array
 
 QUANTIZATIONS = ("Q8_0", "Q4_K_M")
@@ -153,7 +153,9 @@ def check(
     with LlamaRuntime.load(resolve_model(str(path)), options) as runtime:
         for prefix, suffix, grammar, forcer in prompts:
             started = time.perf_counter()
-            generation = runtime.generate(prefix, suffix, grammar, 160, timeout_s, forcer)
+            generation = runtime.generate(
+                GenerationRequest(prefix, suffix, grammar, 160, forcer), timeout_s
+            )
             latencies.append((time.perf_counter() - started) * 1000)
             confidences.append(choice_confidence(generation).score)
             try:

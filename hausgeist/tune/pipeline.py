@@ -17,6 +17,14 @@ from hausgeist.devices.registry import DeviceRegistry
 from hausgeist.devices.state import StateStore
 from hausgeist.errors import HistoryError, ModelError
 from hausgeist.llm_runtime.model_store import ModelSpec, resolve_model
+from hausgeist.llm_runtime.tuned_store import (
+    ActiveTune,
+    Evaluation,
+    Manifest,
+    ModelStore,
+    TunedFile,
+    home_fingerprint,
+)
 from hausgeist.tune.data import (
     DataOptions,
     TeacherExample,
@@ -26,14 +34,6 @@ from hausgeist.tune.data import (
 )
 from hausgeist.tune.evaluate import Probe, evaluate
 from hausgeist.tune.options import StepReport, TrainOptions
-from hausgeist.tune.store import (
-    ActiveTune,
-    Evaluation,
-    Manifest,
-    ModelStore,
-    TunedFile,
-    home_fingerprint,
-)
 from hausgeist.understanding import Understanding
 
 if TYPE_CHECKING:

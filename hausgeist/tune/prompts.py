@@ -1,6 +1,6 @@
 """Teacher examples as token ids, in exactly the prompt the LLM stage writes at run time.
 
-The stage's own :class:`~hausgeist.llm_runtime.home.HomeModel` writes the prompt: the
+The stage's own :class:`~hausgeist.llm_stage.home.HomeModel` writes the prompt: the
 fixed prefix (instructions and device list), then the request's suffix, then the answer
 and the end-of-turn token. Each target is also walked through the stage's grammar with
 llama.cpp's grammar sampler: an answer the grammar cannot write is never taught.
@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from hausgeist.config.models import LlmConfig
 from hausgeist.devices.state import StateStore
-from hausgeist.llm_runtime.home import HomeModel
-from hausgeist.llm_runtime.mentions import read_mentions
+from hausgeist.llm_stage.home import HomeModel
+from hausgeist.llm_stage.mentions import read_mentions
 from hausgeist.tune.data import TeacherExample
 from hausgeist.tune.tokens import Tokenizer
 from hausgeist.understanding import Understanding

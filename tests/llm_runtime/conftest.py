@@ -7,7 +7,13 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from hausgeist.llm_runtime import LlamaRuntime, ModelSpec, RuntimeOptions, resolve_model
+from hausgeist.llm_runtime import (
+    GenerationRequest,
+    LlamaRuntime,
+    ModelSpec,
+    RuntimeOptions,
+    resolve_model,
+)
 
 DEVICES = ("lamp", "fan", "heater")
 ACTIONS = ("on", "off")
@@ -73,7 +79,7 @@ def runtime(default_spec: ModelSpec, runtime_options: RuntimeOptions) -> Iterato
     """The default model loaded once for the whole session."""
     with LlamaRuntime.load(default_spec, runtime_options) as loaded:
         # The first evaluation pages the weights in; keep that out of the tests' timings.
-        loaded.generate(Chat.prefix("warm-up"), Chat.suffix("hi"), None, 2, 120)
+        loaded.generate(GenerationRequest(Chat.prefix("warm-up"), Chat.suffix("hi"), None, 2), 120)
         yield loaded
 
 

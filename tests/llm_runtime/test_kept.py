@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from hausgeist.llm_runtime import LlamaRuntime, ModelSpec
+from hausgeist.llm_runtime import GenerationRequest, LlamaRuntime, ModelSpec
 from hausgeist.llm_runtime.options import RuntimeOptions
 
 pytestmark = pytest.mark.llm
@@ -26,12 +26,12 @@ def test_a_later_process_restores_the_prefix_and_answers_the_same(
         evaluated = first.prime(prefix)
         assert evaluated > 50
         assert first.prime(prefix) == 0  # already in the cache
-        answer = first.generate(prefix, suffix, chat.device_grammar, 40, 30)
+        answer = first.generate(GenerationRequest(prefix, suffix, chat.device_grammar, 40), 30)
     files = list(kept.glob("*.kv"))
     assert len(files) == 1
     with _load(default_spec, runtime_options, kept) as second:
         assert second.prime(prefix) == 0  # restored, not evaluated
-        again = second.generate(prefix, suffix, chat.device_grammar, 40, 30)
+        again = second.generate(GenerationRequest(prefix, suffix, chat.device_grammar, 40), 30)
         assert again.prefix_reused
         assert again.prompt_tokens_evaluated < again.prompt_tokens - evaluated + 2
     assert again.text == answer.text
@@ -49,7 +49,9 @@ def test_a_damaged_file_is_evaluated_again_and_replaced(
     path.write_bytes(path.read_bytes()[:1000])
     with _load(default_spec, runtime_options, kept) as second:
         assert second.prime(prefix) == evaluated
-        answer = second.generate(prefix, chat.suffix("lamp on"), chat.device_grammar, 40, 30)
+        answer = second.generate(
+            GenerationRequest(prefix, chat.suffix("lamp on"), chat.device_grammar, 40), 30
+        )
         assert answer.text.startswith('{"device"')
     assert path.stat().st_size > 1000
 

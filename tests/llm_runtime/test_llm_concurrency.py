@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from hausgeist.llm_runtime import ModelTimeoutError
+from hausgeist.llm_runtime import GenerationRequest, ModelTimeoutError
 
 pytestmark = pytest.mark.llm
 
@@ -21,14 +21,20 @@ FREED_WITHIN_MS = 4000
 
 def _follow_up(runtime, chat):
     return runtime.generate(
-        chat.prefix("follow-up"), chat.suffix("lamp on"), chat.device_grammar, 40, 30
+        GenerationRequest(
+            chat.prefix("follow-up"), chat.suffix("lamp on"), chat.device_grammar, 40
+        ),
+        30,
     )
 
 
 def test_a_long_generation_is_abandoned_at_its_timeout(runtime, chat):
     started = time.monotonic()
     with pytest.raises(ModelTimeoutError, match=r"did not answer within 0\.5 s"):
-        runtime.generate(chat.prefix("endless"), chat.suffix("x"), chat.endless_grammar, 1000, 0.5)
+        runtime.generate(
+            GenerationRequest(chat.prefix("endless"), chat.suffix("x"), chat.endless_grammar, 1000),
+            0.5,
+        )
     assert time.monotonic() - started < 1.5
 
     answer = _follow_up(runtime, chat)
@@ -39,18 +45,19 @@ def test_a_long_generation_is_abandoned_at_its_timeout(runtime, chat):
 def test_a_long_prompt_is_abandoned_between_chunks(runtime, chat):
     long_prefix = chat.prefix("long prompt", repeat=50)  # ~1,700 tokens, ~6 s to evaluate
     with pytest.raises(ModelTimeoutError):
-        runtime.generate(long_prefix, chat.suffix("x"), None, 8, 0.3)
+        runtime.generate(GenerationRequest(long_prefix, chat.suffix("x"), None, 8), 0.3)
     assert _follow_up(runtime, chat).queued_ms < FREED_WITHIN_MS
 
 
 async def test_agenerate_times_out_and_the_next_request_works(runtime, chat):
     with pytest.raises(ModelTimeoutError) as caught:
         await runtime.agenerate(
-            chat.prefix("endless"), chat.suffix("x"), chat.endless_grammar, 1000, 0.4
+            GenerationRequest(chat.prefix("endless"), chat.suffix("x"), chat.endless_grammar, 1000),
+            0.4,
         )
     assert caught.value.timeout_s == 0.4
     answer = await runtime.agenerate(
-        chat.prefix("after"), chat.suffix("fan off"), chat.device_grammar, 40, 30
+        GenerationRequest(chat.prefix("after"), chat.suffix("fan off"), chat.device_grammar, 40), 30
     )
     assert answer.queued_ms < FREED_WITHIN_MS
 
@@ -61,7 +68,9 @@ async def test_concurrent_requests_complete_in_arrival_order(runtime, chat):
 
     async def ask(n: int) -> float:
         text = f"turn {chat.actions[n % 2]} the {chat.devices[n % 3]}"
-        answer = await runtime.agenerate(prefix, chat.suffix(text), chat.device_grammar, 40, 60)
+        answer = await runtime.agenerate(
+            GenerationRequest(prefix, chat.suffix(text), chat.device_grammar, 40), 60
+        )
         finished.append(n)
         json.loads(answer.text)
         return answer.queued_ms
@@ -83,7 +92,8 @@ async def test_waiting_for_the_model_does_not_block_the_event_loop(runtime, chat
     ticker = asyncio.create_task(tick())
     started = time.monotonic()
     await runtime.agenerate(
-        chat.prefix("ticks"), chat.suffix("heater on"), chat.device_grammar, 40, 30
+        GenerationRequest(chat.prefix("ticks"), chat.suffix("heater on"), chat.device_grammar, 40),
+        30,
     )
     elapsed = time.monotonic() - started
     ticker.cancel()
@@ -92,12 +102,17 @@ async def test_waiting_for_the_model_does_not_block_the_event_loop(runtime, chat
 
 async def test_a_request_that_expires_in_the_queue_never_runs(runtime, chat):
     busy = asyncio.create_task(
-        runtime.agenerate(chat.prefix("busy"), chat.suffix("x"), chat.endless_grammar, 1000, 1.0)
+        runtime.agenerate(
+            GenerationRequest(chat.prefix("busy"), chat.suffix("x"), chat.endless_grammar, 1000),
+            1.0,
+        )
     )
     await asyncio.sleep(0)  # let it reach the worker first
     started = time.monotonic()
     with pytest.raises(ModelTimeoutError):
-        await runtime.agenerate(chat.prefix("queued"), chat.suffix("x"), None, 8, 0.2)
+        await runtime.agenerate(
+            GenerationRequest(chat.prefix("queued"), chat.suffix("x"), None, 8), 0.2
+        )
     assert time.monotonic() - started < 0.6  # raised at its own deadline, not the busy one's
     with pytest.raises(ModelTimeoutError):
         await busy
@@ -105,13 +120,19 @@ async def test_a_request_that_expires_in_the_queue_never_runs(runtime, chat):
 
 async def test_a_cancelled_request_frees_the_worker(runtime, chat):
     task = asyncio.create_task(
-        runtime.agenerate(chat.prefix("cancel"), chat.suffix("x"), chat.endless_grammar, 1000, 30)
+        runtime.agenerate(
+            GenerationRequest(chat.prefix("cancel"), chat.suffix("x"), chat.endless_grammar, 1000),
+            30,
+        )
     )
     await asyncio.sleep(0.3)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
     answer = await runtime.agenerate(
-        chat.prefix("after cancel"), chat.suffix("lamp off"), chat.device_grammar, 40, 30
+        GenerationRequest(
+            chat.prefix("after cancel"), chat.suffix("lamp off"), chat.device_grammar, 40
+        ),
+        30,
     )
     assert answer.queued_ms < FREED_WITHIN_MS

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 import pytest
 
 from hausgeist.errors import ModelError
-from hausgeist.llm_runtime import LlamaRuntime, ModelSpec
-from hausgeist.llm_runtime.generation import Forced
+from hausgeist.llm_runtime import GenerationRequest, LlamaRuntime, ModelSpec
 from hausgeist.llm_runtime.options import RuntimeOptions, available_cores
+from hausgeist.llm_stage.generation import Forced
 
 pytestmark = pytest.mark.llm
 
@@ -47,12 +47,14 @@ def test_auto_threads_answer_with_the_cores_that_are_free(default_spec, chat):
         assert info.adaptive_threads
         assert info.n_threads == available_cores()
         first = auto.generate(
-            chat.prefix("auto"), chat.suffix("lamp on"), chat.device_grammar, 40, 30
+            GenerationRequest(chat.prefix("auto"), chat.suffix("lamp on"), chat.device_grammar, 40),
+            30,
         )
         assert 1 <= first.threads <= available_cores()  # measured since the watch started
         time.sleep(1.2)  # the watch has read the counters since
         later = auto.generate(
-            chat.prefix("auto"), chat.suffix("fan off"), chat.device_grammar, 40, 30
+            GenerationRequest(chat.prefix("auto"), chat.suffix("fan off"), chat.device_grammar, 40),
+            30,
         )
         assert 1 <= later.threads <= available_cores()
         assert json.loads(later.text)["device"] in chat.devices  # same answers, any threads
@@ -60,7 +62,10 @@ def test_auto_threads_answer_with_the_cores_that_are_free(default_spec, chat):
 
 def test_a_grammar_constrained_answer_parses_as_the_grammar_says(runtime, chat):
     answer = runtime.generate(
-        chat.prefix("grammar"), chat.suffix("turn on the lamp"), chat.device_grammar, 40, 30
+        GenerationRequest(
+            chat.prefix("grammar"), chat.suffix("turn on the lamp"), chat.device_grammar, 40
+        ),
+        30,
     )
     parsed = json.loads(answer.text)
     assert parsed["device"] in chat.devices
@@ -70,7 +75,8 @@ def test_a_grammar_constrained_answer_parses_as_the_grammar_says(runtime, chat):
 
 def test_each_generated_token_has_a_log_probability(runtime, chat):
     answer = runtime.generate(
-        chat.prefix("logprobs"), chat.suffix("fan off"), chat.device_grammar, 40, 30
+        GenerationRequest(chat.prefix("logprobs"), chat.suffix("fan off"), chat.device_grammar, 40),
+        30,
     )
     assert answer.completion_tokens > 0
     assert len(answer.token_logprobs) == answer.completion_tokens
@@ -88,7 +94,9 @@ def test_each_generated_token_has_a_log_probability(runtime, chat):
 
 
 def test_free_text_stops_at_max_tokens(runtime, chat):
-    answer = runtime.generate(chat.prefix("free"), chat.suffix("Tell a long story."), None, 5, 30)
+    answer = runtime.generate(
+        GenerationRequest(chat.prefix("free"), chat.suffix("Tell a long story."), None, 5), 30
+    )
     assert answer.completion_tokens == 5
     assert answer.finish_reason == "length"
     assert answer.text
@@ -96,8 +104,12 @@ def test_free_text_stops_at_max_tokens(runtime, chat):
 
 def test_the_same_prefix_is_evaluated_once(runtime, chat):
     prefix = chat.prefix("reuse")
-    first = runtime.generate(prefix, chat.suffix("lamp on"), chat.device_grammar, 40, 30)
-    second = runtime.generate(prefix, chat.suffix("heater off"), chat.device_grammar, 40, 30)
+    first = runtime.generate(
+        GenerationRequest(prefix, chat.suffix("lamp on"), chat.device_grammar, 40), 30
+    )
+    second = runtime.generate(
+        GenerationRequest(prefix, chat.suffix("heater off"), chat.device_grammar, 40), 30
+    )
 
     assert not first.prefix_reused
     assert first.prompt_tokens_evaluated > 100
@@ -107,9 +119,12 @@ def test_the_same_prefix_is_evaluated_once(runtime, chat):
 
 
 def test_a_changed_prefix_is_evaluated_again(runtime, chat):
-    runtime.generate(chat.prefix("before"), chat.suffix("lamp on"), chat.device_grammar, 40, 30)
+    runtime.generate(
+        GenerationRequest(chat.prefix("before"), chat.suffix("lamp on"), chat.device_grammar, 40),
+        30,
+    )
     after = runtime.generate(
-        chat.prefix("after"), chat.suffix("lamp on"), chat.device_grammar, 40, 30
+        GenerationRequest(chat.prefix("after"), chat.suffix("lamp on"), chat.device_grammar, 40), 30
     )
     assert not after.prefix_reused
     assert after.prompt_tokens_evaluated > 100
@@ -119,15 +134,19 @@ def test_prime_evaluates_the_prefix_ahead_of_the_first_request(runtime, chat):
     prefix = chat.prefix("primed")
     assert runtime.prime(prefix) > 100
     assert runtime.prime(prefix) == 0
-    answer = runtime.generate(prefix, chat.suffix("fan on"), chat.device_grammar, 40, 30)
+    answer = runtime.generate(
+        GenerationRequest(prefix, chat.suffix("fan on"), chat.device_grammar, 40), 30
+    )
     assert answer.prefix_reused
     assert answer.prompt_tokens_evaluated < 15
 
 
 def test_checking_the_top_token_first_picks_the_same_tokens(runtime, full_scan_runtime, chat):
     prefix, suffix = chat.prefix("scan"), chat.suffix("switch the heater off")
-    fast = runtime.generate(prefix, suffix, chat.device_grammar, 40, 30)
-    slow = full_scan_runtime.generate(prefix, suffix, chat.device_grammar, 40, 30)
+    fast = runtime.generate(GenerationRequest(prefix, suffix, chat.device_grammar, 40), 30)
+    slow = full_scan_runtime.generate(
+        GenerationRequest(prefix, suffix, chat.device_grammar, 40), 30
+    )
     assert fast.text == slow.text
     assert fast.token_logprobs == pytest.approx(slow.token_logprobs, abs=1e-4)
     assert slow.grammar_full_scans == slow.completion_tokens + 1  # every step, end included
@@ -138,27 +157,33 @@ def test_grammars_are_compiled_once(runtime, chat):
     grammar = chat.device_grammar + "\n# cached once\n"
     compiled = runtime._engine.grammars.compiled
     for text in ("lamp on", "lamp off"):
-        runtime.generate(chat.prefix("cache"), chat.suffix(text), grammar, 40, 30)
+        runtime.generate(
+            GenerationRequest(chat.prefix("cache"), chat.suffix(text), grammar, 40), 30
+        )
     assert runtime._engine.grammars.compiled == compiled + 1
 
 
 def test_a_broken_grammar_is_a_model_error_and_the_runtime_goes_on(runtime, chat):
     with pytest.raises(ModelError, match="rejected the GBNF grammar"):
-        runtime.generate(chat.prefix("broken"), chat.suffix("x"), "root ::= undefined", 8, 30)
+        runtime.generate(
+            GenerationRequest(chat.prefix("broken"), chat.suffix("x"), "root ::= undefined", 8), 30
+        )
     answer = runtime.generate(
-        chat.prefix("broken"), chat.suffix("fan on"), chat.device_grammar, 40, 30
+        GenerationRequest(chat.prefix("broken"), chat.suffix("fan on"), chat.device_grammar, 40), 30
     )
     json.loads(answer.text)
 
 
 def test_a_prompt_longer_than_the_context_is_refused(runtime, chat):
     with pytest.raises(ModelError, match="raise the model's n_ctx"):
-        runtime.generate(chat.prefix("long", repeat=200), chat.suffix("x"), None, 8, 30)
+        runtime.generate(
+            GenerationRequest(chat.prefix("long", repeat=200), chat.suffix("x"), None, 8), 30
+        )
 
 
 def test_an_empty_prompt_is_refused(runtime):
     with pytest.raises(ModelError, match="prompt is empty"):
-        runtime.generate("", "", None, 8, 30)
+        runtime.generate(GenerationRequest("", "", None, 8), 30)
 
 
 def test_a_closed_runtime_refuses_requests(default_spec, runtime_options, chat):
@@ -166,7 +191,7 @@ def test_a_closed_runtime_refuses_requests(default_spec, runtime_options, chat):
     closed.close()
     closed.close()  # twice is harmless
     with pytest.raises(ModelError, match="closed"):
-        closed.generate(chat.prefix("closed"), chat.suffix("x"), None, 4, 30)
+        closed.generate(GenerationRequest(chat.prefix("closed"), chat.suffix("x"), None, 4), 30)
     with pytest.raises(ModelError, match="closed"):
         closed.info()
 
@@ -189,8 +214,10 @@ def _device_forcer(text: str) -> Forced:
 
 def test_forced_text_is_fed_in_one_step(runtime, chat):
     prefix, suffix = chat.prefix("jump"), chat.suffix("switch the heater off")
-    stepwise = runtime.generate(prefix, suffix, chat.device_grammar, 40, 30)
-    jumped = runtime.generate(prefix, suffix, chat.device_grammar, 40, 30, _device_forcer)
+    stepwise = runtime.generate(GenerationRequest(prefix, suffix, chat.device_grammar, 40), 30)
+    jumped = runtime.generate(
+        GenerationRequest(prefix, suffix, chat.device_grammar, 40, _device_forcer), 30
+    )
     decided = json.loads(jumped.text)
     assert decided["device"] in chat.devices
     assert decided["action"] in chat.actions
@@ -214,7 +241,10 @@ def test_an_answer_forced_to_its_end_costs_no_model_step(runtime, chat):
         return Forced(whole[len(text) :], done=text == whole)
 
     answer = runtime.generate(
-        chat.prefix("all-forced"), chat.suffix("fan on"), chat.device_grammar, 40, 30, all_forced
+        GenerationRequest(
+            chat.prefix("all-forced"), chat.suffix("fan on"), chat.device_grammar, 40, all_forced
+        ),
+        30,
     )
     assert answer.text == whole
     assert all(answer.token_forced)
@@ -228,7 +258,10 @@ def test_a_wrong_forcer_costs_speed_never_validity(runtime, chat):
         return Forced('"}nonsense the grammar refuses')
 
     answer = runtime.generate(
-        chat.prefix("wrong-forcer"), chat.suffix("lamp on"), chat.device_grammar, 40, 30, wrong
+        GenerationRequest(
+            chat.prefix("wrong-forcer"), chat.suffix("lamp on"), chat.device_grammar, 40, wrong
+        ),
+        30,
     )
     decided = json.loads(answer.text)
     assert decided["device"] in chat.devices

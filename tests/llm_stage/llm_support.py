@@ -6,9 +6,8 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hausgeist.llm_runtime import Generation, LlamaRuntime
-from hausgeist.llm_runtime.generation import Forcer
-from hausgeist.llm_runtime.stop import ModelTimeoutError
+from hausgeist.llm_runtime import LlamaRuntime
+from hausgeist.llm_stage.generation import Generation, GenerationRequest, ModelTimeoutError
 
 HERE = Path(__file__).parent
 HOME = HERE.parent / "understanding" / "home.yaml"
@@ -42,17 +41,9 @@ class FakeModel:
     primed: list[str] = field(default_factory=list)
     closed: bool = False
 
-    def generate(
-        self,
-        prefix: str,
-        suffix: str,
-        grammar: str | None,
-        max_tokens: int,
-        timeout_s: float,
-        forcer: Forcer | None = None,
-    ) -> Generation:
-        del max_tokens, timeout_s, forcer
-        self.prompts.append((prefix, suffix, grammar))
+    def generate(self, request: GenerationRequest, timeout_s: float) -> Generation:
+        del timeout_s
+        self.prompts.append((request.prefix, request.suffix, request.grammar))
         answer = self.answers.pop(0)
         if isinstance(answer, Exception):
             raise answer
@@ -77,16 +68,8 @@ class Borrowed:
     def __init__(self, runtime: LlamaRuntime) -> None:
         self.runtime = runtime
 
-    def generate(
-        self,
-        prefix: str,
-        suffix: str,
-        grammar: str | None,
-        max_tokens: int,
-        timeout_s: float,
-        forcer: Forcer | None = None,
-    ) -> Generation:
-        return self.runtime.generate(prefix, suffix, grammar, max_tokens, timeout_s, forcer)
+    def generate(self, request: GenerationRequest, timeout_s: float) -> Generation:
+        return self.runtime.generate(request, timeout_s)
 
     def prime(self, prefix: str, timeout_s: float = 60.0) -> int:
         return self.runtime.prime(prefix, timeout_s)

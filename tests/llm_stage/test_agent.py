@@ -11,7 +11,7 @@ from llm_support import HOME, FakeModel
 from hausgeist.agent import Agent, HandOver
 from hausgeist.config import load_config
 from hausgeist.devices.actions import ServiceCall
-from hausgeist.llm_runtime.stage import StageResult
+from hausgeist.llm_stage.stage import StageResult
 from hausgeist.root import Ports, Root
 from hausgeist.understanding import Conversation, Decision, Request, Status
 from hausgeist.understanding.sessions import PendingConfirm

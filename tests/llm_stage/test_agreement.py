@@ -12,8 +12,8 @@ import yaml
 from hausgeist.config import load_config
 from hausgeist.devices.actions import ServiceCall
 from hausgeist.devices.registry import DeviceRegistry
-from hausgeist.llm_runtime.agreement import Agreement
-from hausgeist.llm_runtime.mentions import read_mentions
+from hausgeist.llm_stage.agreement import Agreement
+from hausgeist.llm_stage.mentions import read_mentions
 from hausgeist.understanding import Understanding
 from hausgeist.understanding.intents import Action, Intent
 from hausgeist.understanding.sessions import PendingClarify

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hausgeist.llm_runtime.examples import ExampleBank, RetoldExamples
+from hausgeist.llm_stage.examples import ExampleBank, RetoldExamples
 from hausgeist.understanding import Request, Status
 from hausgeist.understanding.policy import is_sensitive
 

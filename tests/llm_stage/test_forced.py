@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from hausgeist.llm_runtime.forced import HEADS, AnswerForcer
-from hausgeist.llm_runtime.grammar import MOST_CALLS, build_grammar, device_offers
+from hausgeist.llm_stage.forced import HEADS, AnswerForcer
+from hausgeist.llm_stage.grammar import MOST_CALLS, build_grammar, device_offers
 from hausgeist.understanding import Understanding
 
 

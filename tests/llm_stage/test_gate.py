@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 from llm_support import generation
 
-from hausgeist.llm_runtime.gate import Thresholds, choice_confidence, choice_spans
+from hausgeist.llm_stage.gate import Thresholds, choice_confidence, choice_spans
 
 CALL = '{"calls": [{"entity_id": "light.kitchen", "service": "light.turn_on", "data": {"brightness_pct": 40}}]}'
 

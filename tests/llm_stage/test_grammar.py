@@ -9,9 +9,9 @@ import pytest
 
 from hausgeist.devices import DOMAINS, DeviceRegistry
 from hausgeist.devices.registry import Device
-from hausgeist.llm_runtime import gbnf
-from hausgeist.llm_runtime.agreement import Agreement
-from hausgeist.llm_runtime.grammar import (
+from hausgeist.llm_stage import gbnf
+from hausgeist.llm_stage.agreement import Agreement
+from hausgeist.llm_stage.grammar import (
     DROPPED_KEYS,
     build_grammar,
     device_offers,
@@ -19,7 +19,7 @@ from hausgeist.llm_runtime.grammar import (
     narrow,
     registry_fingerprint,
 )
-from hausgeist.llm_runtime.mentions import read_mentions
+from hausgeist.llm_stage.mentions import read_mentions
 
 CONTROLLABLE = sorted(d for d, spec in DOMAINS.items() if spec.services)
 
@@ -218,7 +218,7 @@ def test_a_level_verb_keeps_only_services_that_take_a_level(core) -> None:
 
 def test_the_home_keeps_each_narrowed_grammar_and_its_jump_forward(core, states) -> None:
     from hausgeist.config.models import LlmConfig
-    from hausgeist.llm_runtime.home import HomeModel
+    from hausgeist.llm_stage.home import HomeModel
 
     home = HomeModel.build(core, states, LlmConfig())
     whole = home.narrowed(None)
@@ -245,7 +245,7 @@ def test_a_verb_with_its_own_service_leaves_no_toggle_to_guess_with(core) -> Non
 
 def test_words_that_give_a_value_make_the_data_needed(core, states) -> None:
     from hausgeist.config.models import LlmConfig
-    from hausgeist.llm_runtime.home import HomeModel
+    from hausgeist.llm_stage.home import HomeModel
 
     home = HomeModel.build(core, states, LlmConfig())
     text = "desk lamp at 60 percnet"
@@ -277,7 +277,7 @@ def test_llama_cpp_holds_a_valued_request_to_data(core, grammar_accepts) -> None
 
 def test_two_devices_named_take_two_calls(core, states) -> None:
     from hausgeist.config.models import LlmConfig
-    from hausgeist.llm_runtime.home import HomeModel
+    from hausgeist.llm_stage.home import HomeModel
 
     home = HomeModel.build(core, states, LlmConfig())
     text = "swicth on the desk lamp and the coffee machine"

@@ -7,12 +7,12 @@ from llm_support import INJECTION_HOME
 from hausgeist.config import load_config
 from hausgeist.config.models import LlmConfig
 from hausgeist.devices import DeviceRegistry, StateStore
-from hausgeist.llm_runtime.examples import ExampleBank
-from hausgeist.llm_runtime.grammar import device_offers
-from hausgeist.llm_runtime.home import HomeModel
-from hausgeist.llm_runtime.mentions import read_mentions
-from hausgeist.llm_runtime.prompt import MAX_TEXT, PromptBuilder, quote
-from hausgeist.llm_runtime.relevance import DeviceRanker
+from hausgeist.llm_stage.examples import ExampleBank
+from hausgeist.llm_stage.grammar import device_offers
+from hausgeist.llm_stage.home import HomeModel
+from hausgeist.llm_stage.mentions import read_mentions
+from hausgeist.llm_stage.prompt import MAX_TEXT, PromptBuilder, quote
+from hausgeist.llm_stage.relevance import DeviceRanker
 from hausgeist.understanding import Understanding
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hausgeist.llm_runtime.schema import AnswerError, LlmAnswer, LlmCall, parse_answer
+from hausgeist.llm_stage.schema import AnswerError, LlmAnswer, LlmCall, parse_answer
 
 
 def test_calls_parse_into_service_calls() -> None:

@@ -6,7 +6,7 @@ import pytest
 from llm_support import FakeModel, timeout_error
 
 from hausgeist.errors import ModelError
-from hausgeist.llm_runtime.stage import TIMEOUT_REPLY, LlmStage, StageResult
+from hausgeist.llm_stage.stage import TIMEOUT_REPLY, LlmStage, StageResult
 from hausgeist.understanding import Conversation, Request, Status
 
 COFFEE_ON = '{"calls": [{"entity_id": "switch.coffee_machine", "service": "switch.turn_on"}]}'

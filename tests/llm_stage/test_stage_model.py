@@ -7,7 +7,7 @@ from llm_support import HOME, INJECTION_HOME
 
 from hausgeist.config import load_config
 from hausgeist.devices.actions import validate_call
-from hausgeist.llm_runtime.stage import TIMEOUT_REPLY
+from hausgeist.llm_stage.stage import TIMEOUT_REPLY
 from hausgeist.root import Ports, Root
 from hausgeist.understanding import Conversation, Request, Status
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from hausgeist.devices.actions import ServiceCall, validate_call
 from hausgeist.history import HistoryEntry
-from hausgeist.llm_runtime.schema import parse_answer
+from hausgeist.llm_stage.schema import parse_answer
 from hausgeist.tune.data import DataOptions, history_examples, split, teacher_examples, typo
 from hausgeist.understanding.intents import word_behind_typo
 from tests.tune.conftest import core_of

@@ -15,8 +15,8 @@ pytest.importorskip("gguf")
 from hausgeist.commands import tune as tune_command  # noqa: E402
 from hausgeist.commands.common import UsageError  # noqa: E402
 from hausgeist.errors import ModelError  # noqa: E402
+from hausgeist.llm_runtime.tuned_store import active_model, home_fingerprint  # noqa: E402
 from hausgeist.tune.export import quantize  # noqa: E402
-from hausgeist.tune.store import active_model, home_fingerprint  # noqa: E402
 
 pytestmark = pytest.mark.llm
 

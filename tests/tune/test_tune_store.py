@@ -12,8 +12,7 @@ from hausgeist.cli import main as cli_main
 from hausgeist.config.models import LlmConfig
 from hausgeist.errors import ModelError
 from hausgeist.llm_runtime import resolve_model
-from hausgeist.root import Root
-from hausgeist.tune.store import (
+from hausgeist.llm_runtime.tuned_store import (
     Evaluation,
     Manifest,
     ModelStore,
@@ -23,6 +22,7 @@ from hausgeist.tune.store import (
     effective_llm,
     home_fingerprint,
 )
+from hausgeist.root import Root
 from tests.tune.conftest import OTHER_HOME, TINY_HOME, write_home
 
 

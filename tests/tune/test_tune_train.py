@@ -6,7 +6,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from hausgeist.llm_runtime.schema import LlmAnswer  # noqa: E402
+from hausgeist.llm_stage.schema import LlmAnswer  # noqa: E402
 from hausgeist.tune.data import TeacherExample  # noqa: E402
 from hausgeist.tune.llama import Llama  # noqa: E402
 from hausgeist.tune.options import StepReport, TrainOptions  # noqa: E402

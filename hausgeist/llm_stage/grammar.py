@@ -27,7 +27,7 @@ from typing import Any
 from hausgeist.devices.actions import offered_services
 from hausgeist.devices.registry import Device, DeviceRegistry
 from hausgeist.domains.spec import Field, Kind, Service
-from hausgeist.llm_runtime import gbnf
+from hausgeist.llm_stage import gbnf
 
 DROPPED_KEYS = frozenset(
     {

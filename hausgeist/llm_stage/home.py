@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from hausgeist.config.models import LlmConfig
 from hausgeist.devices.registry import DeviceRegistry
 from hausgeist.devices.state import StateStore
-from hausgeist.llm_runtime.agreement import Agreement
-from hausgeist.llm_runtime.examples import ExampleBank, RetoldExamples
-from hausgeist.llm_runtime.forced import AnswerForcer
-from hausgeist.llm_runtime.grammar import (
+from hausgeist.llm_stage.agreement import Agreement
+from hausgeist.llm_stage.examples import ExampleBank, RetoldExamples
+from hausgeist.llm_stage.forced import AnswerForcer
+from hausgeist.llm_stage.grammar import (
     DecisionGrammar,
     Offer,
     device_offers,
@@ -24,9 +24,9 @@ from hausgeist.llm_runtime.grammar import (
     narrow,
     registry_fingerprint,
 )
-from hausgeist.llm_runtime.mentions import Mentions
-from hausgeist.llm_runtime.prompt import Prompt, PromptBuilder
-from hausgeist.llm_runtime.verbs import STEPS, VALUED
+from hausgeist.llm_stage.mentions import Mentions
+from hausgeist.llm_stage.prompt import Prompt, PromptBuilder
+from hausgeist.llm_stage.verbs import STEPS, VALUED
 from hausgeist.understanding import Understanding
 
 _KEPT = 32

@@ -18,8 +18,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from hausgeist.llm_runtime.generation import Forced
-from hausgeist.llm_runtime.grammar import MOST_CALLS, Offer
+from hausgeist.llm_stage.generation import Forced
+from hausgeist.llm_stage.grammar import MOST_CALLS, Offer
 
 CALL_START = '{"entity_id": "'
 HEADS = (

@@ -6,10 +6,8 @@ import math
 from collections.abc import Sequence
 
 from hausgeist.devices.actions import ServiceCall
-from hausgeist.llm_runtime.mentions import Mentions
-from hausgeist.understanding.plan import STEP_PCT
-from hausgeist.understanding.text import tokenize
-from hausgeist.understanding.vocabulary import COLOR_TEMPS, COLORS
+from hausgeist.llm_stage.mentions import Mentions
+from hausgeist.understanding.words import COLOR_TEMPS, COLORS, STEP_PCT, tokenize
 
 # Data keys whose choice must have been said ("heat" for "heating", "night" for "night").
 _SAID_CHOICES = frozenset(

@@ -7,10 +7,7 @@ that has not seen it must not guess what it confirms.
 
 from __future__ import annotations
 
-from hausgeist.understanding.followup import NO, YES
-from hausgeist.understanding.intents import readings
-from hausgeist.understanding.questions import QUESTION_WORDS
-from hausgeist.understanding.text import tokenize
+from hausgeist.understanding.words import NO, QUESTION_WORDS, YES, readings, tokenize
 
 _POLITE = frozenset({"that", "is", "fine", "thanks", "thank", "you", "great", "good", "cool"})
 _REPLY_WORDS = YES | NO | _POLITE

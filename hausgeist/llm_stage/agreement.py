@@ -19,21 +19,25 @@ from itertools import combinations
 
 from hausgeist.devices.actions import ServiceCall, offered_services
 from hausgeist.devices.registry import Device, DeviceRegistry
-from hausgeist.llm_runtime.grammar import MOST_CALLS, device_offers
-from hausgeist.llm_runtime.mentions import Mentions
-from hausgeist.llm_runtime.values import number_anchored, unsaid_value, uses_number
-from hausgeist.llm_runtime.verbs import (
+from hausgeist.llm_stage.grammar import MOST_CALLS, device_offers
+from hausgeist.llm_stage.mentions import Mentions
+from hausgeist.llm_stage.values import number_anchored, unsaid_value, uses_number
+from hausgeist.llm_stage.verbs import (
     ARM_SERVICES,
     STEP_SERVICES,
     STEPS,
     VALUED,
     compatible_services,
 )
-from hausgeist.understanding.intents import Action
-from hausgeist.understanding.policy import is_sensitive
-from hausgeist.understanding.resolve import FLOOR_WIDE
-from hausgeist.understanding.text import singular, tokenize
-from hausgeist.understanding.vocabulary import COLORS, TypeHint
+from hausgeist.understanding.words import (
+    COLORS,
+    FLOOR_WIDE,
+    Action,
+    TypeHint,
+    is_sensitive,
+    singular,
+    tokenize,
+)
 
 
 class Agreement:

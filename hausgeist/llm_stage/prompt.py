@@ -3,7 +3,7 @@
 The fixed part comes first so that llama.cpp reuses its evaluated state across
 requests (the prefix cache); it changes only when the registry does. A home with
 more devices than fit is listed per request instead: only the devices the request
-could concern (:class:`~hausgeist.llm_runtime.relevance.DeviceRanker`). A model tuned
+could concern (:class:`~hausgeist.llm_stage.relevance.DeviceRanker`). A model tuned
 on this home has learned its devices: its prompts list none (``llm.device_list``), which
 makes both its training steps and its requests shorter.
 
@@ -22,8 +22,8 @@ from typing import Protocol
 
 from hausgeist.devices.registry import Device, DeviceRegistry
 from hausgeist.devices.state import StateStore
-from hausgeist.llm_runtime.examples import Example
-from hausgeist.llm_runtime.relevance import DeviceRanker
+from hausgeist.llm_stage.examples import Example
+from hausgeist.llm_stage.relevance import DeviceRanker
 
 MAX_TEXT = 40
 """Longest piece of untrusted text in the prompt, in characters."""

@@ -18,7 +18,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from hausgeist.llm_runtime.generation import Generation
+from hausgeist.llm_stage.generation import Generation
 
 _KIND = re.compile(r'^\{"(calls|refuse|unknown)"')
 _VALUE = re.compile(r'"(?:entity_id|service)": "([^"]*)"|^\{"refuse": "([^"]*)"')

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from hausgeist.understanding.intents import Action
-from hausgeist.understanding.plan import TABLE
+from hausgeist.understanding.words import TABLE, Action
 
 ARM_SERVICES = frozenset(
     f"alarm_control_panel.{s}"

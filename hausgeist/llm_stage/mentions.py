@@ -9,21 +9,28 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from itertools import islice
 
-from hausgeist.understanding.core import strip_fillers
-from hausgeist.understanding.index import Kind, Match, NameIndex
-from hausgeist.understanding.intents import (
+from hausgeist.understanding import PendingClarify
+from hausgeist.understanding.words import (
+    COLORS,
+    STOP_WORDS,
+    TYPE_WORDS,
     Action,
+    Kind,
+    Match,
+    NameIndex,
+    TypeHint,
+    area_and_type,
     arm_mode,
+    as_number,
     is_rule_word,
     is_verb_word,
     readings,
+    singular,
+    strip_fillers,
+    tokenize,
     verb_behind_typo,
     word_behind_typo,
 )
-from hausgeist.understanding.resolve import area_and_type
-from hausgeist.understanding.sessions import PendingClarify
-from hausgeist.understanding.text import as_number, singular, tokenize
-from hausgeist.understanding.vocabulary import COLORS, STOP_WORDS, TYPE_WORDS, TypeHint
 
 _MAX_READINGS = 16
 _FEW = 3  # a word carried by more device names than this does not single one out

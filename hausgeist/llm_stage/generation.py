@@ -1,9 +1,12 @@
-"""What one request to the model asks for and what it gets back."""
+"""The port the stage asks a model through: what one request asks for, what it gets back,
+and what a model must offer (:class:`Generator`; the llama.cpp adapter implements it)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal, Protocol
+
+from hausgeist.errors import ModelError
 
 FinishReason = Literal["stop", "length"]
 
@@ -114,3 +117,32 @@ class Generation:
         if not self.token_logprobs:
             return 0.0
         return sum(self.token_logprobs) / len(self.token_logprobs)
+
+
+class ModelTimeoutError(ModelError):
+    """A generation ran past its time limit and was abandoned; the model is free again."""
+
+    def __init__(self, timeout_s: float, elapsed_ms: float, completion_tokens: int | None) -> None:
+        self.timeout_s = timeout_s
+        self.elapsed_ms = elapsed_ms
+        self.completion_tokens = completion_tokens
+        done = "" if completion_tokens is None else f" after {completion_tokens} tokens"
+        super().__init__(
+            f"the model did not answer within {timeout_s:g} s (abandoned at "
+            f"{elapsed_ms:.0f} ms{done}); raise the timeout or shorten the prompt"
+        )
+
+
+class Generator(Protocol):
+    """What the stage needs of a loaded model (:class:`~hausgeist.llm_runtime.LlamaRuntime`,
+    or a fake in tests)."""
+
+    def generate(self, request: GenerationRequest, timeout_s: float) -> Generation:
+        """One completion of ``request``; ModelTimeoutError past ``timeout_s`` (counted from
+        the call, time waiting behind other requests included)."""
+
+    def prime(self, prefix: str, timeout_s: float = 60.0) -> int:
+        """Evaluate a fixed prefix ahead of the first request."""
+
+    def close(self) -> None:
+        """Free the model."""

@@ -6,7 +6,9 @@ names the run and quantization this home uses. A tune belongs to the registry it
 trained on: once devices, names or areas change, the fingerprint differs, no tuned
 model is active, and the stage falls back to the stock model.
 
-Nothing here imports torch: the agent calls :func:`effective_llm` at start-up.
+The tuner (:mod:`hausgeist.tune`) files its runs here; serving only reads them: the agent
+calls :func:`effective_llm` at start-up (nothing here imports torch). Stock models are
+found by :mod:`~hausgeist.llm_runtime.model_store`.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from hausgeist.config.models import Config, LlmConfig
 from hausgeist.devices.registry import DeviceRegistry
 from hausgeist.errors import ModelError
-from hausgeist.llm_runtime.grammar import registry_fingerprint
+from hausgeist.llm_stage.grammar import registry_fingerprint
 from hausgeist.paths import data_dir
 
 MANIFEST = "manifest.json"

@@ -18,12 +18,11 @@ from dataclasses import dataclass
 from hausgeist.devices.actions import ServiceCall
 from hausgeist.devices.registry import Device
 from hausgeist.devices.state import StateStore
-from hausgeist.llm_runtime.grammar import MOST_CALLS, device_offers
-from hausgeist.llm_runtime.relevance import content_words
-from hausgeist.llm_runtime.schema import LlmAnswer, LlmCall, RefuseReason
+from hausgeist.llm_stage.grammar import MOST_CALLS, device_offers
+from hausgeist.llm_stage.relevance import content_words
+from hausgeist.llm_stage.schema import LlmAnswer, LlmCall, RefuseReason
 from hausgeist.understanding import Request, Status, Understanding
-from hausgeist.understanding.policy import is_sensitive
-from hausgeist.understanding.text import as_number, tokenize
+from hausgeist.understanding.words import as_number, is_sensitive, tokenize
 
 MAX_NAME = 40
 """Longer names are left out of examples (they are likely not names people say)."""

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from hausgeist.devices.registry import Device, DeviceRegistry
-from hausgeist.understanding.text import singular, tokenize
-from hausgeist.understanding.vocabulary import STOP_WORDS, TYPE_WORDS
+from hausgeist.understanding.words import STOP_WORDS, TYPE_WORDS, singular, tokenize
 
 _NAME, _AREA, _TYPE, _HERE = 3.0, 2.0, 1.0, 0.5
 _FUZZY_CUTOFF = 85.0

@@ -13,29 +13,33 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from hausgeist.devices.actions import validate_call
 from hausgeist.errors import ActionError, ModelError
-from hausgeist.llm_runtime.gate import Thresholds, choice_confidence
-from hausgeist.llm_runtime.handover import skip_reason
-from hausgeist.llm_runtime.home import HomeModel
-from hausgeist.llm_runtime.mentions import Mentions, read_mentions
-from hausgeist.llm_runtime.schema import AnswerError, LlmAnswer, parse_answer
-from hausgeist.llm_runtime.stop import ModelTimeoutError
-from hausgeist.understanding import Conversation, Decision, Request, Status, Understanding
-from hausgeist.understanding.sessions import PendingConfirm
+from hausgeist.llm_stage.gate import Thresholds, choice_confidence
+from hausgeist.llm_stage.generation import GenerationRequest, ModelTimeoutError
+from hausgeist.llm_stage.handover import skip_reason
+from hausgeist.llm_stage.home import HomeModel
+from hausgeist.llm_stage.mentions import Mentions, read_mentions
+from hausgeist.llm_stage.schema import AnswerError, LlmAnswer, parse_answer
+from hausgeist.understanding import (
+    Conversation,
+    Decision,
+    PendingConfirm,
+    Request,
+    Status,
+    Understanding,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from pathlib import Path
 
     from hausgeist.config.models import LlmConfig
     from hausgeist.devices.actions import ServiceCall
     from hausgeist.devices.state import StateStore
-    from hausgeist.llm_runtime.gate import Confidence
-    from hausgeist.llm_runtime.generation import Forcer, Generation
-    from hausgeist.llm_runtime.runtime import LlamaRuntime
+    from hausgeist.llm_stage.gate import Confidence
+    from hausgeist.llm_stage.generation import Generation, Generator
 
 log = logging.getLogger("hausgeist.llm")
 
@@ -46,27 +50,6 @@ _REFUSALS = {
     "no_such_device": "I don't know that device.",
     "not_possible": "That device can't do that.",
 }
-
-
-class Generator(Protocol):
-    """What the stage needs of a loaded model (:class:`LlamaRuntime`, or a fake in tests)."""
-
-    def generate(
-        self,
-        prefix: str,
-        suffix: str,
-        grammar: str | None,
-        max_tokens: int,
-        timeout_s: float,
-        forcer: Forcer | None = None,
-    ) -> Generation:
-        """One completion under ``grammar``; ModelTimeoutError past ``timeout_s``."""
-
-    def prime(self, prefix: str, timeout_s: float = 60.0) -> int:
-        """Evaluate a fixed prefix ahead of the first request."""
-
-    def close(self) -> None:
-        """Free the model."""
 
 
 @dataclass(frozen=True)
@@ -81,33 +64,17 @@ class StageResult:
     """What the stage did, for ``ask --explain`` (also when it declines)."""
 
 
-def load_runtime(config: LlmConfig, kept_prefixes: Path | None = None) -> LlamaRuntime:
-    """Load the configured model (blocking; ``ModelError`` when it cannot be loaded);
-    evaluated prompt prefixes are kept in ``kept_prefixes`` for later processes."""
-    from hausgeist.llm_runtime.model_store import resolve_model
-    from hausgeist.llm_runtime.options import RuntimeOptions
-    from hausgeist.llm_runtime.runtime import LlamaRuntime
-
-    options = RuntimeOptions.with_threads(
-        config.threads, n_ctx=config.context, kept_prefixes=kept_prefixes
-    )
-    return LlamaRuntime.load(resolve_model(config.model), options)
-
-
 class LlmStage:
-    """The model behind the core; it is loaded on the first hand-over and kept."""
+    """The model behind the core; ``load`` gives it (the llama.cpp runtime in service:
+    :func:`~hausgeist.llm_runtime.load_runtime`), on the first hand-over, and it is kept."""
 
     def __init__(
-        self,
-        core: Understanding,
-        config: LlmConfig,
-        load: Callable[[], Generator] | None = None,
-        kept_prefixes: Path | None = None,
+        self, core: Understanding, config: LlmConfig, load: Callable[[], Generator]
     ) -> None:
         self.core = core
         self.config = config
         self.thresholds = Thresholds(min_confidence=config.min_confidence)
-        self._load = load or (lambda: load_runtime(config, kept_prefixes))
+        self._load = load
         self.model: Generator | None = None
         self.home: HomeModel | None = None
         self._failed: str | None = None
@@ -142,14 +109,10 @@ class LlmStage:
             if not allowed.whole:
                 trace.append(f"llm: the words leave {allowed.entities} possible devices")
             started = time.perf_counter()
-            generation = model.generate(
-                prompt.prefix,
-                prompt.suffix,
-                allowed.grammar,
-                MAX_TOKENS,
-                self.config.timeout_s,
-                allowed.forcer,
+            asked = GenerationRequest(
+                prompt.prefix, prompt.suffix, allowed.grammar, MAX_TOKENS, allowed.forcer
             )
+            generation = model.generate(asked, self.config.timeout_s)
         except ModelTimeoutError as exc:
             return _timed_out(*trace, f"llm: {exc}")
         except ModelError as exc:
