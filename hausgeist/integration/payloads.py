@@ -18,7 +18,7 @@ from hausgeist.errors import PayloadError
 MAX_COMMAND_BYTES = 64 * 1024
 """Commands larger than this are dropped unread."""
 MAX_TEXT_CHARS = 2000
-"""The longest command text accepted."""
+"""The longest request text accepted, on MQTT and by ``hausgeist ask``."""
 ONLINE = b"online"
 """Availability payload while the agent runs."""
 OFFLINE = b"offline"
