@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import logging
+import os
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from hausgeist.agent import Agent, Outcome
 from hausgeist.commands.common import EXIT_OK, UsageError, load
 from hausgeist.config.checks import suggest
+from hausgeist.devices.attributes import attribute_problem, state_problem
 from hausgeist.devices.registry import DeviceRegistry
-from hausgeist.integration.payloads import MAX_TEXT_CHARS
+from hausgeist.integration.payloads import MAX_TEXT_CHARS, salvage_reply
 from hausgeist.understanding import Request
+
+log = logging.getLogger(__name__)
 
 MAX_LINE_BYTES = 1024 * 1024
 """The longest JSON line read (a request with its state overrides); a longer one is answered
@@ -36,6 +42,16 @@ class _Line(BaseModel):
     session: str | None = None
     id: str | int | None = None
 
+    @field_validator("state")
+    @classmethod
+    def _readable_state(
+        cls, value: dict[str, dict[str, Any]] | None
+    ) -> dict[str, dict[str, Any]] | None:
+        for entity_id, entity in (value or {}).items():
+            if (problem := override_problem(entity_id, entity)) is not None:
+                raise ValueError(problem)
+        return value
+
 
 def run(args: argparse.Namespace) -> int:
     """Answer the request(s); exit 0 for every contract status."""
@@ -48,10 +64,11 @@ def run(args: argparse.Namespace) -> int:
         from hausgeist.integration.oneshot import OneShotDispatcher
 
         agent.dispatcher = OneShotDispatcher(config.mqtt, agent.registry, agent.states)
+    _set_output_encoding(sys.stdout, json_out=args.json or args.text == ["-"])
     try:
         if args.text == ["-"]:
             _json_lines(agent, args, state, sys.stdin.buffer, sys.stdout)
-        elif len(text := " ".join(args.text)) > MAX_TEXT_CHARS:
+        elif len(text := _argument_text(args.text)) > MAX_TEXT_CHARS:
             _print_unread(_too_long(len(text)), args, sys.stdout)
         else:
             request = Request(text, args.area, args.device, args.session, state, channel="cli")
@@ -59,6 +76,25 @@ def run(args: argparse.Namespace) -> int:
     finally:
         agent.close()
     return EXIT_OK
+
+
+def _set_output_encoding(out: TextIO, *, json_out: bool) -> None:
+    """JSON goes out as UTF-8 whatever the locale (a C locale would make it ASCII and end the
+    stream at the first '°C'); plain text stays in the locale's encoding, unwritable
+    characters replaced."""
+    if isinstance(out, io.TextIOWrapper):
+        if json_out:
+            out.reconfigure(encoding="utf-8", errors="backslashreplace")
+        else:
+            out.reconfigure(errors="replace")
+
+
+def _argument_text(words: list[str]) -> str:
+    """The words as UTF-8 text; bytes that are not UTF-8 become U+FFFD.
+
+    Python decodes arguments with the locale's encoding and keeps undecodable bytes as
+    lone surrogates, which no UTF-8 output or database can hold."""
+    return " ".join(os.fsencode(w).decode("utf-8", errors="replace") for w in words)
 
 
 def _json_lines(
@@ -73,13 +109,14 @@ def _json_lines(
             _write_json(_line_too_long(number, raw), out)
             continue
         try:
-            line = _Line.model_validate_json(raw)
+            line = _Line.model_validate_json(_decoded(raw))
             _check_place(agent.registry, line.area, line.device)
-        except (ValidationError, UsageError) as exc:
-            _write_json(_bad_line(number, _line_error(exc)), out)
+        except (ValidationError, UsageError, UnicodeDecodeError) as exc:
+            request_id, _ = salvage_reply(raw, MAX_LINE_BYTES)  # echoed where it can be read
+            _write_json(_with_id(_bad_line(number, _line_error(exc)), request_id), out)
             continue
         if len(line.text) > MAX_TEXT_CHARS:
-            _write_json(_too_long(len(line.text), line.id), out)
+            _write_json(_with_id(_too_long(len(line.text)), line.id), out)
             continue
         request = Request(
             line.text,
@@ -90,7 +127,18 @@ def _json_lines(
             None if line.id is None else str(line.id),
             channel="cli",
         )
-        _print(agent.handle(request, dry_run=args.dry_run), args, out)
+        try:
+            outcome = agent.handle(request, dry_run=args.dry_run)
+        except Exception:  # a bug on one line must not cost the lines after it their answers
+            log.exception("the agent failed on input line %d", number)
+            _write_json(_with_id(_failed(number), line.id), out)
+            continue
+        _print(outcome, args, out)
+
+
+def _decoded(raw: bytes) -> str:
+    """A line's text: UTF-8 (a byte order mark at its start is dropped)."""
+    return raw.decode("utf-8-sig")
 
 
 def _lines(stdin: BinaryIO) -> Iterator[tuple[int, bytes | int]]:
@@ -122,7 +170,9 @@ def _line_error(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "line"
-        return f"{where}: {first['msg']}"
+        return f"{where}: {first['msg'].removeprefix('Value error, ')}"
+    if isinstance(exc, UnicodeDecodeError):
+        return f"not UTF-8: byte {exc.start + 1} is 0x{exc.object[exc.start]:02x}"
     return str(exc)
 
 
@@ -142,12 +192,22 @@ def _line_too_long(number: int, size: int) -> dict[str, Any]:
     )
 
 
-def _too_long(chars: int, request_id: str | int | None = None) -> dict[str, Any]:
-    answer = _unread(
+def _too_long(chars: int) -> dict[str, Any]:
+    return _unread(
         f"That request is {chars} characters long; I read at most {MAX_TEXT_CHARS}. "
         "Say it in shorter requests.",
         f"text of {chars} characters is over the {MAX_TEXT_CHARS}-character limit",
     )
+
+
+def _failed(number: int) -> dict[str, Any]:
+    return _unread(
+        f"Something went wrong while handling input line {number}; stderr says what.",
+        "internal",
+    )
+
+
+def _with_id(answer: dict[str, Any], request_id: str | int | None) -> dict[str, Any]:
     if request_id is not None:
         answer["id"] = str(request_id)
     return answer
@@ -230,5 +290,22 @@ def read_state(path: Path) -> dict[str, dict[str, Any]]:
         value = {"state": raw} if isinstance(raw, str | int | float | bool) else raw
         if not isinstance(value, dict) or not isinstance(value.get("attributes", {}), dict):
             raise UsageError(f"{path}: '{entity_id}' must be {{state: ..., attributes: {{...}}}}")
+        if (problem := override_problem(str(entity_id), value)) is not None:
+            raise UsageError(f"{path}: {problem}")
         out[str(entity_id)] = value
     return out
+
+
+def override_problem(entity_id: str, value: Mapping[str, Any]) -> str | None:
+    """What is wrong with one entity's ``{state, attributes}`` override; None when nothing."""
+    if (problem := state_problem(value.get("state"))) is not None:
+        return f"{entity_id}.state {problem}"
+    attributes = value.get("attributes")
+    if attributes is None:
+        return None
+    if not isinstance(attributes, Mapping):
+        return f"{entity_id}.attributes must be a mapping of names to values"
+    for name, attribute in attributes.items():
+        if (problem := attribute_problem(str(name), attribute)) is not None:
+            return f"{entity_id}.attributes.{name} {problem}"
+    return None
