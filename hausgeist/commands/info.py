@@ -31,7 +31,7 @@ def devices(args: argparse.Namespace) -> int:
 
 def history(args: argparse.Namespace) -> int:
     """List recent requests and decisions."""
-    config, _ = load(args.config)
+    config, _ = load(args.config, devices=False)
     if not config.history.enabled:
         raise HistoryError("history is disabled in the configuration (history.enabled: false)")
     with SqlHistory.open(config.history.url, data_dir(config)) as store:
