@@ -170,6 +170,7 @@ class Agent:
                 device=request.device,
                 session=request.session,
                 confidence=decision.confidence,
+                home=self.config.home,
             )
         )
 

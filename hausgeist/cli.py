@@ -83,6 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
     _config_flag(p)
     p.add_argument("--limit", type=int, default=20, help="how many (default 20)")
     p.add_argument("--session", metavar="ID", help="only this conversation")
+    p.add_argument(
+        "--all-homes",
+        action="store_true",
+        help="every home's requests, with a HOME column (default: this configuration's home)",
+    )
     p.set_defaults(func=info.history)
 
     p = sub.add_parser("model", help="the local LLM: what it is and what it costs")
