@@ -205,6 +205,7 @@ class Agent:
                 device=request.device,
                 session=request.session,
                 confidence=decision.confidence,
+                home=self.home.config.home,
             )
         )
 

@@ -55,6 +55,11 @@ def _info_commands(sub: Subparsers[argparse.ArgumentParser]) -> None:
     _config_flag(p)
     p.add_argument("--limit", type=int, default=20, help="how many (default 20)")
     p.add_argument("--session", metavar="ID", help="only this conversation")
+    p.add_argument(
+        "--all-homes",
+        action="store_true",
+        help="every home's requests, with a HOME column (default: this configuration's home)",
+    )
     p.set_defaults(func=info.history)
 
 

@@ -31,9 +31,10 @@ def devices(args: argparse.Namespace) -> int:
 
 def history(args: argparse.Namespace) -> int:
     """List recent requests and decisions."""
-    config, _ = load(args.config)
+    config, _ = load(args.config, devices=False)
     if not config.history.enabled:
         raise HistoryError("history is disabled in the configuration (history.enabled: false)")
+    home = None if args.all_homes else config.home
     with SqlHistory.open(config.history.url, data_dir(config)) as store:
-        print(format_history(store.recent(args.limit, args.session)))
+        print(format_history(store.recent(args.limit, args.session, home), homes=args.all_homes))
     return EXIT_OK

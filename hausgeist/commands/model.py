@@ -14,7 +14,7 @@ from hausgeist.llm_runtime.tuned_store import ActiveTune, effective_llm
 
 def info(args: argparse.Namespace) -> int:
     """Print the model's name, file, size, quantization, context, threads, load time and RSS."""
-    config, _ = load(args.config)
+    config, _ = load(args.config, devices=False)
     llm, tune = effective_llm(config)
     with load_runtime(llm) as runtime:
         found = runtime.info()

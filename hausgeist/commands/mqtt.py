@@ -32,7 +32,7 @@ def discover(args: argparse.Namespace) -> int:
     """Print configuration entries for the devices the broker announces."""
     from hausgeist.integration.discover import discover as listen
 
-    config, _ = load(args.config)
+    config, _ = load(args.config, devices=False)
     if config.mqtt is None:
         raise UsageError(
             "discover needs a broker: add an mqtt: section (host, port, ...) to the configuration"

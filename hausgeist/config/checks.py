@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from hausgeist.config.yaml_source import YamlDocument, format_path
+from hausgeist.domains.attributes import attribute_problem
 from hausgeist.domains.capabilities import DOMAINS
 from hausgeist.errors import ConfigProblem
 
@@ -76,6 +77,7 @@ def check_config(data: dict[str, Any], doc: YamlDocument) -> list[ConfigProblem]
                 device_class if isinstance(device_class, str) else None,
                 areas,
             )
+        _check_attributes(check, index, device.get("attributes"))
         mqtt = device.get("mqtt")
         kind = mqtt.get("type") if isinstance(mqtt, dict) else None
         if isinstance(mqtt, dict) and kind not in DEVICE_TYPES:
@@ -115,6 +117,17 @@ def _define(section: str, known: list[str]) -> str:
     if not known:
         return f"define it under '{section}:' first"
     return f"known {section}: {', '.join(known)}"
+
+
+def _check_attributes(check: _Checker, index: int, attributes: Any) -> None:
+    """Each attribute the agent reads must have the shape Home Assistant gives it."""
+    for name, value in attributes.items() if isinstance(attributes, dict) else ():
+        if (problem := attribute_problem(str(name), value)) is not None:
+            check.add(
+                ("devices", index, "attributes", name),
+                problem,
+                "write it as Home Assistant reports it, or leave it out",
+            )
 
 
 def _check_device(

@@ -20,8 +20,13 @@ _NOT_CONFIG = {"HAUSGEIST_CONFIG", "HAUSGEIST_DATA_DIR_OVERRIDE", "HAUSGEIST_TES
 
 
 def load_config(path: Path, env: Mapping[str, str] | None = None) -> Config:
-    """Read, override from the environment and validate ``path``; raise ``ConfigError``."""
-    return validate_document(read_yaml_file(path), str(path), os.environ if env is None else env)
+    """Read, override from the environment and validate ``path``; raise ``ConfigError``.
+
+    A file without ``home:`` is the home at its absolute path."""
+    config = validate_document(read_yaml_file(path), str(path), os.environ if env is None else env)
+    if config.home is None:
+        config = config.model_copy(update={"home": str(path.resolve())})
+    return config
 
 
 def load_config_text(

@@ -236,3 +236,6 @@ class Config(_Model):
     llm: LlmConfig = LlmConfig()
     data_dir: str | None = None
     language: Literal["en"] = "en"
+    home: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)] | None = None
+    """The name this home's requests are recorded under in the history, which several homes
+    may share. Loaded from a file it defaults to the file's absolute path."""

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hausgeist.devices.registry import DeviceRegistry
+from hausgeist.domains.attributes import readable_attributes, readable_state, state_problem
 
 
 @dataclass(frozen=True)
@@ -48,11 +49,15 @@ class StateStore:
     def set(
         self, entity_id: str, state: str | None, attributes: Mapping[str, Any] | None = None
     ) -> None:
-        """Replace the state; attributes given are merged over the known ones."""
+        """Replace the state; attributes given are merged over the known ones.
+
+        A value the agent could not read (a list where a number belongs, ``nan``) is left
+        out: the state becomes unknown, an attribute keeps its last readable value."""
+        state = readable_state(state)
         with self._lock:
             old = self._states.get(entity_id)
             merged = dict(old.attributes) if old else {}
-            merged.update(attributes or {})
+            merged.update(readable_attributes(attributes or {}))
             available = old.available if old else True
             self._states[entity_id] = EntityState(state, merged, available)
 
@@ -68,12 +73,14 @@ class StateStore:
         with self._lock:
             copy._states = dict(self._states)
         for entity_id, value in states.items():
-            raw_state = value.get("state")
-            state = None if raw_state is None else _as_state(raw_state)
+            if not isinstance(value, Mapping):
+                continue
+            state = _as_state(value.get("state"))
+            attributes = value.get("attributes")
             copy.set(
                 entity_id,
                 state if state is not None else copy.get(entity_id).state,
-                value.get("attributes") or {},
+                attributes if isinstance(attributes, Mapping) else {},
             )
         return copy
 
@@ -83,7 +90,7 @@ class StateStore:
             return dict(self._states)
 
 
-def _as_state(value: Any) -> str:
+def _as_state(value: Any) -> str | None:
     if isinstance(value, bool):
         return "on" if value else "off"
-    return str(value)
+    return None if value is None or state_problem(value) else str(value)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import URL, Engine, create_engine, event, exists, insert, make_url, select
+from sqlalchemy import URL, Engine, create_engine, event, exists, insert, make_url, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
@@ -77,11 +77,16 @@ def insert_new(connection: Connection, entries: Sequence[HistoryEntry]) -> None:
                 connection.execute(insert(RequestRow), row)
 
 
-def select_recent(connection: Connection, limit: int, session: str | None) -> list[HistoryEntry]:
-    """The newest ``limit`` entries, newest first; only ``session``'s when given."""
+def select_recent(
+    connection: Connection, limit: int, session: str | None, home: str | None = None
+) -> list[HistoryEntry]:
+    """The newest ``limit`` entries, newest first; only ``session``'s when given, only
+    ``home``'s (and those of no known home, recorded before homes were) when given."""
     table = RequestRow.__table__
     query = select(table).order_by(RequestRow.time.desc(), RequestRow.id.desc()).limit(limit)
     if session is not None:
         query = query.where(RequestRow.session == session)
+    if home is not None:
+        query = query.where(or_(RequestRow.home == home, RequestRow.home.is_(None)))
     rows = connection.execute(query).mappings()
     return [entry_from_row(row) for row in rows]

@@ -42,6 +42,9 @@ class HistoryEntry:
     """The conversation the request belongs to, if any."""
     confidence: float | None = None
     """How sure the deciding stage was (0-1), when it says."""
+    home: str | None = None
+    """The home whose agent handled it (``Config.home``); None in rows recorded before
+    homes were."""
 
     def __post_init__(self) -> None:
         if self.time.tzinfo is None or self.time.utcoffset() is None:

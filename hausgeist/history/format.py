@@ -11,14 +11,28 @@ from hausgeist.history.entry import HistoryEntry
 HEADERS = ("TIME", "CHANNEL", "STATUS", "SOURCE", "LATENCY", "TEXT", "ACTIONS")
 TEXT_WIDTH = 40
 """Longer request texts are cut to this many characters."""
+UNKNOWN_HOME = "(unknown)"
+"""The home of a row recorded before homes were."""
 
 
-def format_history(entries: Sequence[HistoryEntry], tz: tzinfo | None = None) -> str:
-    """One line per entry, in the order given, under a header; times in ``tz`` (local)."""
+def format_history(
+    entries: Sequence[HistoryEntry], tz: tzinfo | None = None, *, homes: bool = False
+) -> str:
+    """One line per entry, in the order given, under a header; times in ``tz`` (local).
+
+    With ``homes``, a HOME column says which home each entry is from."""
     if not entries:
         return "No requests recorded yet."
     rows = [HEADERS, *(_row(entry, tz) for entry in entries)]
-    widths = [max(len(row[column]) for row in rows) for column in range(len(HEADERS))]
+    if homes:
+        rows = [
+            ("HOME", *rows[0]),
+            *(
+                (entry.home or UNKNOWN_HOME, *row)
+                for entry, row in zip(entries, rows[1:], strict=True)
+            ),
+        ]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
     lines = [
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
         for row in rows

@@ -74,16 +74,24 @@ class SqlHistory:
         except Exception:  # a history failure must never stop a command
             logger.exception("cannot record request %s", entry.request_id)
 
-    def recent(self, limit: int = 20, session: str | None = None) -> list[HistoryEntry]:
-        """The newest ``limit`` entries (newest first), including those still spooled.
+    def recent(
+        self, limit: int = 20, session: str | None = None, home: str | None = None
+    ) -> list[HistoryEntry]:
+        """The newest ``limit`` entries (newest first), including those still spooled; only
+        ``session``'s, and only ``home``'s (and those of no known home), when given.
 
         Raises HistoryError when the database cannot be read.
         """
-        waiting = [e for e in self._writer.waiting() if session is None or e.session == session]
+        waiting = [
+            e
+            for e in self._writer.waiting()
+            if (session is None or e.session == session)
+            and (home is None or e.home in {home, None})
+        ]
         try:
             self._ensure_schema()
             with self._engine.connect() as connection:
-                stored = select_recent(connection, limit, session)
+                stored = select_recent(connection, limit, session, home)
         except SQLAlchemyError as exc:
             raise HistoryError(
                 f"cannot read the history database {self._where}: {_reason(exc)}"

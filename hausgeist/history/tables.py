@@ -52,6 +52,7 @@ class RequestRow(Base):
         UniqueConstraint("request_id", "time", name="uq_requests_request_id_time"),
         Index("ix_requests_time", "time"),
         Index("ix_requests_session_time", "session", "time"),
+        Index("ix_requests_home_time", "home", "time"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
@@ -69,6 +70,7 @@ class RequestRow(Base):
     device: Mapped[str | None] = mapped_column(Text)
     session: Mapped[str | None] = mapped_column(Text)
     confidence: Mapped[float | None] = mapped_column(Float)
+    home: Mapped[str | None] = mapped_column(Text)
 
 
 ENTRY_COLUMNS = tuple(column.name for column in RequestRow.__table__.columns if column.name != "id")

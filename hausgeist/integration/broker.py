@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 
 PROTOCOL = MqttProtocol.V311
 """What the embedded broker speaks."""
+DEFAULT_PORT = 1883
+"""Where it listens when no port is asked for and this one is free (MQTT's own port)."""
 _HOST = "127.0.0.1"
 
 
@@ -31,14 +33,31 @@ def free_port(host: str = _HOST) -> int:
         return port
 
 
-class EmbeddedBroker:
-    """``async with EmbeddedBroker(port=None) as broker``: a broker on ``broker.port``."""
+def _bindable(host: str, port: int) -> bool:
+    """Whether a server could listen on ``host:port`` now (as asyncio's would: reusing an
+    address that only waits out an old connection)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+        return True
 
-    def __init__(self, port: int | None = None) -> None:
+
+class EmbeddedBroker:
+    """``async with EmbeddedBroker(port=None) as broker``: a broker on ``broker.port``.
+
+    Without a ``port`` it takes ``preferred`` (1883), or a free port when that is taken
+    (another broker on this machine), and says so in a warning: clients must then be told
+    the port."""
+
+    def __init__(self, port: int | None = None, *, preferred: int = DEFAULT_PORT) -> None:
         self.host = _HOST
         """Where it listens."""
-        self.port = port or free_port()
-        """The port it listens on."""
+        self.port = port or preferred
+        """The port it listens on (once started)."""
+        self._any_port = port is None
         self._broker: Any = None
 
     async def __aenter__(self) -> Self:
@@ -54,12 +73,36 @@ class EmbeddedBroker:
         await self.stop()
 
     async def start(self) -> None:
-        """Start listening; IntegrationError when the port is taken."""
+        """Start listening; IntegrationError when the port asked for is taken."""
+        for name in ("amqtt", "transitions"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+        try:
+            await self._listen()
+        except IntegrationError:
+            if not self._any_port:
+                raise
+            taken, self.port = self.port, free_port(self.host)
+            await self._listen()
+            log.warning(
+                "port %d is taken (another MQTT broker?), so the embedded broker listens on"
+                " %s:%d: point devices and clients there, choose the port with"
+                " --broker-port, or use your broker through an mqtt: section",
+                taken,
+                self.host,
+                self.port,
+            )
+            return
+        log.info("embedded MQTT broker (MQTT 3.1.1) on mqtt://%s:%d", self.host, self.port)
+
+    async def _listen(self) -> None:
         from amqtt.broker import Broker
         from amqtt.errors import BrokerError
 
-        for name in ("amqtt", "transitions"):
-            logging.getLogger(name).setLevel(logging.WARNING)
+        if not _bindable(self.host, self.port):  # asked first: amqtt logs a traceback
+            raise IntegrationError(
+                f"cannot start the embedded MQTT broker on {self.host}:{self.port}: the port"
+                " is taken; choose another port or configure an `mqtt:` broker"
+            )
         config = {
             "listeners": {"default": {"type": "tcp", "bind": f"{self.host}:{self.port}"}},
             "plugins": {
@@ -75,7 +118,6 @@ class EmbeddedBroker:
                 f"cannot start the embedded MQTT broker on {self.host}:{self.port}: {exc};"
                 " choose another port or configure an `mqtt:` broker"
             ) from exc
-        log.info("embedded MQTT broker (MQTT 3.1.1) on mqtt://%s:%d", self.host, self.port)
 
     async def stop(self) -> None:
         """Stop it (idempotent)."""

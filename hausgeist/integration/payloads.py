@@ -18,7 +18,7 @@ from hausgeist.errors import PayloadError
 MAX_COMMAND_BYTES = 64 * 1024
 """Commands larger than this are dropped unread."""
 MAX_TEXT_CHARS = 2000
-"""The longest command text accepted."""
+"""The longest request text accepted, on MQTT and by ``hausgeist ask``."""
 ONLINE = b"online"
 """Availability payload while the agent runs."""
 OFFLINE = b"offline"
@@ -102,21 +102,63 @@ def _first_error(exc: ValidationError) -> str:
     return f"{where}: {error['msg'].lower()}"
 
 
+SALVAGE_BYTES = 4096
+"""How much of an oversize or broken command is read for its ``id`` and ``reply_to``."""
+
+
 def salvage_reply(
     payload: bytes, max_bytes: int = MAX_COMMAND_BYTES
 ) -> tuple[str | None, str | None]:
     """The ``id`` and ``reply_to`` of a broken command, where they can be read.
 
-    Oversize payloads are not read at all."""
-    if len(payload) > max_bytes:
-        return None, None
-    try:
-        data = json.loads(payload.decode("utf-8", "replace"))
-    except (ValueError, RecursionError):
-        return None, None
-    if not isinstance(data, dict):
-        return None, None
+    A payload within ``max_bytes`` is read whole; one over it, or one that is no JSON (cut
+    short, nested too deeply), only for the keys at its start, in its first
+    ``SALVAGE_BYTES``: ``{"id": "x1", "text": "<70 KB>"}`` is answered."""
+    if len(payload) <= max_bytes:
+        try:
+            data = json.loads(payload.decode("utf-8", "replace"))
+        except (ValueError, RecursionError):
+            data = None
+        else:
+            if not isinstance(data, dict):
+                return None, None
+    else:
+        data = None
+    if data is None:
+        data = _leading_keys(payload[:SALVAGE_BYTES].decode("utf-8", "replace"))
     return _text_or_none(data.get("id")), _text_or_none(data.get("reply_to"))
+
+
+def _leading_keys(text: str) -> dict[str, Any]:
+    """The keys of a JSON object whose values are whole in ``text``, up to the first that
+    is not (``text`` is the start of a payload, cut anywhere)."""
+    decoder = json.JSONDecoder()
+    found: dict[str, Any] = {}
+    pos = _after_space(text, 0)
+    if not text.startswith("{", pos):
+        return found
+    pos = _after_space(text, pos + 1)
+    while text.startswith('"', pos):
+        try:
+            key, pos = decoder.raw_decode(text, pos)
+            pos = _after_space(text, pos)
+            if not text.startswith(":", pos):
+                break
+            value, pos = decoder.raw_decode(text, _after_space(text, pos + 1))
+        except (ValueError, RecursionError):
+            break
+        found.setdefault(key, value)
+        pos = _after_space(text, pos)
+        if not text.startswith(",", pos):
+            break
+        pos = _after_space(text, pos + 1)
+    return found
+
+
+def _after_space(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in " \t\r\n":
+        pos += 1
+    return pos
 
 
 def _text_or_none(value: Any) -> str | None:

@@ -19,6 +19,7 @@ from hausgeist.understanding.intents import (
     Intent,
     arm_mode,
     detect,
+    detect_among,
     is_rule_word,
     readings,
     verb_behind_typo,
@@ -587,8 +588,7 @@ def split_clauses(
     the speaker"), the target of the next piece ("back door, lock it"), more targets for the
     previous one (", and the hall one") or chatter ("we've got people staying, ...")."""
     flat = [w for w in tokens if w != ","]
-    whole = detect(flat)
-    if whole is not None and whole.rule in _WHOLE_SENTENCE_RULES:
+    if detect_among(flat, _WHOLE_SENTENCE_RULES) is not None:
         return [flat]  # "add bread, milk and eggs to the list"
     clauses: list[list[str]] = []
     for piece in _comma_pieces(tokens, names, standalone):
@@ -638,19 +638,21 @@ def _split_piece(tokens: list[str]) -> list[list[str]]:
             j = i + 1
             while j < len(tokens) and tokens[j] in _CLAUSE_BREAKS:
                 j += 1
-            rest = tokens[j:]
-            nxt = _next_break(rest)
-            if rest and detect(current) is not None:
-                if detect(rest[:nxt]) is not None:
-                    clauses.append(current)
+            end = _next_break(tokens, j)
+            # The words up to the next break are read first and the clause so far only when
+            # they could start a clause: a clause still without its verb is not searched again
+            # at every "and" (that made long text quadratic), nor is the rest of the text copied.
+            following = tokens[j:end]
+            starts = bool(following) and detect(following) is not None
+            inherited = None if starts or not following else _inherit(current, following)
+            if (starts or inherited is not None) and detect(current) is not None:
+                clauses.append(current)
+                if inherited is None:
                     current, i = [], j
-                    continue
-                inherited = _inherit(current, rest[:nxt])
-                if inherited is not None:
-                    clauses.append(current)
+                else:
                     clauses.append(inherited)
-                    current, i = [], j + nxt
-                    continue
+                    current, i = [], end
+                continue
         current.append(word)
         i += 1
     if current:
@@ -672,8 +674,9 @@ def _inherit(previous: list[str], words: list[str]) -> list[str] | None:
     return [*previous[:before], *words]
 
 
-def _next_break(words: list[str]) -> int:
-    for i, word in enumerate(words):
-        if word in _CLAUSE_BREAKS:
+def _next_break(words: list[str], start: int) -> int:
+    """The position of the first clause break at or after ``start`` (the end when none)."""
+    for i in range(start, len(words)):
+        if words[i] in _CLAUSE_BREAKS:
             return i
     return len(words)

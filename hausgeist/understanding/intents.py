@@ -5,7 +5,7 @@ A rule consumes the words it used, so that what is left names the target."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -485,11 +485,24 @@ def detect(tokens: list[str], protected: frozenset[int] = frozenset()) -> Intent
     return next(readings(tokens, protected), None)
 
 
-def readings(tokens: list[str], protected: frozenset[int] = frozenset()) -> Iterator[Intent]:
+def detect_among(tokens: list[str], names: frozenset[str]) -> Intent | None:
+    """``detect(tokens)`` when that reading is by one of the rules ``names``, else None.
+
+    The rules after the last of them are never tried: on long text they are most of the
+    cost, as a rule like ``turn .* down`` that fails costs the text's length for each
+    ``turn`` in it."""
+    last = max(i for i, rule in enumerate(_RULES) if rule.name in names)
+    first = next(readings(tokens, rules=_RULES[: last + 1]), None)
+    return first if first is not None and first.rule in names else None
+
+
+def readings(
+    tokens: list[str], protected: frozenset[int] = frozenset(), rules: Sequence[_Rule] = _RULES
+) -> Iterator[Intent]:
     """Every rule's reading of ``tokens``, best first (one per rule)."""
     text = " ".join(tokens)
     starts = _token_starts(tokens)
-    for rule in _RULES:
+    for rule in rules:
         for match in rule.pattern.finditer(text):
             intent = Intent(
                 rule.action,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from hausgeist.devices.registry import Device, DeviceRegistry
 from hausgeist.devices.state import EntityState, StateStore
+from hausgeist.domains.attributes import LARGEST
 from hausgeist.understanding.replies import describe
 from hausgeist.understanding.resolve import Context, Outcome, Resolver
 
@@ -42,6 +43,18 @@ def _item_text(item: object) -> str:
     if isinstance(item, dict):
         return str(item.get("summary", item.get("name", "")))
     return str(item)
+
+
+def _readable(value: object) -> bool:
+    """A reading worth saying: a known text, or a number small enough to say and scale
+    (a device's broken report can hold a list, ``nan`` or 1e400)."""
+    if isinstance(value, str):
+        return value not in {"", "unknown", "unavailable"}
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and abs(value) <= LARGEST  # False for nan and inf; exact for integers of any size
+    )
 
 
 def _open_item(item: object) -> bool:
@@ -340,15 +353,12 @@ class Questions:
         value = (
             state.state if device.domain == "sensor" else state.attributes.get(spec.attribute or "")
         )
-        if value is None or value in {"unknown", "unavailable"}:
+        if not _readable(value):
             return None
         if spec.scale != 1.0 and isinstance(value, int | float):
             value = round(float(value) * spec.scale)
-        unit = (
-            state.attributes.get("unit_of_measurement", spec.unit)
-            if device.domain == "sensor"
-            else spec.unit
-        )
+        unit = state.attributes.get("unit_of_measurement") if device.domain == "sensor" else None
+        unit = unit if isinstance(unit, str) else spec.unit
         label = self._label(device, among)
         what = spec.label if device.domain != "sensor" else ""
         text = f"{label} {what} is {value} {unit}".replace(" %", "%").replace("  ", " ")
@@ -386,7 +396,10 @@ class Questions:
         parts = []
         for device in devices[:3]:
             state = states.get(device.entity_id)
-            items = [_item_text(i) for i in state.attributes.get("items", []) if _open_item(i)]
+            listed = state.attributes.get("items")
+            items = (
+                [_item_text(i) for i in listed if _open_item(i)] if isinstance(listed, list) else []
+            )
             if items:
                 parts.append(f"{device.name} has {len(items)}: {', '.join(items)}")
             elif state.state not in {None, "unknown", "unavailable"}:

@@ -16,16 +16,18 @@ def hausgeist(tmp_path: Path) -> Hausgeist:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HAUSGEIST_")}
     env["HAUSGEIST_DATA_DIR"] = str(tmp_path / "data")
 
-    def run(*args: str, stdin: str | None = None, extra_env: dict[str, str] | None = None) -> Run:
+    def run(
+        *args: str, stdin: str | bytes | None = None, extra_env: dict[str, str] | None = None
+    ) -> Run:
         proc = subprocess.run(
             [sys.executable, "-m", "hausgeist", *args],
-            input=stdin,
+            input=stdin.encode() if isinstance(stdin, str) else stdin,
             capture_output=True,
-            text=True,
             env={**env, **(extra_env or {})},
             timeout=120,
             check=False,
         )
-        return Run(proc.returncode, proc.stdout, proc.stderr)
+        # stdout must be UTF-8 whatever the locale (the JSON lines are); stderr is for people.
+        return Run(proc.returncode, proc.stdout.decode(), proc.stderr.decode(errors="replace"))
 
     return run

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from cli_support import HOME, ROOT, Hausgeist
@@ -45,6 +46,29 @@ def test_a_request_shows_in_history_on_sqlite(hausgeist: Hausgeist) -> None:
     assert run.code == 0, run.err
     assert "turn on the desk lamp" in run.out
     assert "light.turn_on light.office_desk" in run.out
+
+
+def test_history_shows_this_home_unless_all_homes_are_asked_for(
+    hausgeist: Hausgeist, tmp_path: Path
+) -> None:
+    """Two homes in one data directory (the default one of a user) share one database."""
+    cottage = tmp_path / "cottage.yaml"
+    cottage.write_text(HOME.read_text(encoding="utf-8"), encoding="utf-8")
+    flat = tmp_path / "flat.yaml"
+    flat.write_text("home: the flat\n" + HOME.read_text(encoding="utf-8"), encoding="utf-8")
+    hausgeist("ask", "--config", str(cottage), "turn on the desk lamp")
+    hausgeist("ask", "--config", str(flat), "turn off the desk lamp")
+    ours = hausgeist("history", "--config", str(cottage))
+    assert ours.code == 0, ours.err
+    assert "turn on the desk lamp" in ours.out
+    assert "turn off the desk lamp" not in ours.out
+    theirs = hausgeist("history", "--config", str(flat)).out
+    assert "turn off the desk lamp" in theirs
+    assert "turn on the desk lamp" not in theirs
+    every = hausgeist("history", "--config", str(flat), "--all-homes").out.splitlines()
+    assert every[0].split()[:2] == ["HOME", "TIME"]
+    assert any(line.startswith(f"{cottage} ") and "turn on" in line for line in every)
+    assert any(line.startswith("the flat ") and "turn off" in line for line in every)
 
 
 @pytest.mark.postgres

@@ -252,3 +252,13 @@ def test_threads_are_auto_or_a_count(value: str) -> None:
     assert problems
     assert all(p.path.startswith("llm.threads") for p in problems)
     assert "auto" in str(caught.value)
+
+
+def test_a_file_is_the_home_at_its_path_unless_it_names_one(tmp_path: Path) -> None:
+    unnamed = tmp_path / "cottage.yaml"
+    unnamed.write_text("devices: []\n", encoding="utf-8")
+    assert load_config(unnamed, env={}).home == str(unnamed.resolve())
+    named = tmp_path / "flat.yaml"
+    named.write_text("home: The Flat\n", encoding="utf-8")
+    assert load_config(named, env={}).home == "The Flat"
+    assert load_config_text("devices: []\n").home is None

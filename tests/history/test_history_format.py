@@ -22,6 +22,15 @@ def test_one_line_per_entry_under_a_header(make_entry: EntryFactory) -> None:
     assert lines[2].startswith("2025-03-01 12:00:01  cli")
 
 
+def test_homes_add_a_home_column(make_entry: EntryFactory) -> None:
+    lines = format_history(
+        [make_entry(home="/homes/cottage.yaml"), make_entry()], tz=UTC, homes=True
+    ).splitlines()
+    assert lines[0].split()[:2] == ["HOME", "TIME"]
+    assert lines[1].startswith("/homes/cottage.yaml  2025-03-01 12:00:00  cli")
+    assert lines[2].startswith("(unknown)            2025-03-01 12:00:01  cli")
+
+
 def test_a_row_shows_every_column(make_entry: EntryFactory) -> None:
     entry = make_entry(channel="mqtt", status="done", source="llm", latency_ms=12.34)
     row = format_history([entry], tz=UTC).splitlines()[1]

@@ -5,15 +5,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from hausgeist.history import SqlHistory
-from hausgeist.history.schema import head_revision
+from hausgeist.history.schema import alembic_config, head_revision
 from hausgeist.history.tables import Base
 
 Opener = Callable[[str | None], SqlHistory]
@@ -60,4 +62,32 @@ def test_the_migrations_ship_inside_the_package() -> None:
     assert migrations.joinpath("versions", "__init__.py").is_file()
     revisions = [p.name for p in migrations.joinpath("versions").iterdir() if p.name[0] == "r"]
     assert revisions
-    assert head_revision() == "0001"
+    assert head_revision() == "0002"
+
+
+def test_rows_of_the_first_revision_keep_an_unknown_home(
+    backend: Any, open_history: Opener, make_entry: Callable[..., Any], data_dir: Path
+) -> None:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(backend.direct_url)
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0001")
+        connection.exec_driver_sql(
+            "INSERT INTO requests (request_id, time, text, channel, status, source, reply,"
+            " actions, pending, latency_ms) VALUES ('before', '2025-01-01 10:00:00', 'lights on',"
+            " 'cli', 'done', 'core', 'Done.', '[]', '[]', 1.5)"
+        )
+    history = open_history(backend.url)  # migrates to head
+    history.record(make_entry(request_id="after", home="cottage"))
+    history.flush(10)
+    assert [(e.request_id, e.home) for e in history.recent()] == [
+        ("after", "cottage"),
+        ("before", None),
+    ]
+    assert [e.request_id for e in history.recent(home="flat")] == ["before"]
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0001")
+        columns = {c["name"] for c in sa.inspect(connection).get_columns("requests")}
+        assert "home" not in columns
+        assert connection.exec_driver_sql("SELECT count(*) FROM requests").scalar() == 2
+    engine.dispose()

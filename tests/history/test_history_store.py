@@ -86,6 +86,23 @@ def test_recent_filters_by_session(
     assert history.recent(session="a") == ours[::-1]
 
 
+def test_recent_filters_by_home_keeping_rows_of_no_known_home(
+    backend: Any, open_history: Opener, make_entry: EntryFactory
+) -> None:
+    history = open_history(backend.url)
+    old, cottage, flat = make_entry(), make_entry(home="cottage"), make_entry(home="flat")
+    for entry in (old, cottage, flat):
+        history.record(entry)
+    history.flush(10)
+    waiting = make_entry(home="flat")
+    history.close()  # the next one waits in the spool of a closed store
+    reopened = open_history(backend.url)
+    reopened.record(waiting)
+    assert reopened.recent(home="cottage") == [cottage, old]
+    assert reopened.recent(home="flat")[:2] == [waiting, flat]
+    assert [e.home for e in reopened.recent()] == ["flat", "flat", "cottage", None]
+
+
 def test_the_same_request_recorded_twice_is_one_row(
     backend: Any, open_history: Opener, make_entry: EntryFactory
 ) -> None:

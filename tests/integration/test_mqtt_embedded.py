@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
+import signal
+import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -48,6 +53,71 @@ async def test_a_taken_port_is_reported(tmp_path: Path) -> None:
         with pytest.raises(IntegrationError, match="embedded MQTT broker"):
             async with EmbeddedBroker(first.port):
                 pass
+
+
+@contextlib.contextmanager
+def _taken(port: int = 0) -> Iterator[int]:
+    """A port something listens on (``port``, or any free one), for as long as the block runs."""
+    with socket.socket() as holder:
+        try:
+            holder.bind(("127.0.0.1", port))
+        except OSError:  # taken already (a broker on this machine): that is all we need
+            yield port
+            return
+        holder.listen()
+        yield holder.getsockname()[1]
+
+
+async def test_the_preferred_port_is_used_when_free(caplog: pytest.LogCaptureFixture) -> None:
+    with _taken() as probe:
+        pass  # now free again
+    async with EmbeddedBroker(preferred=probe) as broker:
+        assert broker.port == probe
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+async def test_a_taken_preferred_port_moves_the_broker_and_says_where(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="hausgeist.integration.broker")
+    with _taken() as taken:
+        async with EmbeddedBroker(preferred=taken) as broker:
+            assert broker.port != taken
+            settings = LinkSettings("127.0.0.1", broker.port, unique(), protocol=PROTOCOL)
+            async with BrokerLink(settings):
+                pass  # it really listens there
+    [warning] = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert f"port {taken} is taken" in warning
+    assert f"127.0.0.1:{broker.port}" in warning
+    assert "--broker-port" in warning
+
+
+def test_run_says_where_its_broker_listens_when_1883_is_taken(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(HOME.replace("{z2m}", "zigbee2mqtt"))
+    env = {
+        "HAUSGEIST_DATA_DIR": str(tmp_path / "data"),
+        "HAUSGEIST_LLM__ENABLED": "false",
+        "PATH": "/usr/bin:/bin",
+    }
+    with _taken(1883):
+        agent = subprocess.Popen(
+            [sys.executable, "-m", "hausgeist", "run", "--config", str(config)],
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+            env=env,
+        )
+        try:
+            assert agent.stderr is not None
+            warning = agent.stderr.readline()
+        finally:
+            agent.send_signal(signal.SIGINT)
+            agent.wait(timeout=30)
+    assert warning.startswith("WARNING"), warning
+    assert "port 1883 is taken" in warning
+    assert "127.0.0.1:" in warning
+    assert "--broker-port" in warning
 
 
 def test_the_demo_answers_and_shows_devices_change(tmp_path: Path) -> None:

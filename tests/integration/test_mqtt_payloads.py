@@ -67,17 +67,40 @@ def test_bad_commands_say_what_is_wrong(payload: bytes, reason: str) -> None:
         decode_command(payload)
 
 
-def test_oversize_commands_are_refused_unread() -> None:
+def test_oversize_commands_are_refused_but_an_id_at_their_start_is_read() -> None:
     payload = json.dumps({"text": "x" * 10, "id": "big", "pad": "y" * MAX_COMMAND_BYTES}).encode()
     with pytest.raises(PayloadError, match="limit"):
         decode_command(payload)
-    assert salvage_reply(payload) == (None, None)
+    assert salvage_reply(payload) == ("big", None)
+
+
+@pytest.mark.parametrize(
+    ("payload", "salvaged"),
+    [
+        (b'{"id": "x1", "text": "' + b"a" * 70_000 + b'"}', ("x1", None)),
+        (
+            b' {\n "reply_to": "hausgeist/r" , "id": 12, "text": "' + b"a" * 70_000,
+            ("12", "hausgeist/r"),
+        ),
+        (b'{"text": "' + b"a" * 70_000 + b'", "id": "x1"}', (None, None)),
+        (b'{"area": "' + b"k" * 5000 + b'", "id": "x1", "text": "' + b"a" * 70_000, (None, None)),
+        (b'{"id": ' + b"[" * 5000 + b"1" * 70_000, (None, None)),
+        (b'{"id": "x1" "text": "' + b"a" * 70_000, ("x1", None)),
+        (b"x" * 70_000, (None, None)),
+    ],
+    ids=["id-first", "reply_to-first", "id-last", "id-past-4k", "deep", "no-comma", "text"],
+)
+def test_oversize_payloads_are_read_only_at_their_start(
+    payload: bytes, salvaged: tuple[str | None, str | None]
+) -> None:
+    assert salvage_reply(payload) == salvaged
 
 
 def test_deeply_nested_json_is_refused_not_crashed_on() -> None:
     with pytest.raises(PayloadError, match="nested too deeply"):
         decode_command(b'{"text": "x", "a": ' + b"[" * 20000 + b"]" * 20000 + b"}")
-    assert salvage_reply(b'{"id": "a", "x": ' + b"[" * 20000 + b"]" * 20000 + b"}") == (None, None)
+    # The id before the nesting is still read, from the payload's start.
+    assert salvage_reply(b'{"id": "a", "x": ' + b"[" * 20000 + b"]" * 20000 + b"}") == ("a", None)
 
 
 @pytest.mark.parametrize(
@@ -87,6 +110,7 @@ def test_deeply_nested_json_is_refused_not_crashed_on() -> None:
         (b'{"id": 7}', ("7", None)),
         (b'{"text": "x\\u0000", "reply_to": "t"}', (None, "t")),
         (b"{broken", (None, None)),
+        (b'{"id": "cut", "text": "turn on', ("cut", None)),
         (b'"just a string"', (None, None)),
         (b'{"id": {"nested": 1}}', (None, None)),
     ],

@@ -317,6 +317,28 @@ async def test_malformed_payloads_are_dropped_with_one_log_line(
     assert [r.request_id for r in agent.handled] == ["good"]
 
 
+async def test_an_oversize_command_with_its_id_first_gets_the_error_answer(home: Home) -> None:
+    service, agent = home.service()
+    reply_to = f"{home.base}/phone"
+    oversize = [
+        b'{"id": "x1", "text": "' + b"a" * 70_000 + b'"}',
+        b'{"id": "x2", "reply_to": "' + reply_to.encode() + b'", "text": "' + b"a" * 70_000 + b'"}',
+    ]
+    async with home.probe() as probe, running(service):
+        for payload in oversize:
+            await probe.publish(f"{home.base}/command", payload)
+        await probe.wait_for(lambda m: m.topic == reply_to)
+        await probe.wait_for(lambda m: m.topic == f"{home.base}/response")
+    [x1] = [m.json() for m in probe.on(f"{home.base}/response")]
+    [x2] = [m.json() for m in probe.on(reply_to)]
+    for answer, request_id in ((x1, "x1"), (x2, "x2")):
+        assert answer["id"] == request_id
+        assert answer["status"] == "not_understood"
+        assert answer["error"] == "bad_payload"
+        assert "over the 65536-byte limit" in answer["reply"]
+    assert agent.handled == []
+
+
 async def test_the_dispatcher_refuses_topics_outside_the_allowed_ones(home: Home) -> None:
     class RogueAdapters:
         def subscriptions(self) -> list[str]:
