@@ -19,7 +19,7 @@ from hausgeist.understanding.intents import (
     Intent,
     arm_mode,
     detect,
-    detect_among,
+    detect_whole_sentence,
     is_rule_word,
     readings,
     verb_behind_typo,
@@ -29,6 +29,7 @@ from hausgeist.understanding.plan import AREA_DEFAULT, PlanError, fits, plan
 from hausgeist.understanding.policy import Policy, is_sensitive
 from hausgeist.understanding.questions import QUESTION_WORDS, Questions
 from hausgeist.understanding.resolve import Context, Outcome, Resolver, Target
+from hausgeist.understanding.rules import BARE_NAME
 from hausgeist.understanding.sessions import Conversation, PendingClarify, PendingConfirm
 from hausgeist.understanding.text import as_number, singular, tokenize
 from hausgeist.understanding.types import Decision, Request, Status
@@ -85,7 +86,6 @@ _MAX_READINGS = 3
 _BARE_EXTRA = frozenset(
     {"the", "set", "scene", "routine", "mode", "script", "for", "please", "time", "my", "our"}
 )
-_WHOLE_SENTENCE_RULES = frozenset({"todo-add", "todo-need", "todo-remove"})
 _WRONG_READING = frozenset({Outcome.UNFIT, Outcome.EMPTY, Outcome.NOTHING, Outcome.UNKNOWN})
 _CLAUSE_BREAKS = frozenset({"and", "then", "also", "plus", "after", "afterwards", ",", "but"})
 
@@ -354,7 +354,8 @@ class Understanding:
         context: Context,
         trace: list[str],
     ) -> _Clause:
-        trace.append(f"action: {intent.action.value} (rule {intent.rule}) value={intent.value!r}")
+        rule = intent.rule.name if intent.rule is not None else ""
+        trace.append(f"action: {intent.action.value} (rule {rule}) value={intent.value!r}")
         rest = [w for i, w in enumerate(words) if i not in intent.consumed]
         if intent.action is Action.LOCK and "up" in words:
             rest.append("all")  # "lock up": every lock
@@ -468,9 +469,7 @@ class Understanding:
         refs = [e.ref for e in matches[0].entries]
         if any(r.split(".")[0] in {"scene", "script"} for r in refs if "." in r):
             consumed = {i for i, w in enumerate(words) if w in _BARE_EXTRA}
-            return Intent(
-                Action.ACTIVATE, None, consumed, frozenset({"scene", "script"}), "bare-name"
-            )
+            return Intent(BARE_NAME.action, None, consumed, BARE_NAME.domains, BARE_NAME)
         return None
 
     def _unresolved(self, target: Target, intent: Intent) -> tuple[Status, str]:
@@ -588,7 +587,7 @@ def split_clauses(
     the speaker"), the target of the next piece ("back door, lock it"), more targets for the
     previous one (", and the hall one") or chatter ("we've got people staying, ...")."""
     flat = [w for w in tokens if w != ","]
-    if detect_among(flat, _WHOLE_SENTENCE_RULES) is not None:
+    if detect_whole_sentence(flat) is not None:
         return [flat]  # "add bread, milk and eggs to the list"
     clauses: list[list[str]] = []
     for piece in _comma_pieces(tokens, names, standalone):

@@ -302,7 +302,7 @@ def fits(intent: Intent, device: Device) -> bool:
     """Can ``intent`` be carried out on ``device`` at all (by domain)?"""
     if intent.domains is not None and device.domain not in intent.domains:
         return False
-    if intent.rule == "let-in" and device.domain == "cover":
+    if intent.rule is not None and intent.rule.entrances_only and device.domain == "cover":
         return device.device_class in WHOLE_COVER_CLASSES  # a gate or door, not the blinds
     return device.domain in domains_for(intent.action)
 
