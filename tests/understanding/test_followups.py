@@ -38,7 +38,8 @@ def _params() -> list[Any]:
 
 
 @cache
-def _core(home: str, policy: str | None) -> Understanding:
+def home_core(home: str, policy: str | None) -> Understanding:
+    """The core of a home of HOMES, its policy replaced by ``policy`` (JSON) when given."""
     config = load_config(HOMES[home], env={})
     if policy is not None:
         config = config.model_copy(update={"policy": PolicyConfig.model_validate_json(policy)})
@@ -48,7 +49,7 @@ def _core(home: str, policy: str | None) -> Understanding:
 @pytest.mark.parametrize("case", _params())
 def test_followup(case: dict[str, Any]) -> None:
     policy = case.get("policy")
-    core = _core(case.get("home", "test"), None if policy is None else json.dumps(policy))
+    core = home_core(case.get("home", "test"), None if policy is None else json.dumps(policy))
     states = StateStore.from_registry(core.registry)
     conversation = Conversation()
     for turn in case["turns"]:
