@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from functools import cache
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_followups import home_core
@@ -71,6 +70,7 @@ QUESTIONS = (
     "which lights are on in the {area}",
     "is anything on in the {area}?",
 )
+_RUN_ONLY = frozenset({"scene", "script"})
 EXAMPLES = settings(max_examples=300, deadline=None, derandomize=True, database=None)
 
 
@@ -175,7 +175,6 @@ def _follow(core: Understanding, conversation: Conversation, text: str) -> Decis
     return decision
 
 
-@pytest.mark.xfail(reason="before the fix", strict=True)
 @EXAMPLES
 @given(st.data())
 def test_a_verb_in_a_follow_up_is_never_turned_into_its_opposite(data: st.DataObject) -> None:
@@ -183,11 +182,13 @@ def test_a_verb_in_a_follow_up_is_never_turned_into_its_opposite(data: st.DataOb
     text, verb = data.draw(commanded(core, conversation))
     decision = _follow(core, conversation, text)
     opposite = VERBS[verb][2]
-    done = [c for c in (*decision.actions, *decision.pending) if c.name in opposite]
+    # A scene or script has no off: its turn_on runs it (the bare-name rule of the core
+    # runs one said by name whatever the verb), no opposite of anything.
+    calls = [c for c in (*decision.actions, *decision.pending) if c.domain not in _RUN_ONLY]
+    done = [c for c in calls if c.name in opposite]
     assert not done, f"{text!r} after {conversation}: {decision.status.value} {done}"
 
 
-@pytest.mark.xfail(reason="before the fix", strict=True)
 @EXAMPLES
 @given(st.data())
 def test_a_question_as_a_follow_up_never_acts(data: st.DataObject) -> None:
