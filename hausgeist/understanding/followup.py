@@ -11,22 +11,22 @@ yes; only the pending action said again ("ok, now disarm it") is.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from hausgeist.config.models import PolicyLevel
-from hausgeist.devices.registry import Device
+from hausgeist.devices.actions import ServiceCall
+from hausgeist.devices.registry import Device, DeviceRegistry
 from hausgeist.devices.state import StateStore
 from hausgeist.understanding import replies
 from hausgeist.understanding.intents import Intent
+from hausgeist.understanding.policy import Policy
 from hausgeist.understanding.questions import looks_like_question
 from hausgeist.understanding.sessions import Conversation, PendingClarify, PendingConfirm
 from hausgeist.understanding.text import singular, tokenize
 from hausgeist.understanding.types import Decision, Request, Status
 from hausgeist.understanding.vocabulary import STOP_WORDS
-
-if TYPE_CHECKING:
-    from hausgeist.understanding.core import Understanding
 
 YES = frozenset(
     [
@@ -101,6 +101,44 @@ _ANSWER_WORDS = STOP_WORDS | _FILLER | _ALL | _OTHER | set(_ORDINALS) | YES | NO
 reply with any other word ("the desk lights", "opne the blind") is no answer."""
 
 
+class Planned(Protocol):
+    """The calls the core planned for an action on some devices, or why there are none."""
+
+    @property
+    def calls(self) -> Sequence[ServiceCall]: ...
+    @property
+    def status(self) -> Status | None: ...
+    @property
+    def reply(self) -> str: ...
+
+
+class Core(Protocol):
+    """What follow-ups need of the understanding core (``core.Understanding``)."""
+
+    @property
+    def registry(self) -> DeviceRegistry: ...
+    @property
+    def policy(self) -> Policy: ...
+
+    def reading(self, words: list[str]) -> Intent | None:
+        """The action ``words`` ask for by the core's rules, or None."""
+
+    def calls_for(
+        self, intent: Intent, devices: Sequence[Device], states: StateStore, trace: list[str]
+    ) -> Planned:
+        """The calls of ``intent`` on ``devices``."""
+
+    def finish(
+        self, calls: Sequence[ServiceCall], trace: list[str], confidence: float, source: str
+    ) -> Decision:
+        """The policy applied to ``calls`` and the reply phrased."""
+
+    def decide(
+        self, request: Request, states: StateStore, conversation: Conversation | None
+    ) -> tuple[Decision, Conversation]:
+        """The decision on a request."""
+
+
 @dataclass(frozen=True)
 class _Reply:
     """A follow-up as the core's rules read it."""
@@ -132,7 +170,7 @@ class _Reply:
 class FollowUp:
     """Completes what a previous answer of the same session left open, or drops it."""
 
-    def __init__(self, core: Understanding) -> None:
+    def __init__(self, core: Core) -> None:
         self.core = core
 
     def handle(

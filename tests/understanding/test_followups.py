@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 from functools import cache
 from pathlib import Path
@@ -70,3 +71,16 @@ def test_the_table_is_big_enough_and_covers_both_kinds() -> None:
     assert len(cases) >= 150
     firsts = {c["turns"][0]["status"] for c in cases}
     assert {"clarify", "confirm"} <= firsts
+
+
+def test_followup_does_not_import_the_core() -> None:
+    """followup.py sees the core through its Core protocol only: no import cycle, not even
+    one for type checking."""
+    source = ROOT / "hausgeist" / "understanding" / "followup.py"
+    imported = set()
+    for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            imported |= {node.module, *(f"{node.module}.{a.name}" for a in node.names)}
+        elif isinstance(node, ast.Import):
+            imported |= {a.name for a in node.names}
+    assert "hausgeist.understanding.core" not in imported
