@@ -154,7 +154,9 @@ class Agent:
                 self.sessions.put(request.session, conversation)
         if handover is not None:
             # Outside the lock: the core keeps answering other requests while the model thinks.
-            decision, conversation = _hand_over(handover, request, states, before, decision)
+            # The core's conversation, not ``before``: a reply the core did not take for an
+            # answer has dropped what was pending, and the model must not answer it either.
+            decision, conversation = _hand_over(handover, request, states, conversation, decision)
             self.sessions.put_unless_newer(request.session, before, conversation)
         if decision.status is Status.DONE and decision.actions and not dry_run:
             decision = self._carry_out(decision)

@@ -27,7 +27,7 @@ from hausgeist.understanding.intents import (
 )
 from hausgeist.understanding.plan import AREA_DEFAULT, PlanError, fits, plan
 from hausgeist.understanding.policy import Policy, is_sensitive
-from hausgeist.understanding.questions import QUESTION_WORDS, Questions
+from hausgeist.understanding.questions import Questions, looks_like_question
 from hausgeist.understanding.resolve import Context, Outcome, Resolver, Target
 from hausgeist.understanding.rules import BARE_NAME
 from hausgeist.understanding.sessions import Conversation, PendingClarify, PendingConfirm
@@ -83,6 +83,8 @@ _ONLY_QUESTIONS = frozenset(
     {"did", "does", "do", "is", "are", "was", "were", "has", "have", "what", "which", "how"}
 )
 _MAX_READINGS = 3
+_SCANNED_READINGS = 16
+"""How many readings of a clause are looked at before the best are kept."""
 _BARE_EXTRA = frozenset(
     {"the", "set", "scene", "routine", "mode", "script", "for", "please", "time", "my", "our"}
 )
@@ -117,10 +119,9 @@ class Understanding:
     ) -> tuple[Decision, Conversation]:
         """Decide what ``request`` asks for. Pure: nothing is carried out here."""
         conversation = conversation or Conversation()
-        raw = [t for t in tokenize(request.text) if t != ","]
         tokens = strip_fillers(tokenize(request.text))
         trace = [f"tokens: {' '.join(tokens) or '(none)'}"]
-        followed = self.followup.handle(raw, conversation, states, trace) if raw else None
+        followed = self.followup.handle(request, tokens, conversation, states, trace)
         if followed is not None:
             return followed
         if not tokens:
@@ -128,7 +129,7 @@ class Understanding:
                 Status.NOT_UNDERSTOOD, "Sorry, I didn't catch that.", trace=tuple(trace)
             ), conversation
         context = Context(request.area, request.device, conversation.previous)
-        if _looks_like_question(tokens):
+        if looks_like_question(tokens):
             answer, steps = self.questions.answer(tokens, states, context)
             trace.extend(f"question: {s}" for s in steps)
             if answer is not None:
@@ -150,6 +151,17 @@ class Understanding:
             else None
         )
         return decision, Conversation(confirm=pending, clarify=clarify, previous=touched)
+
+    def reading(self, words: list[str]) -> Intent | None:
+        """The action ``words`` ask for by the rules (their first reading, as a clause uses it),
+        or None when they ask for none: how a follow-up tells an answer from a new request."""
+        found = _values_first(
+            list(islice(readings(words, self._protected(words)), _SCANNED_READINGS)), words
+        )
+        if not found:
+            return None
+        _complete(found[0], words)
+        return found[0]
 
     def _slip(self, tokens: Sequence[str]) -> tuple[str, str] | None:
         """A word of ``tokens`` this home and the rules do not know that is one typo from a
@@ -319,7 +331,7 @@ class Understanding:
         sentence: list[str] | None = None,
     ) -> _Clause:
         protected = self._protected(words)
-        intents = _values_first(list(islice(readings(words, protected), 16)), words)
+        intents = _values_first(list(islice(readings(words, protected), _SCANNED_READINGS)), words)
         bare = self._bare_name(words)
         if bare is not None:
             intents.append(bare)
@@ -327,11 +339,7 @@ class Understanding:
             trace.append(f"no action found in '{' '.join(words)}'")
             return _Clause(status=Status.NOT_UNDERSTOOD, reply="Sorry, I didn't understand that.")
         for intent in intents:
-            intent.words = (
-                sentence or words
-            )  # the whole sentence: "arm the alarm, we're going to bed"
-            if intent.action is Action.ARM:
-                intent.value = arm_mode(intent.words)
+            _complete(intent, sentence or words)  # "arm the alarm, we're going to bed"
         first: _Clause | None = None
         numbers = {i for i, w in enumerate(words) if as_number(w) is not None}
         for intent in intents:
@@ -502,6 +510,13 @@ def _slipped(word: str, meant: str, what: str, trace: list[str]) -> Decision:
     return Decision(Status.NOT_UNDERSTOOD, reply, trace=tuple(trace))
 
 
+def _complete(intent: Intent, sentence: list[str]) -> None:
+    """Give ``intent`` the whole sentence it was read from, and an arming its mode."""
+    intent.words = sentence
+    if intent.action is Action.ARM:
+        intent.value = arm_mode(sentence)
+
+
 def _values_first(intents: list[Intent], words: list[str]) -> list[Intent]:
     """Readings that use every number said come first: "put the light on 50 percent" sets
     a brightness; it does not merely switch the light on."""
@@ -557,7 +572,7 @@ def strip_fillers(tokens: list[str]) -> list[str]:
     changed = True
     while changed and words:
         changed = False
-        while words and words[0] in _LEAD_FILLERS:
+        while words and (words[0] in _LEAD_FILLERS or words[0] == ","):
             words.pop(0)
             changed = True
         for phrase in _POLITE:
@@ -567,13 +582,6 @@ def strip_fillers(tokens: list[str]) -> list[str]:
     while words and words[-1] in {"please", "thanks", "now", "thank", "you", "ok", "okay"}:
         words.pop()
     return words
-
-
-def _looks_like_question(tokens: list[str]) -> bool:
-    if tokens[0] not in QUESTION_WORDS:
-        return False
-    intent = detect(tokens)
-    return intent is None or not intent.indirect
 
 
 def split_clauses(

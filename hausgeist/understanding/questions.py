@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from hausgeist.devices.registry import Device, DeviceRegistry
 from hausgeist.devices.state import EntityState, StateStore
 from hausgeist.domains.attributes import LARGEST
+from hausgeist.understanding.intents import detect
 from hausgeist.understanding.replies import describe
 from hausgeist.understanding.resolve import Context, Outcome, Resolver
 
@@ -34,6 +35,16 @@ QUESTION_WORDS = frozenset(
         "check",
     }
 )
+
+
+def looks_like_question(tokens: list[str]) -> bool:
+    """Whether ``tokens`` ask about the home rather than for an action ("is the lamp on",
+    not "can you turn on the lamp")."""
+    if tokens[0] not in QUESTION_WORDS:
+        return False
+    intent = detect(tokens)
+    return intent is None or not intent.indirect
+
 
 # Asked-about condition -> (domains it applies to, test on a state).
 _OPEN_CLASSES = {"door", "window", "opening", "garage_door"}

@@ -310,6 +310,7 @@ STOP_WORDS = frozenset(
         "erm",
         "well",
         "actually",
+        "instead",
         "mate",
         "buddy",
         "dear",

@@ -145,3 +145,30 @@ def test_a_late_model_answer_does_not_overwrite_a_newer_turn_of_its_session() ->
         assert slow.result(10).status is Status.CONFIRM
     assert agent.sessions.get("same").confirm is None  # the newer turn's state stands
     assert agent.sessions.get("same").previous == ("light.kitchen_ceiling",)
+
+
+@dataclass
+class RecordingStage:
+    """Declines every hand-over, keeping the conversation it was given."""
+
+    seen: list[Conversation] = field(default_factory=list)
+
+    def consider(self, request: Request, states, conversation) -> StageResult:
+        del request, states
+        self.seen.append(conversation)
+        return StageResult(None, None, ("llm: does not know either",))
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_reply_that_is_no_answer_reaches_the_stage_with_the_question_dropped() -> None:
+    stage = RecordingStage()
+    agent = _agent(stage)
+    assert _ask(agent, "turn on the lamp", "s").status is Status.CLARIFY
+    decision = _ask(agent, HANDED_OVER, "s")
+    assert decision.status is Status.NOT_UNDERSTOOD
+    assert "dropped" in decision.reply
+    assert stage.seen[-1].clarify is None  # the model must not take it for an answer either
+    assert agent.sessions.get("s").clarify is None
+    assert _ask(agent, "the desk one", "s").status is not Status.DONE
