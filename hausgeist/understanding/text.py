@@ -97,52 +97,67 @@ def _numbers(tokens: list[str]) -> list[str]:
     out: list[str] = []
     i = 0
     while i < len(tokens):
-        word = tokens[i]
-        value: int | None = None
-        if word in _TENS:
-            value = _TENS[word]
-            if i + 1 < len(tokens) and tokens[i + 1] in _UNITS and 0 < _UNITS[tokens[i + 1]] < 10:
-                value += _UNITS[tokens[i + 1]]
-                i += 1
-        elif word in _UNITS and not (word == "one" and _one_is_pronoun(tokens, i)):
-            value = _UNITS[word]
-        elif word == "thousand" and out and out[-1].isdigit():
-            value = int(out.pop()) * 1000
-            if i + 2 < len(tokens) and tokens[i + 1] in _UNITS and tokens[i + 2] == "hundred":
-                value += _UNITS[tokens[i + 1]] * 100
-                i += 2
-        elif word == "hundred":
-            value = 100
-            if out and out[-1] == "a":
-                out.pop()
-            elif out and out[-1].isdigit() and 0 < int(out[-1]) < 10:
-                value = int(out.pop()) * 100
-        if word in {"quarter", "quarters"} and tokens[i - 1 : i] in (["a"], ["one"], ["three"]):
-            out[-1] = "75%" if tokens[i - 1] == "three" else "25%"
-            i += 1
-            continue
-        if word == "and" and out and out[-1].isdigit() and tokens[i + 1 : i + 3] == ["a", "half"]:
-            out[-1] = f"{out[-1]}.5"
-            i += 3
-            continue
-        if word == "point" and out and out[-1].isdigit() and i + 1 < len(tokens):
-            decimal = tokens[i + 1] if tokens[i + 1].isdigit() else _UNITS.get(tokens[i + 1])
-            if decimal is not None:
-                out[-1] = f"{out[-1]}.{decimal}"
-                i += 2
-                continue
+        value, used = _number_at(tokens, i, out)
         if value is not None:
             out.append(str(value))
-        elif word == "per" and tokens[i + 1 : i + 2] == ["cent"] and out and _is_number(out[-1]):
-            out[-1] += "%"
-            i += 2
-            continue
-        elif word in {"percent", "%"} and out and _is_number(out[-1]):
-            out[-1] += "%"
         else:
-            out.append(word)
-        i += 1
+            used = _modifier_at(tokens, i, out)
+            if not used:
+                out.append(tokens[i])
+                used = 1
+        i += used
     return out
+
+
+def _number_at(tokens: list[str], i: int, out: list[str]) -> tuple[int | None, int]:
+    """The number that words at ``i`` say ("forty two", "two thousand three hundred", "a
+    hundred"), and how many words it took; it may take back what ``out`` ends with."""
+    word = tokens[i]
+    if word in _TENS:
+        if i + 1 < len(tokens) and tokens[i + 1] in _UNITS and 0 < _UNITS[tokens[i + 1]] < 10:
+            return _TENS[word] + _UNITS[tokens[i + 1]], 2
+        return _TENS[word], 1
+    if word in _UNITS and not (word == "one" and _one_is_pronoun(tokens, i)):
+        return _UNITS[word], 1
+    if word == "thousand" and out and out[-1].isdigit():
+        value = int(out.pop()) * 1000
+        if i + 2 < len(tokens) and tokens[i + 1] in _UNITS and tokens[i + 2] == "hundred":
+            return value + _UNITS[tokens[i + 1]] * 100, 3
+        return value, 1
+    if word == "hundred":
+        if out and out[-1] == "a":
+            out.pop()
+        elif out and out[-1].isdigit() and 0 < int(out[-1]) < 10:
+            return int(out.pop()) * 100, 1
+        return 100, 1
+    return None, 1
+
+
+def _modifier_at(tokens: list[str], i: int, out: list[str]) -> int:
+    """Words at ``i`` that change the number ``out`` ends with ("and a half", "point five",
+    "per cent", "a quarter"), rewritten in place; how many words they took (0: none)."""
+    word = tokens[i]
+    if word in {"quarter", "quarters"} and tokens[i - 1 : i] in (["a"], ["one"], ["three"]):
+        out[-1] = "75%" if tokens[i - 1] == "three" else "25%"
+        return 1
+    if not out or not _is_number(out[-1]):
+        return 0
+    if word == "and" and out[-1].isdigit() and tokens[i + 1 : i + 3] == ["a", "half"]:
+        out[-1] = f"{out[-1]}.5"
+        return 3
+    if word == "point" and out[-1].isdigit() and i + 1 < len(tokens):
+        decimal = tokens[i + 1] if tokens[i + 1].isdigit() else _UNITS.get(tokens[i + 1])
+        if decimal is not None:
+            out[-1] = f"{out[-1]}.{decimal}"
+            return 2
+        return 0
+    if word == "per" and tokens[i + 1 : i + 2] == ["cent"]:
+        out[-1] += "%"
+        return 2
+    if word in {"percent", "%"}:
+        out[-1] += "%"
+        return 1
+    return 0
 
 
 def _one_is_pronoun(tokens: list[str], i: int) -> bool:
