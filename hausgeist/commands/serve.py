@@ -47,8 +47,9 @@ def run_demo(
 ) -> int:
     """The agent, a simulated home and a prompt, on an embedded broker unless one is configured.
 
-    ``simulate`` (default: only with the embedded broker) makes every MQTT device of the
-    configuration answer like a Zigbee2MQTT device; on a real broker the real devices do."""
+    ``simulate`` (default: only with the embedded broker) makes every device of the
+    configuration answer in its own dialect (Zigbee2MQTT, Tasmota, Home Assistant MQTT,
+    generic; a virtual one as a Zigbee2MQTT device); on a real broker the real devices do."""
     return asyncio.run(_run_demo(config, broker_port, simulate))
 
 

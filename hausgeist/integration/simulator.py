@@ -1,10 +1,9 @@
-"""A simulated home: every device of a registry behaves like a Zigbee2MQTT device.
+"""A simulated home: every device of a registry answers like the real one would.
 
-Each device lives at its configured Zigbee2MQTT topic, or at ``zigbee2mqtt/<Device Name>``
-when it is configured otherwise (or not at all). It takes commands on ``<topic>/set``,
-carries them out with Home Assistant's semantics (``devices.effects``) and publishes its new
-state, retained, on ``<topic>`` and ``online`` on ``<topic>/availability``. Used by
-``hausgeist demo`` and by the end-to-end tests."""
+Each device speaks the dialect of its ``mqtt`` settings (``simulated_devices``): it takes
+commands where the agent sends them, carries them out with Home Assistant's semantics
+(``devices.effects``) and publishes its new state, retained, where the agent reads it, and
+``online`` on its availability topic. Used by ``hausgeist demo`` and by the end-to-end tests."""
 
 from __future__ import annotations
 
@@ -15,15 +14,13 @@ from typing import Any
 
 import aiomqtt
 
-from hausgeist.config.models import Zigbee2MqttDevice
 from hausgeist.devices.actions import validate_call
 from hausgeist.devices.effects import apply_call
 from hausgeist.devices.registry import DeviceRegistry
 from hausgeist.devices.state import StateStore
 from hausgeist.errors import ActionError, IntegrationError, PayloadError
-from hausgeist.integration.adapters.payload import dump, json_object
-from hausgeist.integration.adapters.zigbee2mqtt_device import calls_of_set, state_message
-from hausgeist.integration.adapters.zigbee2mqtt_keys import Z2mEntity
+from hausgeist.integration.adapters.base import Publish
+from hausgeist.integration.simulated_devices import simulated_devices
 
 _LOG = logging.getLogger(__name__)
 
@@ -44,28 +41,15 @@ class SimulatedHome:
         self._registry = registry
         self.states = states if states is not None else StateStore.from_registry(registry)
         """What the simulated devices are in now."""
-        self._by_topic: dict[str, list[Z2mEntity]] = {}
-        for device in registry:
-            config = device.mqtt
-            if not isinstance(config, Zigbee2MqttDevice):
-                topic = f"zigbee2mqtt/{device.name}"
-                if topic in self._by_topic:  # two devices of one name, in different rooms
-                    topic = f"{topic} ({device.entity_id})"
-                config = Zigbee2MqttDevice(type="zigbee2mqtt", topic=topic)
-            entity = Z2mEntity.of(device, config)
-            if "+" in entity.topic or "#" in entity.topic:
-                _LOG.warning(
-                    "not simulating %s: topic %r has a wildcard", device.entity_id, entity.topic
-                )
-                continue
-            self._by_topic.setdefault(entity.topic, []).append(entity)
+        self._devices = simulated_devices(registry)
+        self._by_entity = {e: d for d in self._devices for e in d.entity_ids}
         self._ready = asyncio.Event()
         self._client: aiomqtt.Client | None = None
 
     @property
     def topics(self) -> Mapping[str, str]:
-        """The Zigbee2MQTT topic of every simulated entity."""
-        return {e.entity_id: topic for topic, group in self._by_topic.items() for e in group}
+        """Where each simulated entity takes its commands (the first such topic)."""
+        return {e: min(device.listens()) for e, device in self._by_entity.items()}
 
     async def wait_ready(self) -> None:
         """Until subscribed and every device has published its state."""
@@ -76,13 +60,13 @@ class SimulatedHome:
         try:
             async with aiomqtt.Client(self.host, self.port, identifier=self._identifier) as client:
                 self._client = client
-                for topic in self._by_topic:
-                    await client.subscribe(f"{topic}/set", qos=1)
-                    await client.publish(f"{topic}/availability", b"online", qos=1, retain=True)
-                    await self._publish_state(topic)
+                for device in self._devices:
+                    for topic in device.listens():
+                        await client.subscribe(topic, qos=1)
+                    await self._publish([*device.online(), *device.messages(self.states)])
                 self._ready.set()
                 async for message in client.messages:
-                    await self._handle(str(message.topic), message.payload)
+                    await self._handle(message.topic, message.payload)
         except aiomqtt.MqttError as err:
             raise IntegrationError(
                 f"simulator: broker {self.host}:{self.port} failed: {err}; is it running?"
@@ -95,37 +79,50 @@ class SimulatedHome:
         self, entity_id: str, state: str | None, attributes: Mapping[str, Any] | None = None
     ) -> None:
         """Make a device report a new state by itself (a sensor, a button pressed by hand)."""
-        self.states.set(entity_id, state, attributes)
-        topic = self.topics.get(entity_id)
-        if topic is None:
+        device = self._by_entity.get(entity_id)
+        if device is None:
             raise IntegrationError(f"simulator: no simulated device {entity_id}")
-        await self._publish_state(topic)
+        self.states.set(entity_id, state, attributes)
+        await self._publish(device.messages(self.states))
 
-    async def _handle(self, topic: str, payload: Any) -> None:
-        base = topic.removesuffix("/set")
+    async def _handle(self, topic: Any, payload: Any) -> None:
         raw = bytes(payload) if isinstance(payload, bytes | bytearray) else str(payload).encode()
-        try:
-            message = json_object(raw, topic)
-        except PayloadError as err:
-            _LOG.warning("simulator ignores a command: %s", err)
-            return
-        for entity in self._by_topic.get(base, []):
-            for call in calls_of_set(entity, message):
-                current = self.states.get(entity.entity_id)
+        for device in self._devices:
+            if not any(_matches(str(topic), wanted) for wanted in device.listens()):
+                continue
+            try:
+                calls = device.calls(str(topic), raw, self.states)
+            except PayloadError as err:
+                _LOG.warning("simulator ignores a command: %s", err)
+                continue
+            for call in calls:
+                current = self.states.get(call.entity_id)
                 try:  # a device refuses what it cannot do, as the agent's validation would
                     valid = validate_call(call, self._registry, current.attributes)
                 except ActionError as err:
-                    _LOG.info("simulated %s refuses %s: %s", entity.entity_id, call, err)
+                    _LOG.info("simulated %s refuses %s: %s", call.entity_id, call, err)
                     continue
                 state, attrs = apply_call(valid, current)
-                self.states.set(entity.entity_id, state, attrs)
-        await self._publish_state(base)
+                self.states.set(call.entity_id, state, attrs)
+            await self._publish(device.messages(self.states))
 
-    async def _publish_state(self, topic: str) -> None:
+    async def _publish(self, messages: list[Publish]) -> None:
         if self._client is None:
             return
-        message: dict[str, Any] = {}
-        for entity in self._by_topic.get(topic, []):
-            message.update(state_message(entity, self.states.get(entity.entity_id)))
-        clean = {k: v for k, v in message.items() if v is not None}
-        await self._client.publish(topic, dump(clean), qos=1, retain=True)
+        task = asyncio.current_task()
+        for message in messages:
+            await self._client.publish(
+                message.topic, message.payload, qos=message.qos, retain=message.retain
+            )
+            # Python 3.11's asyncio.wait_for (inside aiomqtt's publish) can swallow a cancel
+            # that arrives as the PUBACK does; the task would then serve on, never ending.
+            if task is not None and task.cancelling():
+                raise asyncio.CancelledError
+
+
+def _matches(topic: str, wanted: str) -> bool:
+    """``topic`` is ``wanted``, or under it where ``wanted`` ends in a single-level ``+``."""
+    if wanted.endswith("/+"):
+        prefix = wanted[:-1]
+        return topic.startswith(prefix) and "/" not in topic[len(prefix) :]
+    return topic == wanted

@@ -152,3 +152,50 @@ def test_the_demo_answers_and_shows_devices_change(tmp_path: Path) -> None:
     assert "Unlocked the Front Door" in out
     assert "Front Door: unlocked" in out
     assert "Traceback" not in result.stderr
+
+
+def test_the_demo_home_reports_back_from_every_kind_of_device(tmp_path: Path) -> None:
+    """The example home has Tasmota, generic and Home Assistant MQTT devices besides
+    Zigbee2MQTT ones; the demo had simulated only the last ("Turned on the Coffee Machine",
+    then "No, Coffee Machine is off")."""
+    code = (
+        "import sys; from hausgeist.config import load_config;"
+        "from hausgeist.paths import example_config;"
+        "from hausgeist.integration.runner import run_demo;"
+        "sys.exit(run_demo(load_config(example_config())))"
+    )
+    questions = [
+        "turn on the coffee machine",  # Tasmota
+        "is the coffee machine on",
+        "play the kitchen speaker",  # generic
+        "is the kitchen speaker playing",
+        "turn on the desk lamp",  # Home Assistant MQTT
+        "is the desk lamp on",
+        "quit",
+    ]
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        input="\n".join(questions) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=90,
+        cwd=REPO,
+        env={
+            "HAUSGEIST_DATA_DIR": str(tmp_path / "data"),
+            "HAUSGEIST_LLM__ENABLED": "false",
+            "PATH": "/usr/bin:/bin",
+            "COLUMNS": "100",
+        },
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Yes, the Coffee Machine is on." in out
+    assert "Yes, the Kitchen Speaker is playing." in out
+    assert "Yes, the Desk Lamp is on." in out
+    for device, state in (
+        ("Coffee Machine", "on"),
+        ("Kitchen Speaker", "playing"),
+        ("Desk Lamp", "on"),
+    ):
+        assert f"{device}: {state}" in out  # the simulated device reported its new state

@@ -16,7 +16,7 @@ from hausgeist.integration.adapters.color import kelvin_to_mired, scale
 Command = tuple[str, str]
 """``(config key of the topic, payload)``."""
 
-_WORDS: Mapping[str, str] = {
+COMMAND_WORDS: Mapping[str, str] = {
     "open_cover": "OPEN",
     "close_cover": "CLOSE",
     "stop_cover": "STOP",
@@ -55,8 +55,8 @@ def ha_commands(
         if name == "set_valve_position" and config.set_position_topic is None:
             key = "command_topic"  # valves that report a position take it on command_topic
         return [(key, _text(data[value]))]
-    if name in _WORDS:
-        return [("command_topic", _WORDS[name])]
+    if name in COMMAND_WORDS:
+        return [("command_topic", COMMAND_WORDS[name])]
     if call.domain in {"climate", "water_heater"} and name in {"set_temperature", "turn_on"}:
         return _thermostat(call, current)
     if call.domain in {"climate", "water_heater"} and name in {"turn_off", "toggle"}:
