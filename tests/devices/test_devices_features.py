@@ -25,7 +25,6 @@ TABLE: dict[str, Any] = yaml.safe_load((HERE / "feature_calls.yaml").read_text(e
 HA: dict[str, dict[str, Any]] = yaml.safe_load(
     (HERE / "ha_features.yaml").read_text(encoding="utf-8")
 )
-BEFORE_FIX = "before the fix: supported_features is not read yet"
 
 
 @pytest.fixture(scope="module")
@@ -39,18 +38,7 @@ def _case_id(case: dict[str, Any]) -> str:
     return f"{case['service']}:{case['entity']}" + (f":{data}" if data else "") + f":{verdict}"
 
 
-def _params(cases: list[dict[str, Any]]) -> list[Any]:
-    return [
-        pytest.param(
-            case,
-            id=_case_id(case),
-            marks=[pytest.mark.xfail(strict=True, reason=BEFORE_FIX)] if case.get("xfail") else [],
-        )
-        for case in cases
-    ]
-
-
-@pytest.mark.parametrize("case", _params(TABLE["cases"]))
+@pytest.mark.parametrize("case", TABLE["cases"], ids=[_case_id(c) for c in TABLE["cases"]])
 def test_feature_case(feature_home: DeviceRegistry, case: dict[str, Any]) -> None:
     call = ServiceCall(
         service=case["service"], entity_id=case["entity"], data=case.get("data") or {}
@@ -76,11 +64,8 @@ def test_every_case_names_a_device_of_the_home(feature_home: DeviceRegistry) -> 
 
 def _probe(domain: str, attributes: dict[str, Any] | None = None) -> DeviceRegistry:
     attrs = dict(HA[domain].get("attributes") or {}) if attributes is None else attributes
-    main = Device(
-        f"{domain}.probe", "Probe", device_class=None, initial_attributes=MappingProxyType(attrs)
-    )
-    other = Device(f"{domain}.probe_two", "Probe Two")
-    return DeviceRegistry([], [], [main, other])
+    probe = Device(f"{domain}.probe", "Probe", initial_attributes=MappingProxyType(attrs))
+    return DeviceRegistry([], [], [probe])
 
 
 def _needed(needs: list[str], flags: set[str]) -> bool:
@@ -109,7 +94,6 @@ def _registry(domain: str) -> DeviceRegistry:
     return _probe(domain)
 
 
-@pytest.mark.xfail(strict=True, reason=BEFORE_FIX)
 @pytest.mark.parametrize("domain", sorted(HA))
 @settings(max_examples=60, deadline=None)
 @given(data=st.data())
@@ -125,22 +109,11 @@ def test_accepted_exactly_when_the_features_are_set(domain: str, data: st.DataOb
 
 
 def _absent_params() -> list[Any]:
-    known_before = {"set_swing_mode", "set_swing_horizontal_mode", "set_aux_heat"}
-    known_before |= {"toggle_cover_tilt", "clear_playlist", "media_seek", "select_sound_mode"}
-    known_before |= {"play_media", "join", "unjoin", "send_command"}
-    out = []
-    for domain, table in sorted(HA.items()):
-        for call in table["calls"]:
-            new = call["service"] in known_before or domain == "siren"
-            out.append(
-                pytest.param(
-                    domain,
-                    call,
-                    id=f"{domain}.{call['service']}:{call.get('data') or ''}",
-                    marks=[pytest.mark.xfail(strict=True, reason=BEFORE_FIX)] if new else [],
-                )
-            )
-    return out
+    return [
+        pytest.param(domain, call, id=f"{domain}.{call['service']}:{call.get('data') or ''}")
+        for domain, table in sorted(HA.items())
+        for call in table["calls"]
+    ]
 
 
 @pytest.mark.parametrize(("domain", "call"), _absent_params())

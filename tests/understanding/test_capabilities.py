@@ -16,8 +16,6 @@ from hausgeist.config import load_config_text
 from hausgeist.devices import DeviceRegistry, StateStore
 from hausgeist.understanding import Decision, Request, Status, Understanding
 
-BEFORE_FIX = "before the fix: supported_features is not read yet"
-
 
 def _core(config: dict[str, Any]) -> tuple[Understanding, StateStore]:
     loaded = load_config_text(yaml.safe_dump(config, sort_keys=False))
@@ -74,7 +72,6 @@ def _acted_on(decision: Decision) -> list[str]:
     return [c.entity_id for c in (*decision.actions, *decision.pending)]
 
 
-@pytest.mark.xfail(strict=True, reason=BEFORE_FIX)
 @pytest.mark.parametrize(
     "text",
     [
@@ -255,7 +252,6 @@ def homes(draw: st.DrawFn) -> tuple[dict[str, Any], str]:
     return config, text
 
 
-@pytest.mark.xfail(strict=True, reason=BEFORE_FIX)
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(homes())
 def test_no_request_for_a_missing_feature_is_carried_out(home: tuple[dict[str, Any], str]) -> None:
@@ -263,3 +259,24 @@ def test_no_request_for_a_missing_feature_is_carried_out(home: tuple[dict[str, A
     decision = _decide(_core(config), text)
     assert _acted_on(decision) == [], f"{text!r}: {decision.reply}"
     assert decision.status is Status.REFUSED, f"{text!r}: {decision.reply}"
+
+
+def test_a_player_that_only_steps_its_volume_is_turned_up_by_steps() -> None:
+    home = _core(
+        {
+            "devices": [
+                {
+                    "id": "media_player.radio",
+                    "name": "Radio",
+                    "state": "playing",
+                    # play, stop and volume steps; no volume level to set
+                    "attributes": {"supported_features": 21504, "volume_level": 0.4},
+                }
+            ]
+        }
+    )
+    up = _decide(home, "turn up the radio")
+    assert [str(c) for c in up.actions] == ["media_player.volume_up media_player.radio"]
+    level = _decide(home, "set the radio volume to 30%")
+    assert level.status is Status.REFUSED, level.reply
+    assert "reports no volume level" in level.reply
