@@ -85,7 +85,6 @@ devices:
 """
 
 
-@pytest.mark.xfail(strict=True, reason="before the fix: Home Assistant's other domains")
 def test_check_notes_entities_kept_only_for_questions(hausgeist: Hausgeist, tmp_path: Path) -> None:
     config = tmp_path / "home.yaml"
     config.write_text(_HOME_ASSISTANT_HOME, encoding="utf-8")
