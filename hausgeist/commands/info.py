@@ -7,7 +7,7 @@ import argparse
 from hausgeist.commands.common import EXIT_OK, load
 from hausgeist.devices.registry import DeviceRegistry
 from hausgeist.devices.state import StateStore
-from hausgeist.devices.table import format_registry, format_summary
+from hausgeist.devices.table import format_notes, format_registry, format_summary
 from hausgeist.errors import HistoryError
 from hausgeist.history import SqlHistory, format_history
 from hausgeist.paths import data_dir
@@ -18,6 +18,8 @@ def check(args: argparse.Namespace) -> int:
     config, path = load(args.config)
     print(f"{path}: OK")
     print(format_summary(config))
+    for note in format_notes(config):
+        print(note)
     return EXIT_OK
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from hausgeist.config.yaml_source import YamlDocument, format_path
 from hausgeist.domains.attributes import attribute_problem
-from hausgeist.domains.capabilities import DOMAINS
+from hausgeist.domains.capabilities import CONTRACT_DOMAINS, DOMAINS
 from hausgeist.errors import ConfigProblem
 
 DEVICE_TYPES = ("zigbee2mqtt", "tasmota", "homeassistant", "generic")
@@ -78,6 +78,7 @@ def check_config(data: dict[str, Any], doc: YamlDocument) -> list[ConfigProblem]
                 areas,
             )
         _check_attributes(check, index, device.get("attributes"))
+        _check_features(check, index, device.get("attributes"))
         mqtt = device.get("mqtt")
         kind = mqtt.get("type") if isinstance(mqtt, dict) else None
         if isinstance(mqtt, dict) and kind not in DEVICE_TYPES:
@@ -95,7 +96,7 @@ def check_config(data: dict[str, Any], doc: YamlDocument) -> list[ConfigProblem]
             check.add(
                 ("policy", "domains", domain),
                 f"unknown domain '{domain}'",
-                suggest(str(domain), DOMAINS) or f"known domains: {', '.join(sorted(DOMAINS))}",
+                suggest(str(domain), DOMAINS) or _known_domains(),
             )
     return check.problems
 
@@ -111,6 +112,28 @@ def _ids(check: _Checker, data: dict[str, Any], section: str) -> list[str]:
     ids = [str(item.get("id")) for _, item in _entries(data, section) if item.get("id") is not None]
     check.unique(section, [str(item.get("id")) for _, item in _entries(data, section)])
     return ids
+
+
+def _check_features(check: _Checker, index: int, attributes: object) -> None:
+    """``supported_features`` is Home Assistant's bitmask: a whole number, 0 or more."""
+    if not isinstance(attributes, dict) or "supported_features" not in attributes:
+        return
+    value = attributes["supported_features"]
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        check.add(
+            ("devices", index, "attributes", "supported_features"),
+            f"supported_features must be a whole number of 0 or more, got {value!r}",
+            "copy it as Home Assistant reports it (Developer tools > States), e.g. 385;"
+            " leave it out to let hausgeist trust the device with every feature",
+        )
+
+
+def _known_domains() -> str:
+    others = sorted(set(DOMAINS) - CONTRACT_DOMAINS)
+    return (
+        f"known domains: {', '.join(sorted(CONTRACT_DOMAINS))};"
+        f" and Home Assistant's others, kept for questions or plain services: {', '.join(others)}"
+    )
 
 
 def _define(section: str, known: list[str]) -> str:
@@ -152,7 +175,7 @@ def _check_device(
         check.add(
             ("devices", index, "id"),
             f"unknown domain '{domain}' in '{entity_id}'",
-            suggest(domain, DOMAINS) or f"known domains: {', '.join(sorted(DOMAINS))}",
+            suggest(domain, DOMAINS) or _known_domains(),
         )
         return
     if area is not None and area not in areas:

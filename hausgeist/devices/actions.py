@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from hausgeist.devices.registry import Device, DeviceRegistry
+from hausgeist.domains.features import supported_features
 from hausgeist.domains.spec import Feature, Kind, Service
 from hausgeist.domains.spec import Field as DataField
 from hausgeist.errors import InvalidServiceDataError, UnknownEntityError, UnsupportedServiceError
@@ -62,7 +63,7 @@ def _offers(service: Service, device: Device, features: frozenset[Feature]) -> b
         return False
     if device.device_class in service.excluded_classes:
         return False
-    return service.feature is None or service.feature in features
+    return service.needs is None or service.needs.met_by(features)
 
 
 def validate_call(
@@ -89,20 +90,31 @@ def validate_call(
     service = device.spec.services.get(call.name)
     offered = offered_services(device, attrs)
     if service is None or service not in offered:
-        names = [s.name for s in offered]
-        what = (
-            ", ".join(f"{device.domain}.{n}" for n in names)
-            if names
-            else "nothing: it can only be read"
-        )
-        raise UnsupportedServiceError(
-            f"{device.name} ({call.entity_id}) does not offer {call.service}"
-            f"{_close(call.name, names)}; it offers {what}",
-            entity_id=call.entity_id,
-            service=call.service,
-        )
+        raise _not_offered(call, device, service, offered, attrs)
     data = _validate_data(call, service, device, attrs)
     return call.model_copy(update={"data": data})
+
+
+def _not_offered(
+    call: ServiceCall,
+    device: Device,
+    service: Service | None,
+    offered: list[Service],
+    attrs: Mapping[str, Any],
+) -> UnsupportedServiceError:
+    """Why ``device`` does not offer the call's service: the feature it reports no support
+    for, or, for a name it has no service of, a close one; and what it offers instead."""
+    names = [s.name for s in offered]
+    what = ", ".join(f"{device.domain}.{n}" for n in names) if names else "nothing"
+    if not names and not device.spec.services:
+        what = "nothing: it can only be read"
+    lacking = service.needs.missing(device.features(attrs)) if service and service.needs else ""
+    why = f": it reports no {lacking}" if lacking else _close(call.name, names)
+    return UnsupportedServiceError(
+        f"{device.name} ({call.entity_id}) does not offer {call.service}{why}; it offers {what}",
+        entity_id=call.entity_id,
+        service=call.service,
+    )
 
 
 def _validate_data(
@@ -122,8 +134,14 @@ def _validate_data(
             )
         if spec.feature is not None and spec.feature not in features:
             raise InvalidServiceDataError(
-                f"{device.name} ({call.entity_id}) has no"
-                f" {spec.feature.value.replace('_', ' ')} support,"
+                f"{device.name} ({call.entity_id}) reports no {spec.feature.words},"
+                f" so '{key}' cannot be set",
+                entity_id=call.entity_id,
+                service=call.service,
+            )
+        if _unlisted(spec, attrs):
+            raise InvalidServiceDataError(
+                f"{device.name} ({call.entity_id}) lists no {_LISTS.get(spec.key, spec.key)},"
                 f" so '{key}' cannot be set",
                 entity_id=call.entity_id,
                 service=call.service,
@@ -145,6 +163,35 @@ def _validate_data(
                 service=call.service,
             )
     return out
+
+
+_LISTS: Mapping[str, str] = {
+    "preset_mode": "preset modes",
+    "fan_mode": "fan modes",
+    "swing_mode": "swing modes",
+    "swing_horizontal_mode": "horizontal swing modes",
+    "operation_mode": "operation modes",
+    "mode": "modes",
+    "source": "sources",
+    "sound_mode": "sound modes",
+    "fan_speed": "fan speeds",
+    "option": "options",
+    "tone": "tones",
+}
+"""How a refusal names the list a key's value is chosen from."""
+
+
+def _unlisted(spec: DataField, attrs: Mapping[str, Any]) -> bool:
+    """A value chosen from the device's own list, on a device that reports its features as
+    Home Assistant does (``supported_features``) but lists nothing to choose from: Home
+    Assistant refuses any value then. Without ``supported_features``, any value is trusted."""
+    return (
+        spec.kind is Kind.ENUM
+        and spec.choices_attr is not None
+        and not spec.choices
+        and supported_features(attrs) is not None
+        and not attrs.get(spec.choices_attr)
+    )
 
 
 def _bad(call: ServiceCall, message: str) -> InvalidServiceDataError:

@@ -23,6 +23,7 @@ _FIXED: Mapping[str, str] = {
         | {"pause": "paused", "return_to_base": "returning"},
         "alarm_control_panel": {f"alarm_arm_{mode}": f"armed_{mode}" for mode in _ARMED}
         | {"alarm_disarm": "disarmed", "alarm_trigger": "triggered"},
+        "timer": {"start": "active", "pause": "paused", "cancel": "idle", "finish": "idle"},
     }.items()
     for service, state in table.items()
 }
@@ -37,7 +38,7 @@ _COLOR_KEYS = {
     "color_temp_kelvin": "color_temp",
 }
 _BRIGHTNESS_KEYS = ("brightness_pct", "brightness", "brightness_step_pct", "brightness_step")
-_NOT_ATTRIBUTES = frozenset({"code", "transition", "flash", "hvac_mode", "item"})
+_NOT_ATTRIBUTES = frozenset({"code", "transition", "flash", "hvac_mode", "item", "duration"})
 _UNCHANGED_DOMAINS = frozenset({"scene", "script"})
 
 
@@ -178,7 +179,56 @@ def _item(value: Any) -> dict[str, Any] | None:
     return None
 
 
+def _set_value(call: ServiceCall, _state: str | None, _attrs: dict[str, Any]) -> str:
+    """number, input_number, text, input_text, counter: the state is the value set."""
+    value = call.data["value"]
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+def _count(sign: int, low: str, high: str) -> Effect:
+    """``increment``/``decrement`` by the entity's ``step`` (1), within its bounds."""
+
+    def effect(_call: ServiceCall, state: str | None, attrs: dict[str, Any]) -> str | None:
+        try:
+            now = float(state or attrs.get("initial") or 0)
+        except ValueError:
+            return state  # not a number (unknown): Home Assistant would not count from it
+        step = attrs.get("step")
+        new = now + sign * (step if isinstance(step, int | float) else 1)
+        lo, hi = attrs.get(low), attrs.get(high)
+        new = max(new, lo) if isinstance(lo, int | float) else new
+        new = min(new, hi) if isinstance(hi, int | float) else new
+        return str(int(new)) if float(new).is_integer() else str(new)
+
+    return effect
+
+
+def _reset(_call: ServiceCall, _state: str | None, attrs: dict[str, Any]) -> str:
+    initial = attrs.get("initial")
+    return str(initial) if isinstance(initial, int) else "0"
+
+
+def _select(call: ServiceCall, state: str | None, attrs: dict[str, Any]) -> str | None:
+    """select, input_select: the option chosen, or the one before/after it in ``options``."""
+    if call.name == "select_option":
+        return str(call.data["option"])
+    options = [str(o) for o in attrs.get("options") or []]
+    if not options:
+        return state
+    if call.name in {"select_first", "select_last"}:
+        return options[0 if call.name == "select_first" else -1]
+    at = options.index(state) if state in options else -1
+    step = 1 if call.name == "select_next" else -1
+    if at == -1:
+        return options[0 if step > 0 else -1]
+    wanted = at + step
+    if call.data.get("cycle", True):
+        return options[wanted % len(options)]
+    return options[max(0, min(len(options) - 1, wanted))]
+
+
 _COVER, _TILT = _position("current_position"), _position("current_tilt_position")
+_SELECTS = ("select_option", "select_first", "select_last", "select_next", "select_previous")
 
 _EFFECTS: Mapping[str, Effect] = {
     "*.turn_on": lambda _call, _state, _attrs: "on",
@@ -202,5 +252,13 @@ _EFFECTS: Mapping[str, Effect] = {
     "media_player.volume_down": _volume(-1),
     **{f"todo.{s}": _todo for s in ("add_item", "remove_item", "update_item")},
     "todo.remove_completed_items": _todo,
+    "*.set_value": _set_value,
+    "*.press": lambda _c, state, _a: state,  # Home Assistant's state: the time of the press
+    **{f"{d}.{s}": _select for d in ("select", "input_select") for s in _SELECTS},
+    "input_number.increment": _count(+1, "min", "max"),
+    "input_number.decrement": _count(-1, "min", "max"),
+    "counter.increment": _count(+1, "minimum", "maximum"),
+    "counter.decrement": _count(-1, "minimum", "maximum"),
+    "counter.reset": _reset,
 }
 """Services whose effect needs more than a fixed state and copied data."""

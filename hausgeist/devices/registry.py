@@ -8,7 +8,8 @@ from types import MappingProxyType
 from typing import Any
 
 from hausgeist.config.models import Config, DeviceConfig, DeviceMqtt, PolicyLevel
-from hausgeist.domains.capabilities import DOMAINS, device_features
+from hausgeist.domains.capabilities import DOMAINS
+from hausgeist.domains.features import device_features
 from hausgeist.domains.spec import DomainSpec, Feature
 
 

@@ -54,6 +54,24 @@ def format_summary(config: Config) -> str:
     return f"OK: {counts}; mqtt: {_broker(config.mqtt)}"
 
 
+def format_notes(config: Config, most: int = 12) -> list[str]:
+    """Lines worth a note after the summary: the entities of Home Assistant domains hausgeist
+    neither acts on nor offers a service of, kept only to answer questions about them."""
+    kept = [
+        d.id
+        for d in config.devices
+        if not d.hidden
+        and (spec := DOMAINS.get(d.id.split(".", 1)[0])) is not None
+        and not spec.contract
+        and not spec.services
+    ]
+    if not kept:
+        return []
+    shown = ", ".join(kept[:most]) + (f" and {len(kept) - most} more" if len(kept) > most else "")
+    what = f"{_plural(len(kept), 'entity')} of Home Assistant domains hausgeist does not act on"
+    return [f"note: {what}, kept only for questions: {shown}"]
+
+
 def _summary_line(registry: DeviceRegistry) -> str:
     return _counts(
         len(registry),
@@ -80,7 +98,9 @@ def _domains(entity_ids: Iterable[str]) -> str:
 
 
 def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+    if count == 1:
+        return f"{count} {noun}"
+    return f"{count} {noun[:-1]}ies" if noun.endswith("y") else f"{count} {noun}s"
 
 
 def _broker(mqtt: MqttConfig | None) -> str:

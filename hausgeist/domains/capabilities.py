@@ -1,22 +1,29 @@
-"""The capability tables: for every domain, the services Home Assistant offers,
-their data keys, types, units and ranges, and the device classes that change them."""
+"""The capability tables of the domains hausgeist acts on: for every domain, the services Home
+Assistant offers, their data keys, types, units and ranges, the device classes that change
+them and the features (``supported_features``) each needs. Home Assistant's other domains
+are in ``foreign``; ``DOMAINS`` holds both."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
-from hausgeist.domains.spec import DomainSpec, Feature, Field, Kind, Service
+from hausgeist.domains.device_classes import BINARY_SENSOR_CLASSES, SENSOR_CLASSES
+from hausgeist.domains.features import WHOLE_COVER_CLASSES, device_features
+from hausgeist.domains.foreign import FOREIGN_SPECS, services
+from hausgeist.domains.spec import DomainSpec, Feature, Field, Kind, Service, needs
 
+F = Feature
+# Home Assistant services left out on purpose: the language model is offered every service
+# a device has, and these would widen its choices for little use by voice (media_player's
+# play_media, media_seek, join, unjoin, clear_playlist; vacuum's send_command; climate's
+# set_aux_heat, gone from Home Assistant; cover's toggle_cover_tilt). Their features are
+# still read (``features.FEATURE_BITS``).
 _HVAC_MODES = ("off", "heat", "cool", "heat_cool", "auto", "dry", "fan_only")
 _TRANSITION = Field("transition", Kind.FLOAT, 0, 300, "s")
+_LIGHT_TRANSITION = Field("transition", Kind.FLOAT, 0, 300, "s", feature=F.TRANSITION)
+_FLASH = Field("flash", Kind.ENUM, choices=("short", "long"), feature=F.FLASH)
 _ONOFF = ("turn_on", "turn_off", "toggle")
-# Covers of these classes go up and down as a whole; position only if they report one.
-_WHOLE_COVERS = frozenset({"garage", "door", "gate"})
-
-
-def _services(*services: Service | str) -> Mapping[str, Service]:
-    built = [s if isinstance(s, Service) else Service(s) for s in services]
-    return {s.name: s for s in built}
+_services = services
 
 
 def _pct(key: str, *, required: bool = False, lo: float = 0) -> Field:
@@ -43,9 +50,9 @@ _LIGHT_ON = Service(
             range_attrs=("min_color_temp_kelvin", "max_color_temp_kelvin"),
             feature=Feature.COLOR_TEMP,
         ),
-        Field("effect", Kind.STR),
-        Field("flash", Kind.ENUM, choices=("short", "long")),
-        _TRANSITION,
+        Field("effect", Kind.STR, feature=F.EFFECT),
+        _FLASH,
+        _LIGHT_TRANSITION,
     ),
     exclusive=(
         frozenset({"brightness_pct", "brightness", "brightness_step_pct", "brightness_step"}),
@@ -53,18 +60,44 @@ _LIGHT_ON = Service(
     ),
 )
 
-_COVER_POSITION = Field("position", Kind.INT, 0, 100, "%", required=True)
-_VALVE_POSITION = Field("position", Kind.INT, 0, 100, "%", required=True)
-_TEMPERATURE = Field("temperature", Kind.FLOAT, 7, 35, "°C", range_attrs=("min_temp", "max_temp"))
+_POSITION = Field("position", Kind.INT, 0, 100, "%", required=True)
+_TEMPERATURE = Field(
+    "temperature",
+    Kind.FLOAT,
+    7,
+    35,
+    "°C",
+    range_attrs=("min_temp", "max_temp"),
+    feature=F.TARGET_TEMPERATURE,
+)
+
+
+def _temperature_bound(key: str) -> Field:
+    return Field(
+        key,
+        Kind.FLOAT,
+        7,
+        35,
+        "°C",
+        range_attrs=("min_temp", "max_temp"),
+        feature=F.TARGET_TEMPERATURE_RANGE,
+    )
+
+
+def _mode(key: str, listed: str) -> Field:
+    """A required mode chosen from the device's own list (``preset_modes``)."""
+    return Field(key, Kind.ENUM, choices_attr=listed, required=True)
+
+
+_ON = Service("turn_on", needs=needs(F.TURN_ON))
+_OFF = Service("turn_off", needs=needs(F.TURN_OFF))
 
 _SPECS: tuple[DomainSpec, ...] = (
     DomainSpec(
         "light",
         _services(
             _LIGHT_ON,
-            Service(
-                "turn_off", (_TRANSITION, Field("flash", Kind.ENUM, choices=("short", "long")))
-            ),
+            Service("turn_off", (_LIGHT_TRANSITION, _FLASH)),
             "toggle",
         ),
         attributes=("brightness", "color_temp_kelvin", "rgb_color", "supported_color_modes"),
@@ -77,23 +110,38 @@ _SPECS: tuple[DomainSpec, ...] = (
             Service(
                 "turn_on",
                 (
-                    _pct("percentage"),
+                    Field("percentage", Kind.INT, 0, 100, "%", feature=F.SET_SPEED),
                     Field("preset_mode", Kind.ENUM, choices_attr="preset_modes"),
                 ),
+                needs=needs(F.TURN_ON),
             ),
-            "turn_off",
-            "toggle",
-            Service("set_percentage", (_pct("percentage", required=True),)),
-            Service("increase_speed", (Field("percentage_step", Kind.INT, 0, 100, "%"),)),
-            Service("decrease_speed", (Field("percentage_step", Kind.INT, 0, 100, "%"),)),
-            Service("oscillate", (Field("oscillating", Kind.BOOL, required=True),)),
+            _OFF,
+            Service("toggle", needs=needs(F.TURN_OFF, F.TURN_ON)),
+            Service(
+                "set_percentage", (_pct("percentage", required=True),), needs=needs(F.SET_SPEED)
+            ),
+            *(
+                Service(
+                    name,
+                    (Field("percentage_step", Kind.INT, 0, 100, "%"),),
+                    needs=needs(F.SET_SPEED),
+                )
+                for name in ("increase_speed", "decrease_speed")
+            ),
+            Service(
+                "oscillate",
+                (Field("oscillating", Kind.BOOL, required=True),),
+                needs=needs(F.OSCILLATE),
+            ),
             Service(
                 "set_direction",
                 (Field("direction", Kind.ENUM, choices=("forward", "reverse"), required=True),),
+                needs=needs(F.DIRECTION),
             ),
             Service(
                 "set_preset_mode",
-                (Field("preset_mode", Kind.ENUM, choices_attr="preset_modes", required=True),),
+                (_mode("preset_mode", "preset_modes"),),
+                needs=needs(F.SET_SPEED, F.PRESET_MODE),
             ),
         ),
         attributes=("percentage", "preset_mode", "oscillating"),
@@ -101,18 +149,18 @@ _SPECS: tuple[DomainSpec, ...] = (
     DomainSpec(
         "cover",
         _services(
-            "open_cover",
-            "close_cover",
-            "stop_cover",
-            "toggle",
-            Service("set_cover_position", (_COVER_POSITION,), feature=Feature.POSITION),
-            Service("open_cover_tilt", feature=Feature.TILT),
-            Service("close_cover_tilt", feature=Feature.TILT),
-            Service("stop_cover_tilt", feature=Feature.TILT),
+            Service("open_cover", needs=needs(F.OPEN)),
+            Service("close_cover", needs=needs(F.CLOSE)),
+            Service("stop_cover", needs=needs(F.STOP)),
+            Service("toggle", needs=needs((F.OPEN, F.CLOSE))),
+            Service("set_cover_position", (_POSITION,), needs=needs(F.POSITION)),
+            Service("open_cover_tilt", needs=needs(F.OPEN_TILT)),
+            Service("close_cover_tilt", needs=needs(F.CLOSE_TILT)),
+            Service("stop_cover_tilt", needs=needs(F.STOP_TILT)),
             Service(
                 "set_cover_tilt_position",
                 (Field("tilt_position", Kind.INT, 0, 100, "%", required=True),),
-                feature=Feature.TILT,
+                needs=needs(F.TILT_POSITION),
             ),
         ),
         frozenset(
@@ -134,11 +182,11 @@ _SPECS: tuple[DomainSpec, ...] = (
     DomainSpec(
         "valve",
         _services(
-            "open_valve",
-            "close_valve",
-            "stop_valve",
-            "toggle",
-            Service("set_valve_position", (_VALVE_POSITION,), feature=Feature.POSITION),
+            Service("open_valve", needs=needs(F.OPEN)),
+            Service("close_valve", needs=needs(F.CLOSE)),
+            Service("stop_valve", needs=needs(F.STOP)),
+            Service("toggle", needs=needs((F.OPEN, F.CLOSE))),
+            Service("set_valve_position", (_POSITION,), needs=needs(F.POSITION)),
         ),
         frozenset({"water", "gas"}),
         attributes=("current_position",),
@@ -150,24 +198,11 @@ _SPECS: tuple[DomainSpec, ...] = (
                 "set_temperature",
                 (
                     _TEMPERATURE,
-                    Field(
-                        "target_temp_high",
-                        Kind.FLOAT,
-                        7,
-                        35,
-                        "°C",
-                        range_attrs=("min_temp", "max_temp"),
-                    ),
-                    Field(
-                        "target_temp_low",
-                        Kind.FLOAT,
-                        7,
-                        35,
-                        "°C",
-                        range_attrs=("min_temp", "max_temp"),
-                    ),
+                    _temperature_bound("target_temp_high"),
+                    _temperature_bound("target_temp_low"),
                     Field("hvac_mode", Kind.ENUM, choices=_HVAC_MODES, choices_attr="hvac_modes"),
                 ),
+                needs=needs(F.TARGET_TEMPERATURE, F.TARGET_TEMPERATURE_RANGE),
             ),
             Service(
                 "set_hvac_mode",
@@ -181,13 +216,19 @@ _SPECS: tuple[DomainSpec, ...] = (
                     ),
                 ),
             ),
-            Service(
-                "set_fan_mode",
-                (Field("fan_mode", Kind.ENUM, choices_attr="fan_modes", required=True),),
-            ),
+            Service("set_fan_mode", (_mode("fan_mode", "fan_modes"),), needs=needs(F.FAN_MODE)),
             Service(
                 "set_preset_mode",
-                (Field("preset_mode", Kind.ENUM, choices_attr="preset_modes", required=True),),
+                (_mode("preset_mode", "preset_modes"),),
+                needs=needs(F.PRESET_MODE),
+            ),
+            Service(
+                "set_swing_mode", (_mode("swing_mode", "swing_modes"),), needs=needs(F.SWING_MODE)
+            ),
+            Service(
+                "set_swing_horizontal_mode",
+                (_mode("swing_horizontal_mode", "swing_horizontal_modes"),),
+                needs=needs(F.SWING_HORIZONTAL_MODE),
             ),
             Service(
                 "set_humidity",
@@ -202,10 +243,11 @@ _SPECS: tuple[DomainSpec, ...] = (
                         required=True,
                     ),
                 ),
+                needs=needs(F.TARGET_HUMIDITY),
             ),
-            "turn_on",
-            "turn_off",
-            "toggle",
+            _ON,
+            _OFF,
+            Service("toggle", needs=needs(F.TURN_OFF, F.TURN_ON)),
         ),
         attributes=("temperature", "current_temperature", "hvac_modes", "current_humidity"),
     ),
@@ -214,33 +256,50 @@ _SPECS: tuple[DomainSpec, ...] = (
         _services(
             Service("lock", (Field("code", Kind.STR),)),
             Service("unlock", (Field("code", Kind.STR),)),
-            Service("open", (Field("code", Kind.STR),)),
+            Service("open", (Field("code", Kind.STR),), needs=needs(F.OPEN)),
         ),
     ),
     DomainSpec(
         "media_player",
         _services(
-            "turn_on",
-            "turn_off",
-            "toggle",
-            "media_play",
-            "media_pause",
-            "media_play_pause",
-            "media_stop",
-            "media_next_track",
-            "media_previous_track",
-            "volume_up",
-            "volume_down",
-            Service("volume_set", (Field("volume_level", Kind.FLOAT, 0, 1, required=True),)),
-            Service("volume_mute", (Field("is_volume_muted", Kind.BOOL, required=True),)),
+            _ON,
+            _OFF,
+            Service("toggle", needs=needs((F.TURN_OFF, F.TURN_ON))),
+            Service("media_play", needs=needs(F.PLAY)),
+            Service("media_pause", needs=needs(F.PAUSE)),
+            Service("media_play_pause", needs=needs((F.PLAY, F.PAUSE))),
+            Service("media_stop", needs=needs(F.STOP)),
+            Service("media_next_track", needs=needs(F.NEXT_TRACK)),
+            Service("media_previous_track", needs=needs(F.PREVIOUS_TRACK)),
+            Service("volume_up", needs=needs(F.VOLUME_SET, F.VOLUME_STEP)),
+            Service("volume_down", needs=needs(F.VOLUME_SET, F.VOLUME_STEP)),
             Service(
-                "select_source",
-                (Field("source", Kind.ENUM, choices_attr="source_list", required=True),),
+                "volume_set",
+                (Field("volume_level", Kind.FLOAT, 0, 1, required=True),),
+                needs=needs(F.VOLUME_SET),
             ),
-            Service("shuffle_set", (Field("shuffle", Kind.BOOL, required=True),)),
+            Service(
+                "volume_mute",
+                (Field("is_volume_muted", Kind.BOOL, required=True),),
+                needs=needs(F.VOLUME_MUTE),
+            ),
+            Service(
+                "select_source", (_mode("source", "source_list"),), needs=needs(F.SELECT_SOURCE)
+            ),
+            Service(
+                "select_sound_mode",
+                (_mode("sound_mode", "sound_mode_list"),),
+                needs=needs(F.SELECT_SOUND_MODE),
+            ),
+            Service(
+                "shuffle_set",
+                (Field("shuffle", Kind.BOOL, required=True),),
+                needs=needs(F.SHUFFLE_SET),
+            ),
             Service(
                 "repeat_set",
                 (Field("repeat", Kind.ENUM, choices=("off", "all", "one"), required=True),),
+                needs=needs(F.REPEAT_SET),
             ),
         ),
         frozenset({"tv", "speaker", "receiver"}),
@@ -249,124 +308,24 @@ _SPECS: tuple[DomainSpec, ...] = (
     DomainSpec(
         "vacuum",
         _services(
-            "start",
-            "stop",
-            "pause",
-            "return_to_base",
-            "locate",
-            "clean_spot",
+            Service("start", needs=needs(F.START)),
+            Service("stop", needs=needs(F.STOP)),
+            Service("pause", needs=needs(F.PAUSE)),
+            Service("return_to_base", needs=needs(F.RETURN_HOME)),
+            Service("locate", needs=needs(F.LOCATE)),
+            Service("clean_spot", needs=needs(F.CLEAN_SPOT)),
             Service(
                 "set_fan_speed",
-                (Field("fan_speed", Kind.ENUM, choices_attr="fan_speed_list", required=True),),
+                (_mode("fan_speed", "fan_speed_list"),),
+                needs=needs(F.FAN_SPEED),
             ),
         ),
         attributes=("battery_level", "fan_speed"),
     ),
     DomainSpec("scene", _services(Service("turn_on", (_TRANSITION,)))),
     DomainSpec("script", _services(*_ONOFF)),
-    DomainSpec(
-        "sensor",
-        {},
-        frozenset(
-            {
-                "apparent_power",
-                "aqi",
-                "area",
-                "atmospheric_pressure",
-                "battery",
-                "blood_glucose_concentration",
-                "carbon_dioxide",
-                "carbon_monoxide",
-                "conductivity",
-                "current",
-                "data_rate",
-                "data_size",
-                "date",
-                "distance",
-                "duration",
-                "energy",
-                "energy_distance",
-                "energy_storage",
-                "enum",
-                "frequency",
-                "gas",
-                "humidity",
-                "illuminance",
-                "irradiance",
-                "moisture",
-                "monetary",
-                "nitrogen_dioxide",
-                "nitrogen_monoxide",
-                "nitrous_oxide",
-                "ozone",
-                "ph",
-                "pm1",
-                "pm10",
-                "pm25",
-                "pm4",
-                "power",
-                "power_factor",
-                "precipitation",
-                "precipitation_intensity",
-                "pressure",
-                "reactive_energy",
-                "reactive_power",
-                "signal_strength",
-                "sound_pressure",
-                "speed",
-                "sulphur_dioxide",
-                "temperature",
-                "timestamp",
-                "volatile_organic_compounds",
-                "volatile_organic_compounds_parts",
-                "voltage",
-                "volume",
-                "volume_flow_rate",
-                "volume_storage",
-                "water",
-                "weight",
-                "wind_direction",
-                "wind_speed",
-            }
-        ),
-        attributes=("unit_of_measurement",),
-    ),
-    DomainSpec(
-        "binary_sensor",
-        {},
-        frozenset(
-            {
-                "battery",
-                "battery_charging",
-                "carbon_monoxide",
-                "cold",
-                "connectivity",
-                "door",
-                "garage_door",
-                "gas",
-                "heat",
-                "light",
-                "lock",
-                "moisture",
-                "motion",
-                "moving",
-                "occupancy",
-                "opening",
-                "plug",
-                "power",
-                "presence",
-                "problem",
-                "running",
-                "safety",
-                "smoke",
-                "sound",
-                "tamper",
-                "update",
-                "vibration",
-                "window",
-            }
-        ),
-    ),
+    DomainSpec("sensor", {}, SENSOR_CLASSES, attributes=("unit_of_measurement",), value_state=True),
+    DomainSpec("binary_sensor", {}, BINARY_SENSOR_CLASSES),
     DomainSpec(
         "todo",
         _services(
@@ -394,15 +353,19 @@ _SPECS: tuple[DomainSpec, ...] = (
         "alarm_control_panel",
         _services(
             *(
-                Service(name, (Field("code", Kind.STR),))
-                for name in (
-                    "alarm_arm_home",
-                    "alarm_arm_away",
-                    "alarm_arm_night",
-                    "alarm_arm_vacation",
-                    "alarm_arm_custom_bypass",
-                    "alarm_disarm",
-                    "alarm_trigger",
+                Service(
+                    f"alarm_{name}",
+                    (Field("code", Kind.STR),),
+                    needs=None if f is None else needs(f),
+                )
+                for name, f in (
+                    ("arm_home", F.ARM_HOME),
+                    ("arm_away", F.ARM_AWAY),
+                    ("arm_night", F.ARM_NIGHT),
+                    ("arm_vacation", F.ARM_VACATION),
+                    ("arm_custom_bypass", F.ARM_CUSTOM_BYPASS),
+                    ("disarm", None),
+                    ("trigger", F.TRIGGER),
                 )
             )
         ),
@@ -423,16 +386,27 @@ _SPECS: tuple[DomainSpec, ...] = (
                         range_attrs=("min_temp", "max_temp"),
                         required=True,
                     ),
-                    Field("operation_mode", Kind.ENUM, choices_attr="operation_list"),
+                    Field(
+                        "operation_mode",
+                        Kind.ENUM,
+                        choices_attr="operation_list",
+                        feature=F.OPERATION_MODE,
+                    ),
                 ),
+                needs=needs(F.TARGET_TEMPERATURE),
             ),
             Service(
                 "set_operation_mode",
-                (Field("operation_mode", Kind.ENUM, choices_attr="operation_list", required=True),),
+                (_mode("operation_mode", "operation_list"),),
+                needs=needs(F.OPERATION_MODE),
             ),
-            Service("set_away_mode", (Field("away_mode", Kind.BOOL, required=True),)),
-            "turn_on",
-            "turn_off",
+            Service(
+                "set_away_mode",
+                (Field("away_mode", Kind.BOOL, required=True),),
+                needs=needs(F.AWAY_MODE),
+            ),
+            Service("turn_on", needs=needs(F.ON_OFF)),
+            Service("turn_off", needs=needs(F.ON_OFF)),
         ),
         attributes=("temperature", "current_temperature", "operation_mode"),
     ),
@@ -454,58 +428,28 @@ _SPECS: tuple[DomainSpec, ...] = (
                     ),
                 ),
             ),
-            Service(
-                "set_mode",
-                (Field("mode", Kind.ENUM, choices_attr="available_modes", required=True),),
-            ),
+            Service("set_mode", (_mode("mode", "available_modes"),), needs=needs(F.MODES)),
         ),
         frozenset({"humidifier", "dehumidifier"}),
         attributes=("humidity", "current_humidity", "mode"),
     ),
 )
 
-DOMAINS: Mapping[str, DomainSpec] = {spec.domain: spec for spec in _SPECS}
-"""Every domain hausgeist understands, by name."""
+DOMAINS: Mapping[str, DomainSpec] = {spec.domain: spec for spec in (*_SPECS, *FOREIGN_SPECS)}
+"""Every domain hausgeist knows, by name: the ones it acts on, then Home Assistant's others."""
 
-WHOLE_COVER_CLASSES = _WHOLE_COVERS
+CONTRACT_DOMAINS = frozenset(spec.domain for spec in _SPECS)
+"""The domains hausgeist's understanding acts on."""
+
+__all__ = [
+    "CONTRACT_DOMAINS",
+    "DOMAINS",
+    "WHOLE_COVER_CLASSES",
+    "device_features",
+    "domain_spec",
+]
 
 
 def domain_spec(domain: str) -> DomainSpec | None:
     """The spec of ``domain``, or None when hausgeist does not know it."""
     return DOMAINS.get(domain)
-
-
-def device_features(
-    domain: str, device_class: str | None, attributes: Mapping[str, object]
-) -> frozenset[Feature]:
-    """The optional features a device has, read from its attributes as Home Assistant reports them.
-
-    A device that says nothing about a feature is given the benefit of the doubt, except
-    where Home Assistant's own default is "no" (whole covers without a position, valves
-    that report no position)."""
-    if domain == "light":
-        return _light_features(attributes.get("supported_color_modes"))
-    if domain == "cover":
-        found: set[Feature] = set()
-        if "current_position" in attributes or device_class not in _WHOLE_COVERS:
-            found.add(Feature.POSITION)
-        if "current_tilt_position" in attributes:
-            found.add(Feature.TILT)
-        return frozenset(found)
-    if domain == "valve":
-        return frozenset({Feature.POSITION}) if "current_position" in attributes else frozenset()
-    return frozenset()
-
-
-def _light_features(modes: object) -> frozenset[Feature]:
-    if not isinstance(modes, Iterable) or isinstance(modes, str | bytes):
-        return frozenset({Feature.BRIGHTNESS, Feature.COLOR, Feature.COLOR_TEMP})
-    mode_set = {str(m) for m in modes}
-    found: set[Feature] = set()
-    if mode_set - {"onoff"}:
-        found.add(Feature.BRIGHTNESS)
-    if mode_set & {"hs", "rgb", "rgbw", "rgbww", "xy"}:
-        found.add(Feature.COLOR)
-    if "color_temp" in mode_set:
-        found.add(Feature.COLOR_TEMP)
-    return frozenset(found)

@@ -9,6 +9,7 @@ from typing import Any
 from hausgeist.devices.registry import Device
 from hausgeist.devices.state import EntityState
 from hausgeist.domains.capabilities import WHOLE_COVER_CLASSES
+from hausgeist.domains.spec import Feature
 from hausgeist.understanding.intents import Action, Intent, arm_mode
 
 VOLUME_STEP = 0.1
@@ -321,9 +322,10 @@ def plan(intent: Intent, device: Device, state: EntityState) -> tuple[str, dict[
     if (
         step.service == "volume_set"
         and intent.action is not Action.VOLUME_SET
-        and not _knows_volume(state)
+        and not (_knows_volume(state) and Feature.VOLUME_SET in device.features(state.attributes))
     ):
-        # Relative volume without a known level: Home Assistant's own step services.
+        # Relative volume without a known level, or on a player that only steps its volume
+        # (no VOLUME_SET reported): Home Assistant's own step services.
         up = intent.action in {Action.VOLUME_UP, Action.STEP_UP}
         return f"media_player.volume_{'up' if up else 'down'}", {}
     build = step.data or _none

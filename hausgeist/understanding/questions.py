@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from hausgeist.devices.registry import Device, DeviceRegistry
 from hausgeist.devices.state import EntityState, StateStore
 from hausgeist.domains.attributes import LARGEST
+from hausgeist.understanding.household import Household
 from hausgeist.understanding.intents import detect
 from hausgeist.understanding.replies import describe
 from hausgeist.understanding.resolve import Context, Outcome, Resolver
@@ -33,6 +34,7 @@ QUESTION_WORDS = frozenset(
         "show",
         "list",
         "check",
+        "when",
     }
 )
 
@@ -223,6 +225,7 @@ class Questions:
     def __init__(self, registry: DeviceRegistry, resolver: Resolver) -> None:
         self.registry = registry
         self.resolver = resolver
+        self.household = Household(registry)
 
     def answer(
         self, tokens: Sequence[str], states: StateStore, context: Context
@@ -231,6 +234,11 @@ class Questions:
         words = list(tokens)
         if words[0] == "did":
             words = _did_as_is(words)
+        around = self.household.answer(words, states)
+        if around is not None:
+            return around[0], [around[1]]
+        if words[0] == "when":  # only the sun is asked about by when, for now
+            return None, ["no question pattern matched"]
         if _PRESENCE & set(words):
             return self._presence(words, states, context)
         if {"list", "groceries", "shopping"} & set(words) or words[:4] == [

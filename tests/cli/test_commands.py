@@ -94,3 +94,29 @@ def test_a_request_shows_in_history_on_postgresql(
         with engine.begin() as conn:
             conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         engine.dispose()
+
+
+_HOME_ASSISTANT_HOME = """\
+areas:
+  - {id: hall, name: Hall}
+devices:
+  - {id: light.hall, name: Hall Light, area: hall}
+  - {id: weather.home, name: Home, state: sunny}
+  - {id: person.anna, name: Anna, state: home}
+  - {id: sun.sun, name: Sun, state: above_horizon}
+  - {id: button.doorbell_chime, name: Doorbell Chime, area: hall}
+"""
+
+
+def test_check_notes_entities_kept_only_for_questions(hausgeist: Hausgeist, tmp_path: Path) -> None:
+    config = tmp_path / "home.yaml"
+    config.write_text(_HOME_ASSISTANT_HOME, encoding="utf-8")
+    run = hausgeist("check", "--config", str(config))
+    assert run.code == 0, run.err
+    assert "OK" in run.out
+    [note] = [line for line in run.out.splitlines() if line.startswith("note:")]
+    assert "only for questions" in note
+    for entity_id in ("weather.home", "person.anna", "sun.sun"):
+        assert entity_id in note
+    assert "button.doorbell_chime" not in note, "a button can be pressed"
+    assert "light.hall" not in note

@@ -21,7 +21,7 @@ from hausgeist.llm_stage.grammar import (
 )
 from hausgeist.llm_stage.mentions import read_mentions
 
-CONTROLLABLE = sorted(d for d, spec in DOMAINS.items() if spec.services)
+CONTROLLABLE = sorted(d for d, spec in DOMAINS.items() if spec.services and spec.contract)
 
 
 def _regex(expression: str) -> re.Pattern[str]:

@@ -93,6 +93,6 @@ class GenericAdapter:
 
     def _state(self, value: Any) -> str | None:
         state = state_text(value)
-        if state is None or self._device.domain == "sensor":
-            return state
+        if state is None or self._device.spec.value_state:
+            return state  # a reading, an option, a text: as it comes
         return _WORDS.get(state.lower(), state.lower())

@@ -14,10 +14,10 @@ from pydantic import ValidationError
 
 from hausgeist.config.models import GenericDevice
 from hausgeist.devices.actions import ServiceCall
-from hausgeist.devices.capabilities import DOMAINS
 from hausgeist.devices.effects import apply_call
-from hausgeist.devices.spec import Kind
 from hausgeist.devices.state import EntityState
+from hausgeist.domains.capabilities import DOMAINS
+from hausgeist.domains.spec import Kind
 from hausgeist.integration.adapters.base import Publish
 from hausgeist.integration.adapters.payload import number
 

@@ -52,8 +52,8 @@ class HomeAssistantMqttAdapter:
 
     def encode(self, call: ServiceCall, current: EntityState) -> list[Publish]:
         """One message per command topic the call needs."""
-        if self._device.domain in {"sensor", "binary_sensor"}:
-            raise IntegrationError(f"{self.entity_id} is a sensor: it can only be read")
+        if not self._device.spec.services:
+            raise IntegrationError(f"{self.entity_id} can only be read")
         out = []
         for key, payload in ha_commands(call, current, self._config):
             topic = getattr(self._config, key)

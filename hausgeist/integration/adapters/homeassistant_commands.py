@@ -30,8 +30,16 @@ COMMAND_WORDS: Mapping[str, str] = {
     **{f"alarm_arm_{m}": f"ARM_{m.upper()}" for m in ("home", "away", "night", "vacation")},
     "alarm_arm_custom_bypass": "ARM_CUSTOM_BYPASS",
     **{s: s for s in ("start", "pause", "stop", "return_to_base", "clean_spot", "locate")},
+    **{s: s for s in ("cancel", "finish")},  # timers
+    "press": "PRESS",  # Home Assistant's MQTT button: payload_press
 }
 """Fixed command payloads on ``command_topic``, by service name."""
+_VALUES = frozenset(
+    {"set_value", "increment", "decrement", "reset", "select_option", "select_first"}
+    | {"select_last", "select_next", "select_previous"}
+)
+"""Services of value entities (number, select, text, counter...): the value they lead to
+goes on ``command_topic``, as Home Assistant's MQTT number, select and text send it."""
 _SETTINGS: Mapping[str, tuple[str, str]] = {
     "set_cover_position": ("set_position_topic", "position"),
     "set_valve_position": ("set_position_topic", "position"),
@@ -57,6 +65,8 @@ def ha_commands(
         return [(key, _text(data[value]))]
     if name in COMMAND_WORDS:
         return [("command_topic", COMMAND_WORDS[name])]
+    if name in _VALUES:
+        return [("command_topic", apply_call(call, current)[0] or "")]
     if call.domain in {"climate", "water_heater"} and name in {"set_temperature", "turn_on"}:
         return _thermostat(call, current)
     if call.domain in {"climate", "water_heater"} and name in {"turn_off", "toggle"}:

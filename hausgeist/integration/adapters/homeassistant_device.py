@@ -12,8 +12,8 @@ from pydantic import ValidationError
 
 from hausgeist.config.models import HomeAssistantMqttDevice
 from hausgeist.devices.actions import ServiceCall
-from hausgeist.devices.capabilities import DOMAINS
 from hausgeist.devices.state import EntityState
+from hausgeist.domains.capabilities import DOMAINS
 from hausgeist.integration.adapters.base import Publish
 from hausgeist.integration.adapters.color import kelvin_to_mired, mired_to_kelvin, rgb_of, scale
 from hausgeist.integration.adapters.homeassistant_commands import COMMAND_WORDS

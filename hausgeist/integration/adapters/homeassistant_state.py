@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from hausgeist.config.models import HomeAssistantMqttDevice
+from hausgeist.domains.capabilities import DOMAINS
 from hausgeist.integration.adapters.color import mired_to_kelvin, rgb_of, scale
 from hausgeist.integration.adapters.payload import (
     availability,
@@ -36,6 +37,12 @@ class HaReader:
     def __init__(self, domain: str, config: HomeAssistantMqttDevice) -> None:
         self._domain = domain
         self._config = config
+        spec = DOMAINS.get(domain)
+        self._value_state = spec is not None and spec.value_state
+        # Home Assistant's other domains that are not turned on and off report a word
+        # (home, above_horizon, idle); the ones that are read payload_on/payload_off.
+        foreign = spec is not None and not spec.contract and "turn_on" not in spec.services
+        self._words = domain in _WORD_DOMAINS or foreign
         # Attributes first, so that the entity's own readings win over raw JSON attributes.
         readers: list[tuple[str | None, Reader]] = [
             (config.json_attributes_topic, self._json_attributes),
@@ -78,10 +85,10 @@ class HaReader:
             return self._word(value.get("state")), attrs, None
         if isinstance(value, Mapping):  # a JSON state and no value_path: its "state" key
             value = value.get("state")
-        if self._domain in _WORD_DOMAINS:
-            return self._word(value), {}, None
-        if self._domain == "sensor":
+        if self._value_state:
             return state_text(value), {}, None
+        if self._words:
+            return self._word(value), {}, None
         return self._on_off(value), {}, None
 
     def _on_off(self, value: Any) -> str | None:
