@@ -161,7 +161,7 @@ def test_the_demo_home_reports_back_from_every_kind_of_device(tmp_path: Path) ->
     code = (
         "import sys; from hausgeist.config import load_config;"
         "from hausgeist.paths import example_config;"
-        "from hausgeist.integration.runner import run_demo;"
+        "from hausgeist.commands.serve import run_demo;"
         "sys.exit(run_demo(load_config(example_config())))"
     )
     questions = [
