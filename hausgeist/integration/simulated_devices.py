@@ -23,6 +23,7 @@ from hausgeist.devices.registry import DeviceRegistry
 from hausgeist.devices.state import StateStore
 from hausgeist.integration.adapters.base import Publish
 from hausgeist.integration.adapters.generic_device import GenericEntity
+from hausgeist.integration.adapters.homeassistant import COMMAND_KEYS
 from hausgeist.integration.adapters.homeassistant_device import HaEntity
 from hausgeist.integration.adapters.payload import dump, json_object, text
 from hausgeist.integration.adapters.tasmota_device import TasmotaEntity, commands_of
@@ -129,7 +130,7 @@ class HaDevice:
         self.entity_ids = (entity.entity_id,)
 
     def listens(self) -> frozenset[str]:
-        return frozenset(t for k in _HA_COMMAND_KEYS if (t := getattr(self.entity.config, k)))
+        return frozenset(t for k in COMMAND_KEYS if (t := getattr(self.entity.config, k)))
 
     def calls(self, topic: str, payload: bytes, _states: StateStore) -> list[ServiceCall]:
         said = text(payload, topic)
@@ -163,18 +164,6 @@ class GenericSimulated:
     def online(self) -> list[Publish]:
         topic = self.entity.config.availability_topic
         return [Publish(topic, b"online", retain=True)] if topic else []
-
-
-_HA_COMMAND_KEYS = (
-    "command_topic",
-    "brightness_command_topic",
-    "rgb_command_topic",
-    "color_temp_command_topic",
-    "set_position_topic",
-    "percentage_command_topic",
-    "temperature_command_topic",
-    "mode_command_topic",
-)
 
 
 def simulated_devices(registry: DeviceRegistry) -> list[SimulatedDevice]:

@@ -16,7 +16,7 @@ from hausgeist.integration.adapters.base import Publish, StateUpdate
 from hausgeist.integration.adapters.homeassistant_commands import ha_commands
 from hausgeist.integration.adapters.homeassistant_state import HaReader
 
-_COMMAND_KEYS = (
+COMMAND_KEYS = (
     "command_topic",
     "brightness_command_topic",
     "rgb_command_topic",
@@ -47,7 +47,7 @@ class HomeAssistantMqttAdapter:
 
     def publish_topics(self) -> frozenset[str]:
         """The configured command topics."""
-        topics = (getattr(self._config, key) for key in _COMMAND_KEYS)
+        topics = (getattr(self._config, key) for key in COMMAND_KEYS)
         return frozenset(t for t in topics if t)
 
     def encode(self, call: ServiceCall, current: EntityState) -> list[Publish]:
