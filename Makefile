@@ -27,9 +27,10 @@ test: check
 check: $(BIN)/hausgeist
 	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/check
 
-# The pure core's tests: no model, no broker, no database, no second process.
+# The pure core's tests: no model, no broker, no database, no second process; spread over
+# every core (pytest-xdist).
 test-fast: $(BIN)/hausgeist
-	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/test -q -m "$(FAST)"
+	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/test -q -n auto -m "$(FAST)"
 
 bench: $(BIN)/hausgeist
 	$(BIN)/python -m benchmarks.understanding.run
