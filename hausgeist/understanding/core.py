@@ -60,9 +60,19 @@ _LEAD_FILLERS = frozenset(
         "computer",
         "assistant",
         "hausgeist",
+        # Asides that open a request or a question without changing it.
+        *("actually", "also", "and", "but", "wait", "btw", "anyway", "anyways", "sorry"),
+        *("oops", "ah", "ahh", "aha", "hm"),
     ]
 )
 _POLITE = (
+    ("by", "the", "way"),
+    ("quick", "question"),
+    ("just", "wondering"),
+    ("i", "was", "wondering"),
+    ("1", "more", "thing"),
+    ("on", "second", "thought"),
+    ("come", "to", "think", "of", "it"),
     ("could", "you"),
     ("can", "you"),
     ("would", "you"),

@@ -161,15 +161,29 @@ def _modifier_at(tokens: list[str], i: int, out: list[str]) -> int:
 
 
 def _one_is_pronoun(tokens: list[str], i: int) -> bool:
-    """``the kitchen one``, ``which one``: 'one' is not a number there."""
+    """``the kitchen one``, ``which one``, ``the upstairs one to 22``: 'one' is not a number
+    there. After a describing word it is the device unless a unit or a number's own words
+    follow ("the lamp one percent brighter" keeps the 1)."""
     prev = tokens[i - 1] if i else ""
     nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
-    return prev in {"the", "which", "this", "that", "other", "each", "every", "no"} or (
-        bool(prev)
-        and not prev.isdigit()
-        and nxt in {"", "please", "and", "too"}
-        and prev not in _NUM_CONTEXT
-    )
+    if prev in {"the", "which", "this", "that", "other", "each", "every", "no"}:
+        return True
+    if not prev or prev.isdigit() or prev in _NUM_CONTEXT:
+        return False
+    if nxt == "and":
+        return tokens[i + 2 : i + 4] != ["a", "half"]
+    return nxt not in _NUMBER_FOLLOWERS
+
+
+# Words after "one" that make it a number: units, parts of a number, amounts of a change.
+_NUMBER_FOLLOWERS = frozenset(
+    {
+        *("percent", "per", "%", "pct", "degree", "degrees", "point", "half", "more", "less"),
+        *("notch", "notches", "step", "steps", "level", "levels", "bit"),
+        *("minute", "minutes", "min", "mins", "hour", "hours", "second", "seconds", "sec"),
+        *("hundred", "thousand", "oclock", "am", "pm", "k", "kelvin"),
+    }
+)
 
 
 _NUM_CONTEXT = {"to", "at", "by", "set", "channel", "level", "speed", "of", "number"}

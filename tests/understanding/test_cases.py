@@ -56,6 +56,7 @@ SINGLE = [
     "clarify.yaml",
     "safety.yaml",
     "slips.yaml",
+    "asides.yaml",
 ]
 
 

@@ -54,6 +54,13 @@ ACTIONS = {
     "unlock": Action.UNLOCK,
 }
 BEFORE = ("", "ok ", "actually ", "no, ", "yes, ", "please ", "now ", "no wait, ", "um, ", "sorry ")
+# Asides that open a sentence without changing what it asks ("actually is the lamp on" once
+# switched the lamp on).
+ASIDES = (
+    *("actually ", "actually, ", "also ", "and ", "but ", "wait, ", "btw ", "anyway, "),
+    *("sorry, ", "by the way ", "by the way, ", "quick question, ", "just wondering, "),
+    *("one more thing, ", "oh and ", "on second thought, "),
+)
 AFTER = ("", " please", " now", " instead", " thanks", " right away")
 QUESTIONS = (
     "is the {name} on",
@@ -166,7 +173,7 @@ def asked(draw: st.DrawFn, core: Understanding) -> str:
     areas = [a.name.lower() for a in core.registry.areas.values()]
     template = draw(st.sampled_from(QUESTIONS))
     text = template.format(name=draw(st.sampled_from(devices)), area=draw(st.sampled_from(areas)))
-    return f"{draw(st.sampled_from(('', 'ok ', 'hey, ', 'so ', 'well, ')))}{text}"
+    return f"{draw(st.sampled_from(('', 'ok ', 'hey, ', 'so ', 'well, ', *ASIDES)))}{text}"
 
 
 def _follow(core: Understanding, conversation: Conversation, text: str) -> Decision:
