@@ -231,4 +231,8 @@ def _hand_over(
     if result.decision is None:
         return replace(decision, trace=(*decision.trace, *result.trace)), conversation
     trace = (*decision.trace, *result.decision.trace)
-    return replace(result.decision, trace=trace), result.conversation or conversation
+    decided = result.decision
+    if decision.note and decision.note not in decided.reply:
+        # What the core said of the request's context (a dropped question) holds whoever answers.
+        decided = replace(decided, reply=f"{decided.reply} {decision.note}", note=decision.note)
+    return replace(decided, trace=trace), result.conversation or conversation

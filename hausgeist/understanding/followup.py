@@ -216,7 +216,10 @@ class FollowUp:
         decision, after = self.core.decide(request, states, fresh)
         note = replies.dropped_reply(pending, self.core.registry)
         return replace(
-            decision, reply=f"{decision.reply} {note}", trace=(*trace, *decision.trace)
+            decision,
+            reply=f"{decision.reply} {note}",
+            trace=(*trace, *decision.trace),
+            note=note,
         ), after
 
     def _confirm(

@@ -65,6 +65,9 @@ class Decision:
     """How sure the deciding stage was, 0-1."""
     trace: tuple[str, ...] = field(default=())
     """Steps of the decision, for ``ask --explain``."""
+    note: str = ""
+    """A remark that goes with whatever reply is given, already at the end of ``reply``
+    ("(I dropped the earlier question.)"): kept when another stage decides instead."""
 
     def as_json(self, latency_ms: float, request_id: str | None = None) -> dict[str, Any]:
         """The contract's JSON answer."""

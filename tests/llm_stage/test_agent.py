@@ -172,3 +172,18 @@ def test_a_reply_that_is_no_answer_reaches_the_stage_with_the_question_dropped()
     assert stage.seen[-1].clarify is None  # the model must not take it for an answer either
     assert agent.sessions.get("s").clarify is None
     assert _ask(agent, "the desk one", "s").status is not Status.DONE
+
+
+def test_a_stage_decision_after_a_dropped_question_still_says_it_was_dropped() -> None:
+    """Written before the fix: the core's "(I dropped the earlier …)" was lost whenever the
+    model, not the core, decided the new request."""
+    switch_on = ServiceCall(service="switch.turn_on", entity_id="switch.coffee_machine")
+    stage = FakeStage(
+        StageResult(Decision(Status.DONE, "Turned on the Coffee Machine.", (switch_on,)), None, ())
+    )
+    agent = _agent(stage)
+    assert _ask(agent, "unlock the door", "s").status in {Status.CLARIFY, Status.CONFIRM}
+    decision = _ask(agent, HANDED_OVER, "s")
+    assert stage.asked == [HANDED_OVER]
+    assert decision.reply.startswith("Turned on the Coffee Machine.")
+    assert "dropped the earlier" in decision.reply
