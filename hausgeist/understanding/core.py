@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice
 
 from hausgeist.config.models import PolicyConfig, PolicyLevel
@@ -25,6 +25,7 @@ from hausgeist.understanding.intents import (
     verb_behind_typo,
     word_behind_typo,
 )
+from hausgeist.understanding.negation import negated
 from hausgeist.understanding.plan import AREA_DEFAULT, PlanError, fits, plan
 from hausgeist.understanding.policy import Policy, is_sensitive
 from hausgeist.understanding.questions import Questions, looks_like_question
@@ -139,7 +140,7 @@ class Understanding:
                 Status.NOT_UNDERSTOOD, "Sorry, I didn't catch that.", trace=tuple(trace)
             ), conversation
         context = Context(request.area, request.device, conversation.previous)
-        if looks_like_question(tokens):
+        if looks_like_question(tokens) and negated(tokens) is None:
             answer, steps = self.questions.answer(tokens, states, context)
             trace.extend(f"question: {s}" for s in steps)
             if answer is not None:
@@ -219,6 +220,53 @@ class Understanding:
         clauses = self._share_place(
             split_clauses(tokens, self._names_something, lambda w: self._bare_name(w) is not None)
         )
+        clauses, left = self._set_aside_negated(clauses, states, context, trace)
+        if left and not clauses:
+            return Decision(Status.REFUSED, _declined(left), trace=tuple(trace)), None
+        decision, clarify = self._clauses(clauses, tokens, states, context, trace)
+        if left:
+            decision = replace(decision, reply=f"{decision.reply} {_set_aside(left)}")
+        return decision, clarify
+
+    def _set_aside_negated(
+        self, clauses: list[list[str]], states: StateStore, context: Context, trace: list[str]
+    ) -> tuple[list[list[str]], list[tuple[str, bool]]]:
+        """The clauses that ask for something, and for each negated one what it said not to
+        do ("turn on the Floor Lamp") and whether it asked to leave a device as it is."""
+        kept: list[list[str]] = []
+        left: list[tuple[str, bool]] = []
+        for words in clauses:
+            found = negated(strip_fillers(words))
+            named = self._devices_named(found[0]) if found is not None else []
+            if found is None or not (named if found[1] else self.reading(found[0])):
+                kept.append(words)
+                continue
+            rest, leave = found
+            trace.append(f"negated, not acted on: '{' '.join(words)}'")
+            if leave:
+                left.append((replies.describe(named, self.registry), True))
+                continue
+            calls = self._clause(rest, states, context, [], sentence=rest).calls
+            left.append((replies.requested(calls, self.registry) if calls else "", False))
+        return kept, left
+
+    def _devices_named(self, words: list[str]) -> list[str]:
+        """The entity ids ``words`` name by a device's name or alias."""
+        return [
+            e.ref
+            for m in self.index.find(words)
+            for e in m.entries
+            if e.kind in {Kind.DEVICE, Kind.SHORT}
+        ]
+
+    def _clauses(
+        self,
+        clauses: list[list[str]],
+        tokens: list[str],
+        states: StateStore,
+        context: Context,
+        trace: list[str],
+    ) -> tuple[Decision, PendingClarify | None]:
         if len(clauses) > 1:
             trace.append(f"clauses: {' | '.join(' '.join(c) for c in clauses)}")
         calls: list[ServiceCall] = []
@@ -538,6 +586,24 @@ def _values_first(intents: list[Intent], words: list[str]) -> list[Intent]:
     return [*full, *rest][:_MAX_READINGS]
 
 
+def _declined(left: list[tuple[str, bool]]) -> str:
+    """The reply to a request that only said what not to do."""
+    kept = [what for what, leave in left if leave]
+    undone = [what for what, leave in left if not leave and what]
+    said = [f"I won't {' or '.join(undone)}"] if undone else []
+    said += [f"I'll leave {' and '.join(kept)} as it is"] if kept else []
+    return f"OK, {' and '.join(said)}." if said else "OK, I won't do that."
+
+
+def _set_aside(left: list[tuple[str, bool]]) -> str:
+    """What a reply adds for the negated parts of a request done in part."""
+    kept = [what for what, leave in left if leave]
+    undone = [what for what, leave in left if not leave and what]
+    said = [f"I left {' and '.join(kept)} as it is"] if kept else []
+    said += [f"I did not {' or '.join(undone)}"] if undone else []
+    return f"({' and '.join(said)}.)" if said else "(I left out what you said not to do.)"
+
+
 def _chatter(result: _Clause, words: list[str]) -> bool:
     """A clause that named nothing and found nothing to do: small talk around a command
     ("we're off on holiday, turn on the alarm")."""
@@ -623,7 +689,7 @@ def _comma_pieces(
         else:
             pieces[-1].append(word)
     pieces = [p for p in pieces if p]
-    if len(pieces) < 2 or not any(detect(p) or standalone(p) for p in pieces):
+    if len(pieces) < 2 or not any(_opens_clause(p) or standalone(p) for p in pieces):
         return [[w for w in tokens if w != ","]]
     out: list[list[str]] = []
     carry: list[str] = []
@@ -633,7 +699,7 @@ def _comma_pieces(
             body.pop(0)
         if not body:
             continue
-        if detect(body) is not None or standalone(body):
+        if _opens_clause(body) or standalone(body):
             out.append([*body, "the", *carry] if carry else body)
             carry = []
         elif len(body) < len(piece) and out:
@@ -660,7 +726,7 @@ def _split_piece(tokens: list[str]) -> list[list[str]]:
             # they could start a clause: a clause still without its verb is not searched again
             # at every "and" (that made long text quadratic), nor is the rest of the text copied.
             following = tokens[j:end]
-            starts = bool(following) and detect(following) is not None
+            starts = bool(following) and _opens_clause(following)
             inherited = None if starts or not following else _inherit(current, following)
             if (starts or inherited is not None) and detect(current) is not None:
                 clauses.append(current)
@@ -675,6 +741,14 @@ def _split_piece(tokens: list[str]) -> list[list[str]]:
     if current:
         clauses.append(current)
     return clauses
+
+
+def _opens_clause(words: list[str]) -> bool:
+    """Words that start a request of their own, or a negated one ("but leave the lamp on")."""
+    if detect(words) is not None:
+        return True
+    found = negated(strip_fillers(words))
+    return found is not None and (found[1] or detect(found[0]) is not None)
 
 
 def _inherit(previous: list[str], words: list[str]) -> list[str] | None:

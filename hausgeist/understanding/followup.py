@@ -21,6 +21,7 @@ from hausgeist.devices.registry import Device, DeviceRegistry
 from hausgeist.devices.state import StateStore
 from hausgeist.understanding import replies
 from hausgeist.understanding.intents import Intent
+from hausgeist.understanding.negation import negated
 from hausgeist.understanding.policy import Policy
 from hausgeist.understanding.questions import looks_like_question
 from hausgeist.understanding.sessions import Conversation, PendingClarify, PendingConfirm
@@ -190,6 +191,11 @@ class FollowUp:
         if not words:
             return None
         said = [t for t in tokens if t != ","]
+        found = negated(said)
+        if found is not None and (found[1] or self.core.reading(found[0]) is not None):
+            # "don't unlock the front door" names a candidate and the pending verb: no answer.
+            trace.append("follow-up: it says what not to do")
+            return self._new_request(request, conversation, states, trace)
         reply = _Reply(
             tuple(words),
             tuple(said),

@@ -173,12 +173,12 @@ _DATA_TEXTS: tuple[tuple[str, Callable[[Any], str]], ...] = (
 
 def confirm_reply(calls: Sequence[ServiceCall], registry: DeviceRegistry, *, pin: bool) -> str:
     """``Do you want me to unlock the Front Door? Say yes to confirm.``"""
-    what = _requested(calls, registry)
+    what = requested(calls, registry)
     ask = "Say the PIN to confirm." if pin else "Say yes to confirm."
     return f"Do you want me to {what}? {ask}"
 
 
-def _requested(calls: Sequence[ServiceCall], registry: DeviceRegistry) -> str:
+def requested(calls: Sequence[ServiceCall], registry: DeviceRegistry) -> str:
     """``unlock the Front Door and open the Garage Door``."""
     return " and ".join(
         _sentence(c.name, describe([c.entity_id], registry), _data_text(c), pending=True)
@@ -192,7 +192,7 @@ def dropped_reply(calls: Sequence[ServiceCall], registry: DeviceRegistry) -> str
     request to unlock the Front Door.)``."""
     if not calls:
         return "(I dropped the earlier question.)"
-    return f"(I dropped the earlier request to {_requested(calls, registry)}.)"
+    return f"(I dropped the earlier request to {requested(calls, registry)}.)"
 
 
 def clarify_reply(names: Sequence[str]) -> str:

@@ -439,7 +439,8 @@ class Resolver:
             local = self._floor_fallback(pool, {ask.context.area})
         areas = {d.area_id for d in pool}
         generic = is_group and all(t.kind == "generic" for t in group.types)
-        if not explicit_place and local and (len(local) == 1 or generic or group.plural):
+        # "the light" from a room with several: which one? ("the lights": all of them there).
+        if not explicit_place and local and (len(local) == 1 or group.plural):
             return Target(
                 Outcome.FOUND,
                 local,

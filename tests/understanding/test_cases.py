@@ -57,6 +57,7 @@ SINGLE = [
     "safety.yaml",
     "slips.yaml",
     "asides.yaml",
+    "negation.yaml",
 ]
 
 
