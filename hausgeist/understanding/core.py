@@ -214,6 +214,12 @@ class Understanding:
     def _command(
         self, tokens: list[str], states: StateStore, context: Context, trace: list[str]
     ) -> tuple[Decision, PendingClarify | None]:
+        negative = _negative(tokens)
+        if negative is not None:
+            reply = (
+                f"I don't set values below zero ({negative}); say a value in the device's range."
+            )
+            return Decision(Status.REFUSED, reply, trace=tuple(trace)), None
         slip = self._verb_slip(tokens)
         if slip is not None:  # the verb mistyped: the core does not guess what was meant
             return _slipped(*slip, "not acted on", trace), None
@@ -584,6 +590,15 @@ def _values_first(intents: list[Intent], words: list[str]) -> list[Intent]:
     full = [i for i in intents if numbers <= i.consumed]
     rest = [i for i in intents if not numbers <= i.consumed]
     return [*full, *rest][:_MAX_READINGS]
+
+
+def _negative(tokens: list[str]) -> str | None:
+    """A value said below zero ("minus 5", "-5"), as said; None when there is none. No device
+    of the contract takes one, and reading it without its sign would set the wrong value."""
+    for i, word in enumerate(tokens[:-1]):
+        if word in {"minus", "negative"} and as_number(tokens[i + 1]) is not None:
+            return f"-{tokens[i + 1]}"
+    return None
 
 
 def _declined(left: list[tuple[str, bool]]) -> str:

@@ -74,6 +74,7 @@ def normalize(text: str) -> str:
     out = text.casefold().replace("\u2019", "'").replace("\u2018", "'")
     out = re.sub(r"(\d)\s*(?:per ?cent|pct)\b", r"\1%", out)
     out = re.sub(r"(\d),(\d)", r"\1.\2", out)  # 21,5 degrees
+    out = re.sub(r"(^|[\s(])[-\u2212](?=\d)", r"\1minus ", out)  # -5 keeps its sign
     out = re.sub(r"(\d+(?:\.\d+)?)\s*°\s*[cf]?", r"\1 degrees", out)
     for short, long in _CONTRACTIONS.items():
         out = re.sub(rf"\b{re.escape(short)}\b", long, out)

@@ -78,3 +78,19 @@ def test_one_after_a_describing_word_is_never_the_value_one(data: st.DataObject)
         for key, got in call.data.items():
             is_one = isinstance(got, int | float) and not isinstance(got, bool) and got in (1, 0.01)
             assert not is_one, f"{text!r}: {call.service} {key}={got}"
+
+
+@EXAMPLES
+@given(st.data())
+def test_a_value_below_zero_is_never_set_without_its_sign(data: st.DataObject) -> None:
+    core = data.draw(cores)
+    name = data.draw(st.sampled_from([d.name.lower() for d in core.registry]))
+    value = data.draw(st.integers(min_value=1, max_value=99))
+    sign = data.draw(st.sampled_from(["-", "minus ", "\u2212", "negative "]))
+    unit = data.draw(st.sampled_from(["", " percent", "%", " degrees", "°C"]))
+    text = f"{data.draw(st.sampled_from(['set', 'put', 'turn']))} the {name} to {sign}{value}{unit}"
+    decision = _decide(core, text)
+    for call in (*decision.actions, *decision.pending):
+        for key, got in call.data.items():
+            positive = isinstance(got, int | float) and got in (value, value / 100)
+            assert not positive, f"{text!r}: {call.service} {key}={got}"
