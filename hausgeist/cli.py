@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from hausgeist import __version__
-from hausgeist.commands import ask, info, model, mqtt, tune
+from hausgeist.commands import ask, automations, info, model, mqtt, tune
 from hausgeist.commands.common import fail
 from hausgeist.errors import HausgeistError
 
@@ -36,7 +36,28 @@ def build_parser() -> argparse.ArgumentParser:
     _ask_command(sub)
     _mqtt_commands(sub)
     _model_commands(sub)
+    _automation_commands(sub)
     return parser
+
+
+def _automation_commands(sub: Subparsers[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("automations", help="rules that turn events into actions")
+    rules_sub = p.add_subparsers(dest="automations_command", metavar="ACTION", required=True)
+
+    def sources(q: argparse.ArgumentParser) -> None:
+        _config_flag(q)
+        q.add_argument("--rules", metavar="FILE", help="a file of rules in Home Assistant's format")
+
+    q = rules_sub.add_parser("check", help="validate the rules and list them")
+    sources(q)
+    q.set_defaults(func=automations.check)
+    q = rules_sub.add_parser(
+        "replay", help="JSON lines of timed events in, every action the rules take out"
+    )
+    sources(q)
+    q.add_argument("--json", action="store_true", help="one JSON object per action")
+    q.add_argument("events", nargs="?", default="-", help="events file ('-': stdin, the default)")
+    q.set_defaults(func=automations.run_replay)
 
 
 Subparsers = argparse._SubParsersAction  # noqa: SLF001 (argparse names no public type for it)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
@@ -224,6 +225,25 @@ class LlmConfig(_Model):
     learned them and runs without the list; the stock model needs it."""
 
 
+class LocationConfig(_Model):
+    """Where the home is: sun events and times of day of automations use it."""
+
+    latitude: Annotated[float, Field(ge=-90, le=90)] | None = None
+    longitude: Annotated[float, Field(ge=-180, le=180)] | None = None
+    time_zone: str = "UTC"
+    """An IANA time zone name (``Europe/Berlin``)."""
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            msg = f"unknown time zone {value!r}: use an IANA name such as 'Europe/Berlin'"
+            raise ValueError(msg) from exc
+        return value
+
+
 class Config(_Model):
     """The whole configuration file."""
 
@@ -235,6 +255,9 @@ class Config(_Model):
     history: HistoryConfig = HistoryConfig()
     llm: LlmConfig = LlmConfig()
     data_dir: str | None = None
+    location: LocationConfig = LocationConfig()
+    automations: list[Any] = []
+    """Automations in Home Assistant's format, checked by ``hausgeist.automations``."""
     language: Literal["en"] = "en"
     home: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)] | None = None
     """The name this home's requests are recorded under in the history, which several homes
