@@ -58,6 +58,21 @@ def _automation_commands(sub: Subparsers[argparse.ArgumentParser]) -> None:
     q.add_argument("--json", action="store_true", help="one JSON object per action")
     q.add_argument("events", nargs="?", default="-", help="events file ('-': stdin, the default)")
     q.set_defaults(func=automations.run_replay)
+    q = rules_sub.add_parser(
+        "reload", help="check the rules and have the running agent reload them"
+    )
+    sources(q)
+    q.set_defaults(func=automations.reload)
+    q = rules_sub.add_parser("add", help="make a rule from plain words; saved after a yes")
+    _config_flag(q)
+    q.add_argument(
+        "--json", action="store_true", help="one JSON object: status, automation, summary, reply"
+    )
+    q.add_argument("--yes", action="store_true", help="save without asking")
+    q.add_argument(
+        "text", help='e.g. "when the hallway motion sensor sees motion, turn on the hallway light"'
+    )
+    q.set_defaults(func=automations.add)
 
 
 Subparsers = argparse._SubParsersAction  # noqa: SLF001 (argparse names no public type for it)

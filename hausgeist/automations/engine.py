@@ -191,6 +191,12 @@ class Engine:
             self._wake_on_mqtt(run, topic, payload)
         self._pump()
 
+    def next_timer(self) -> datetime | None:
+        """When the next timer is due (None: none is set)."""
+        while self._timers and self._timers[0].cancelled:
+            heapq.heappop(self._timers)
+        return self._timers[0].when if self._timers else None
+
     def drain(self) -> list[Emitted]:
         """What the rules did since the last drain."""
         out, self.out = self.out, []
@@ -604,8 +610,9 @@ class Engine:
                 data=dict(checked.data),
             )
         )
-        new_state, attributes = apply_call(checked, state)
-        self._change(checked.entity_id, new_state, attributes)
+        if self.world.apply_effects:
+            new_state, attributes = apply_call(checked, state)
+            self._change(checked.entity_id, new_state, attributes)
 
     def _publish(self, rule: Rule, data: dict[str, Any]) -> None:
         topic = data.get("topic")

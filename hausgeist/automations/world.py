@@ -29,6 +29,8 @@ class World:
     now: datetime = field(default_factory=lambda: datetime.fromtimestamp(0).astimezone())
     changed: dict[str, datetime] = field(default_factory=dict)
     """When each entity's state last changed."""
+    apply_effects: bool = True
+    """Lay each service call's effect over the states (replays); live, devices report it."""
     shown_in: tzinfo | None = None
     """The zone times are written in (the configured one; else the events' own offset)."""
 

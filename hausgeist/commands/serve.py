@@ -15,8 +15,11 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hausgeist.automations.words import RuleReader
+from hausgeist.commands.automations import conversation_of, publish_topics, rule_loader, saved_rules
 from hausgeist.config.models import Config, MqttConfig
 from hausgeist.home import Home
+from hausgeist.integration.automation_runner import AutomationRunner
 from hausgeist.integration.broker import PROTOCOL as EMBEDDED_PROTOCOL
 from hausgeist.integration.broker import EmbeddedBroker
 from hausgeist.integration.dispatcher import MqttDispatcher
@@ -61,9 +64,23 @@ async def _run_agent(
     quiet_socket_races(asyncio.get_running_loop())
     data = data_dir or default_data_dir(config)
     home = Home.from_config(config)
+    loader = rule_loader(config_path, config)
+    _, rules = loader()  # a bad rule stops the start here, with its key path and line
     async with _broker(config, broker_port) as (mqtt, protocol):
         dispatcher = MqttDispatcher.open(
-            mqtt, home.registry, home.states, data, reply_topics=mqtt.reply_topics
+            mqtt,
+            home.registry,
+            home.states,
+            data,
+            reply_topics=[*mqtt.reply_topics, *publish_topics(rules)],
+        )
+        runner = AutomationRunner(
+            loader,
+            dispatcher,
+            mqtt.base_topic,
+            conversation=conversation_of(home),
+            reader=RuleReader(home.understanding, home.states),
+            watch=[config_path, saved_rules(config)],
         )
         root = Root(home, Ports(dispatcher=dispatcher, history=open_history(config, data)))
         root.warm_up_in_background()
@@ -74,6 +91,7 @@ async def _run_agent(
                 mqtt,
                 protocol=protocol,
                 session_expiry_s=mqtt.session_expiry_s,
+                automations=runner,
             )
             log.info("hausgeist: %s, data in %s", config_path, data)
             with _stop_on_signals(service.stop):

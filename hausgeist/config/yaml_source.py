@@ -52,9 +52,13 @@ def format_path(path: Path_) -> str:
 class _Builder:
     """Turns a composed YAML node tree into Python values, collecting lines and problems."""
 
-    def __init__(self, secrets: dict[str, Any] | None, secrets_file: Path | None) -> None:
+    def __init__(
+        self, secrets: dict[str, Any] | None, secrets_file: Path | None, depth: int = 0
+    ) -> None:
         self.secrets = secrets
         self.secrets_file = secrets_file
+        self.base = secrets_file.parent if secrets_file is not None else None
+        self.depth = depth
         self.lines: dict[Path_, int] = {}
         self.raw: dict[Path_, str] = {}
         self.problems: list[ConfigProblem] = []
@@ -64,13 +68,16 @@ class _Builder:
         self.lines.setdefault(path, node.start_mark.line + 1)
         if node.tag == "!secret":
             return self._secret(node, path)
+        if node.tag in _INCLUDES:
+            return self._include(node, path)
         if node.tag.startswith("!"):
             self.problems.append(
                 ConfigProblem(
                     format_path(path),
                     f"unknown tag {node.tag}",
                     node.start_mark.line + 1,
-                    "hausgeist supports only !secret; put the value in the file itself",
+                    "hausgeist supports !secret, !include, !include_dir_list and "
+                    "!include_dir_merge_list",
                 )
             )
             return None
@@ -122,6 +129,53 @@ class _Builder:
                 )
         return out
 
+    def _include(self, node: yaml.Node, path: Path_) -> Any:
+        """``!include file.yaml``, ``!include_dir_list dir`` (one item per file) and
+        ``!include_dir_merge_list dir`` (their lists joined), as Home Assistant reads them."""
+        name = str(node.value) if isinstance(node, yaml.ScalarNode) else ""
+        line = node.start_mark.line + 1
+        where = format_path(path)
+        target = (self.base / name) if self.base is not None else Path(name)
+        if self.depth >= _MAX_INCLUDE_DEPTH:
+            self.problems.append(
+                ConfigProblem(where, f"{node.tag} {name}: includes nest too deep", line)
+            )
+            return None
+        if node.tag == "!include":
+            return self._included(target, where, line)
+        if not target.is_dir():
+            self.problems.append(
+                ConfigProblem(where, f"{node.tag} {name}: no such folder", line, "check the path")
+            )
+            return None
+        items = [self._included(f, where, line) for f in sorted(target.glob("*.yaml"))]
+        if node.tag == "!include_dir_list":
+            return items
+        return [x for item in items for x in (item if isinstance(item, list) else [item])]
+
+    def _included(self, target: Path, where: str, line: int) -> Any:
+        try:
+            text = target.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            self.problems.append(
+                ConfigProblem(where, f"cannot include {target}: {exc}", line, "check the path")
+            )
+            return None
+        builder = _Builder(self.secrets, target.parent / "secrets.yaml", self.depth + 1)
+        builder.secrets_file = self.secrets_file
+        builder.base = target.parent
+        try:
+            node = yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.YAMLError as exc:
+            problem = _yaml_problem(exc, f"the included file {target}")
+            self.problems.append(ConfigProblem(where, problem.message, line, problem.hint))
+            return None
+        data = builder.build(node, ()) if node is not None else None
+        for problem in builder.problems:
+            inner = f" ({target.name}: {problem.path or 'top'}, line {problem.line})"
+            self.problems.append(ConfigProblem(where, problem.message + inner, line, problem.hint))
+        return data
+
     def _secret(self, node: yaml.Node, path: Path_) -> Any:
         name = str(node.value) if isinstance(node, yaml.ScalarNode) else ""
         line = node.start_mark.line + 1
@@ -148,6 +202,10 @@ class _Builder:
             )
             return None
         return self.secrets[name]
+
+
+_INCLUDES = frozenset({"!include", "!include_dir_list", "!include_dir_merge_list"})
+_MAX_INCLUDE_DEPTH = 8
 
 
 def _yaml_problem(exc: yaml.YAMLError, what: str) -> ConfigProblem:

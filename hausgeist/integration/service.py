@@ -18,6 +18,7 @@ from typing import Any
 from hausgeist.config.models import MqttConfig
 from hausgeist.errors import PayloadError
 from hausgeist.integration.adapters.base import StateUpdate
+from hausgeist.integration.automation_runner import AutomationRunner
 from hausgeist.integration.backoff import Backoff
 from hausgeist.integration.commands import CommandDesk
 from hausgeist.integration.dispatcher import MqttDispatcher
@@ -51,6 +52,7 @@ class AgentService:
         max_command_bytes: int = MAX_COMMAND_BYTES,
         backoff: Backoff | None = None,
         on_state: Callable[[StateUpdate], None] | None = None,
+        automations: AutomationRunner | None = None,
     ) -> None:
         self._agent = agent
         self._settings = LinkSettings.from_config(mqtt, protocol, session_expiry_s)
@@ -72,6 +74,7 @@ class AgentService:
         self._backoff = backoff or Backoff()
         self._shutdown_timeout_s = shutdown_timeout_s
         self._on_state = on_state
+        self._automations = automations
         self._stopping = asyncio.Event()
         self._commands_done = asyncio.Event()
         self._ready = asyncio.Event()
@@ -88,6 +91,8 @@ class AgentService:
             async with asyncio.TaskGroup() as tg:
                 tg.create_task(self._connection_loop(), name="mqtt-connection")
                 tg.create_task(self._commands(), name="mqtt-commands")
+                if self._automations is not None:
+                    tg.create_task(self._automations.run(self._stopping), name="automations")
         finally:
             self._sender.doorbell.listen(None)
             self.outbox.close()
@@ -133,7 +138,8 @@ class AgentService:
                 await self._sleep_unless_stopping(delay)
 
     async def _serve(self, link: BrokerLink) -> None:
-        await link.subscribe([self.topics.command, *self._adapters.subscriptions()])
+        rules = self._automations.subscriptions() if self._automations is not None else []
+        await link.subscribe([self.topics.command, *self._adapters.subscriptions(), *rules])
         await link.publish(self.topics.status, ONLINE, qos=1, retain=True)
         log.info("serving on %s (%s)", self._settings.endpoint, self.topics.command)
         self._ready.set()
@@ -189,15 +195,27 @@ class AgentService:
             self._desk.receive(message.payload)
 
     def _on_device_message(self, topic: str, payload: bytes) -> None:
+        rules = self._automations
+        if rules is not None and rules.wants(topic):
+            try:
+                rules.on_message(topic, payload)
+            except Exception:  # a rule's failure must never stop the stream
+                log.exception("the automations failed on a message on %s", topic)
         try:
             updates = self._adapters.decode(topic, payload)
         except PayloadError as exc:
-            log.info("ignored a device message on %s: %s", topic, exc)
+            if rules is None or not rules.wants(topic):
+                log.info("ignored a device message on %s: %s", topic, exc)
             return
         apply_updates(self._agent.states, updates)
         if self._on_state is not None:
             for update in updates:
                 self._on_state(update)
+        if rules is not None and updates:
+            try:
+                rules.on_state(updates)
+            except Exception:
+                log.exception("the automations failed on a state report from %s", topic)
 
 
 def _first_connection_error(group: BaseExceptionGroup[Any]) -> BaseException:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from hausgeist.config import load_config_text
+from hausgeist.config import load_config, load_config_text
 from hausgeist.errors import ConfigError
 
 CASES: list[dict[str, Any]] = yaml.safe_load(
@@ -88,10 +88,31 @@ def test_every_device_mistake_is_reported_not_just_the_first() -> None:
 
 
 def test_unknown_tag_is_a_config_problem() -> None:
+    error = _problems("areas: []\ndevices: !env_var DEVICES\n")
+    [problem] = error.problems
+    assert problem.line == 2
+    assert "!env_var" in problem.message
+
+
+def test_a_missing_include_is_a_config_problem() -> None:
     error = _problems("areas: []\ndevices: !include devices.yaml\n")
     [problem] = error.problems
     assert problem.line == 2
-    assert "!include" in problem.message
+    assert "cannot include devices.yaml" in problem.message
+
+
+def test_include_and_include_dir_lists(tmp_path: Path) -> None:
+    (tmp_path / "devices.yaml").write_text("- {id: light.a, name: A}\n", encoding="utf-8")
+    (tmp_path / "more").mkdir()
+    (tmp_path / "more" / "b.yaml").write_text("- {id: light.b, name: B}\n", encoding="utf-8")
+    (tmp_path / "more" / "c.yaml").write_text("- {id: light.c, name: C}\n", encoding="utf-8")
+    (tmp_path / "config.yaml").write_text(
+        "devices: !include devices.yaml\nautomations: !include_dir_merge_list more\n",
+        encoding="utf-8",
+    )
+    config = load_config(tmp_path / "config.yaml", env={})
+    assert [d.id for d in config.devices] == ["light.a"]
+    assert [a["id"] for a in config.automations] == ["light.b", "light.c"]
 
 
 def test_merge_key_is_understood_or_reported() -> None:

@@ -108,7 +108,13 @@ def _condition(condition: dict[str, Any], name: Any) -> str:
         return " or ".join(_condition(c, name) for c in condition["conditions"])
     said = []
     if "weekday" in condition:
-        said.append("on " + ", ".join(_DAYS[d] for d in condition["weekday"]))
+        days = list(condition["weekday"])
+        if days == ["mon", "tue", "wed", "thu", "fri"]:
+            said.append("on weekdays")
+        elif days == ["sat", "sun"]:
+            said.append("at weekends")
+        else:
+            said.append("on " + ", ".join(_DAYS[d] for d in days))
     said.extend(f"{w} {condition[w][:5]}" for w in ("after", "before") if w in condition)
     return " ".join(said)
 

@@ -1,0 +1,187 @@
+"""The automation engine on MQTT: device reports and trigger-topic messages in, the rules'
+service calls out through the same dispatcher (outbox, device adapters) as spoken commands.
+
+The engine is pure and synchronous; this adapter gives it the wall clock, feeds it on the
+event loop, and runs its timers. It keeps its own copy of the device states, fed by the
+same reports as the agent's, so it sees each change as a change. Rules reload on
+``<base>/automations/reload`` or when their files change; a bad reload keeps the old rules
+and says why."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from hausgeist.automations.engine import Conversation, Emitted, Engine
+from hausgeist.automations.rules import Rule
+from hausgeist.automations.triggers import topic_matches
+from hausgeist.automations.words import RuleReader
+from hausgeist.automations.world import World
+from hausgeist.devices.actions import ServiceCall
+from hausgeist.errors import HausgeistError
+from hausgeist.integration.adapters.base import StateUpdate
+from hausgeist.integration.dispatcher import MqttDispatcher
+
+log = logging.getLogger(__name__)
+
+Loader = Callable[[], tuple[World, list[Rule]]]
+"""Reads the rules again (and the world they run in); raises ConfigError when they are bad."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class AutomationRunner:
+    """Runs the rules of a home beside the agent service."""
+
+    def __init__(
+        self,
+        load: Loader,
+        dispatcher: MqttDispatcher,
+        base_topic: str,
+        *,
+        conversation: Conversation | None = None,
+        reader: RuleReader | None = None,
+        watch: Iterable[Path] = (),
+        clock: Callable[[], datetime] = _now,
+    ) -> None:
+        self._load = load
+        self._dispatcher = dispatcher
+        self._conversation = conversation
+        self._reader = reader
+        self._clock = clock
+        self._watch = list(watch)
+        self._stamps = self._file_stamps()
+        self.reload_topic = f"{base_topic}/automations/reload"
+        self.add_topic = f"{base_topic}/automations/add"
+        self.add_answer_topic = f"{base_topic}/automations/add/result"
+        world, rules = load()
+        world.apply_effects = False
+        self.engine = Engine(rules, world, conversation)
+        self.engine.start(clock())
+
+    def subscriptions(self) -> list[str]:
+        """Topics the rules listen on, and the reload and add topics."""
+        topics = {self.reload_topic, self.add_topic}
+        for rule in self.engine.rules:
+            for trigger in rule.triggers:
+                if trigger["trigger"] == "mqtt":
+                    topics.add(trigger["topic"])
+        return sorted(topics)
+
+    def wants(self, topic: str) -> bool:
+        return any(topic_matches(t, topic) for t in self.subscriptions())
+
+    def on_message(self, topic: str, payload: bytes) -> None:
+        """A message on a topic the rules (or the reload/add topics) listen on."""
+        if topic == self.reload_topic:
+            self.reload("a reload message")
+            return
+        if topic == self.add_topic:
+            self._add(payload)
+            return
+        self.engine.advance(self._clock())
+        self.engine.mqtt_message(topic, payload)
+        self._dispatch(self.engine.drain())
+
+    def on_state(self, updates: Iterable[StateUpdate]) -> None:
+        """Devices reported: the rules see each change."""
+        self.engine.advance(self._clock())
+        for update in updates:
+            if update.state is None and not update.attributes:
+                continue
+            current = self.engine.world.states.get(update.entity_id)
+            state = update.state if update.state is not None else current.state
+            self.engine.set_state(update.entity_id, state, dict(update.attributes))
+        self._dispatch(self.engine.drain())
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        """Run the rules' timers on the wall clock until ``stopping``."""
+        while not stopping.is_set():
+            self.engine.advance(self._clock())
+            self._dispatch(self.engine.drain())
+            if self._file_stamps() != self._stamps:
+                self.reload("a changed file")
+            due = self.engine.next_timer()
+            wait = 1.0 if due is None else max(0.0, min(1.0, (due - self._clock()).total_seconds()))
+            try:
+                async with asyncio.timeout(wait):
+                    await stopping.wait()
+            except TimeoutError:
+                pass
+
+    def reload(self, why: str) -> bool:
+        """Read the rules again; on a problem keep the running ones and say why."""
+        self._stamps = self._file_stamps()
+        try:
+            world, rules = self._load()
+        except HausgeistError as exc:
+            log.error("automations not reloaded (%s): %s; the old rules keep running", why, exc)  # noqa: TRY400 - the file is at fault; a traceback says nothing more
+            return False
+        old = self.engine.world
+        world.apply_effects = False
+        world.states = old.states
+        world.changed = old.changed
+        self.engine = Engine(rules, world, self._conversation)
+        self.engine.start(self._clock())
+        log.info("automations reloaded (%s): %d rules", why, len(rules))
+        return True
+
+    def _file_stamps(self) -> dict[Path, float]:
+        stamps = {}
+        for path in self._watch:
+            try:
+                stamps[path] = path.stat().st_mtime
+            except OSError:
+                stamps[path] = -1.0
+        return stamps
+
+    def _dispatch(self, emitted: list[Emitted]) -> None:
+        for item in emitted:
+            if item.error is not None:
+                log.warning("automation %s: %s", item.automation, item.error)
+            elif item.mqtt is not None:
+                self._dispatcher.outbox.enqueue_answer(
+                    item.mqtt["topic"], item.mqtt["payload"].encode()
+                )
+                self._dispatcher.doorbell.ring()
+            elif item.service is not None and item.entity_id is not None:
+                call = ServiceCall(service=item.service, entity_id=item.entity_id, data=item.data)
+                try:
+                    self._dispatcher.dispatch([call])
+                except HausgeistError as exc:
+                    log.warning("automation %s: cannot send %s: %s", item.automation, call, exc)
+
+    def _add(self, payload: bytes) -> None:
+        """``automations/add``: text (or {"text": ...}) in, the rule made of it out, not saved
+        (saving is the command line's, after a yes)."""
+        if self._reader is None:
+            return
+        try:
+            raw = payload.decode("utf-8")
+            text = json.loads(raw).get("text", "") if raw.lstrip().startswith("{") else raw
+        except (UnicodeDecodeError, ValueError, AttributeError):
+            text = ""
+        made = self._reader.read(str(text)) if text else None
+        answer = (
+            {
+                "status": "not_understood",
+                "automation": None,
+                "summary": "",
+                "reply": 'Send the rule as UTF-8 text or {"text": ...}.',
+            }
+            if made is None
+            else {
+                "status": made.status,
+                "automation": made.automation,
+                "summary": made.summary,
+                "reply": made.reply,
+            }
+        )
+        self._dispatcher.outbox.enqueue_answer(self.add_answer_topic, json.dumps(answer).encode())
+        self._dispatcher.doorbell.ring()
