@@ -126,6 +126,22 @@ class Engine:
         self._template_waiters: list[_Run] = []
         self._trigger_waiters: list[_Run] = []
         self._fired_at: dict[str, tuple[datetime, int]] = {}
+        self._by_entity: dict[str, list[tuple[Rule, int, dict[str, Any]]]] = {}
+        self._templated: list[tuple[Rule, int, dict[str, Any]]] = []
+        for rule in self.rules:
+            for index, trigger in enumerate(rule.triggers):
+                if trigger["trigger"] in {"state", "numeric_state"}:
+                    ids = (
+                        trigger["entity_id"]
+                        if isinstance(trigger["entity_id"], list)
+                        else [trigger["entity_id"]]
+                    )
+                    for entity_id in ids:
+                        self._by_entity.setdefault(str(entity_id), []).append(
+                            (rule, index, trigger)
+                        )
+                elif trigger["trigger"] == "template":
+                    self._templated.append((rule, index, trigger))
         self.started = False
 
     # --- the outside --------------------------------------------------------------------------
@@ -223,10 +239,8 @@ class Engine:
                 self._react(self._changes.popleft())
 
     def _react(self, change: Change) -> None:
-        for rule in self.rules:
-            if not rule.enabled:
-                continue
-            for index, trigger in enumerate(rule.triggers):
+        for rule, index, trigger in (*self._by_entity.get(change.entity_id, ()), *self._templated):
+            if rule.enabled:
                 self._react_trigger(rule, index, trigger, change)
         for run in list(self._template_waiters):
             wait = run.wait

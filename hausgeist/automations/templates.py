@@ -19,6 +19,8 @@ _NOT_DOMAINS = frozenset(
     {"unsafe_callable", "alters_data", "jinja_pass_arg", "jinja_async_variant"}
 )
 MAX_OUTPUT = 64 * 1024
+_CACHE = 4096
+"""Compiled templates kept (a rule's templates are compiled once, not per event)."""
 
 
 class TemplateProblem(ValueError):  # noqa: N818 - a problem with the template, said to users
@@ -111,6 +113,7 @@ class Templates:
             to_json=json.dumps,
         )
         self.env = env
+        self._compiled: dict[str, Any] = {}
 
     def check(self, text: str) -> None:
         """Raise TemplateProblem when ``text`` does not compile."""
@@ -127,7 +130,11 @@ class Templates:
 
     def render_text(self, text: str, variables: Mapping[str, Any] | None = None) -> str:
         try:
-            template = self.env.from_string(text)
+            template = self._compiled.get(text)
+            if template is None:
+                if len(self._compiled) > _CACHE:
+                    self._compiled.clear()
+                template = self._compiled[text] = self.env.from_string(text)
             out = template.render(**(variables or {}))
         except TemplateProblem:
             raise

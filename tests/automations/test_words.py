@@ -126,3 +126,14 @@ def test_any_text_gets_a_status_and_never_an_error(text: str) -> None:
     got = reader().read(text)
     assert got.status in {"confirm", "refused", "not_understood"}
     assert (got.automation is not None) == (got.status == "confirm")
+
+
+def test_every_description_does_what_it_says_on_replayed_events() -> None:
+    """Each rule made from words is judged by what it does on its description's events (the
+    benchmark's judge): right actions at the right times, and never another device."""
+    from benchmarks.automations.judge import judge_all
+
+    verdicts = judge_all()
+    wrong = [f"{v.text}: {v.why}" for v in verdicts if not v.right]
+    assert not wrong, "\n".join(wrong)
+    assert not any(v.wrong_device for v in verdicts)
