@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from hausgeist import __version__
-from hausgeist.commands import ask, automations, info, model, mqtt, tune
+from hausgeist.commands import ask, automations, info, model, mqtt, tune, voice
 from hausgeist.commands.common import fail
 from hausgeist.errors import HausgeistError
 
@@ -37,6 +37,14 @@ def build_parser() -> argparse.ArgumentParser:
     _mqtt_commands(sub)
     _model_commands(sub)
     _automation_commands(sub)
+    p = sub.add_parser(
+        "wyoming", help="serve as a Wyoming conversation agent (Home Assistant voice)"
+    )
+    _config_flag(p)
+    p.add_argument(
+        "--uri", default="tcp://0.0.0.0:10700", help="where to listen (default tcp://0.0.0.0:10700)"
+    )
+    p.set_defaults(func=voice.wyoming)
     return parser
 
 

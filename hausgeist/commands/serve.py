@@ -23,6 +23,7 @@ from hausgeist.integration.automation_runner import AutomationRunner
 from hausgeist.integration.broker import PROTOCOL as EMBEDDED_PROTOCOL
 from hausgeist.integration.broker import EmbeddedBroker
 from hausgeist.integration.dispatcher import MqttDispatcher
+from hausgeist.integration.hermes import HermesBridge
 from hausgeist.integration.link import LinkSettings, MqttProtocol, quiet_socket_races
 from hausgeist.integration.topics import Topics
 from hausgeist.paths import data_dir as default_data_dir
@@ -72,7 +73,11 @@ async def _run_agent(
             home.registry,
             home.states,
             data,
-            reply_topics=[*mqtt.reply_topics, *publish_topics(rules)],
+            reply_topics=[
+                *mqtt.reply_topics,
+                *publish_topics(rules),
+                *(["hermes/#"] if config.voice.hermes else []),
+            ],
         )
         runner = AutomationRunner(
             loader,
@@ -92,6 +97,11 @@ async def _run_agent(
                 protocol=protocol,
                 session_expiry_s=mqtt.session_expiry_s,
                 automations=runner,
+                hermes=HermesBridge(
+                    root.agent, dispatcher.outbox, dispatcher.doorbell, config.voice.satellites
+                )
+                if config.voice.hermes
+                else None,
             )
             log.info("hausgeist: %s, data in %s", config_path, data)
             with _stop_on_signals(service.stop):

@@ -89,6 +89,15 @@ def check_config(data: dict[str, Any], doc: YamlDocument) -> list[ConfigProblem]
                 (suggest(kind, DEVICE_TYPES) if isinstance(kind, str) else None)
                 or f"type is one of {', '.join(DEVICE_TYPES)}",
             )
+    voice = data.get("voice")
+    satellites = voice.get("satellites") if isinstance(voice, dict) else None
+    for satellite, area in satellites.items() if isinstance(satellites, dict) else []:
+        if isinstance(area, str) and area not in areas:
+            check.add(
+                ("voice", "satellites", satellite),
+                f"unknown area '{area}'",
+                suggest(area, areas) or _define("areas", areas),
+            )
     policy = data.get("policy")
     domains = policy.get("domains") if isinstance(policy, dict) else None
     for domain in domains if isinstance(domains, dict) else {}:

@@ -244,6 +244,16 @@ class LocationConfig(_Model):
         return value
 
 
+class VoiceConfig(_Model):
+    """Voice front ends (Wyoming, Rhasspy/Hermes)."""
+
+    satellites: dict[str, Slug] = {}
+    """A satellite's id (Wyoming ``device_id``/``satellite_id``, Hermes ``siteId``) -> the
+    area it stands in: "turn off the light" then means that room's light."""
+    hermes: bool = False
+    """Answer Rhasspy 2 Hermes NLU queries (``hermes/nlu/query``) under ``hausgeist run``."""
+
+
 class Config(_Model):
     """The whole configuration file."""
 
@@ -256,6 +266,7 @@ class Config(_Model):
     llm: LlmConfig = LlmConfig()
     data_dir: str | None = None
     location: LocationConfig = LocationConfig()
+    voice: VoiceConfig = VoiceConfig()
     automations: list[Any] = []
     """Automations in Home Assistant's format, checked by ``hausgeist.automations``."""
     language: Literal["en"] = "en"

@@ -9,11 +9,16 @@ from hausgeist.devices.actions import ServiceCall
 from hausgeist.devices.registry import DeviceRegistry
 from hausgeist.devices.state import EntityState, StateStore
 from hausgeist.integration.adapters.base import Publish, StateUpdate
-from hausgeist.understanding.types import Request
+from hausgeist.understanding.types import Decision, Request
 
 
 class OutcomeLike(Protocol):
     """The result of handling a request."""
+
+    @property
+    def decision(self) -> Decision:
+        """What was decided."""
+        ...
 
     def as_json(self) -> dict[str, Any]:
         """The contract's JSON answer, with ``id`` when the request had one."""

@@ -22,6 +22,7 @@ from hausgeist.integration.automation_runner import AutomationRunner
 from hausgeist.integration.backoff import Backoff
 from hausgeist.integration.commands import CommandDesk
 from hausgeist.integration.dispatcher import MqttDispatcher
+from hausgeist.integration.hermes import HermesBridge
 from hausgeist.integration.link import (
     BrokerConnectionError,
     BrokerLink,
@@ -53,6 +54,7 @@ class AgentService:
         backoff: Backoff | None = None,
         on_state: Callable[[StateUpdate], None] | None = None,
         automations: AutomationRunner | None = None,
+        hermes: HermesBridge | None = None,
     ) -> None:
         self._agent = agent
         self._settings = LinkSettings.from_config(mqtt, protocol, session_expiry_s)
@@ -75,6 +77,7 @@ class AgentService:
         self._shutdown_timeout_s = shutdown_timeout_s
         self._on_state = on_state
         self._automations = automations
+        self._hermes = hermes
         self._stopping = asyncio.Event()
         self._commands_done = asyncio.Event()
         self._ready = asyncio.Event()
@@ -93,6 +96,8 @@ class AgentService:
                 tg.create_task(self._commands(), name="mqtt-commands")
                 if self._automations is not None:
                     tg.create_task(self._automations.run(self._stopping), name="automations")
+                if self._hermes is not None:
+                    tg.create_task(self._hermes.run(self._stopping), name="hermes")
         finally:
             self._sender.doorbell.listen(None)
             self.outbox.close()
@@ -139,6 +144,7 @@ class AgentService:
 
     async def _serve(self, link: BrokerLink) -> None:
         rules = self._automations.subscriptions() if self._automations is not None else []
+        rules += self._hermes.subscriptions() if self._hermes is not None else []
         await link.subscribe([self.topics.command, *self._adapters.subscriptions(), *rules])
         await link.publish(self.topics.status, ONLINE, qos=1, retain=True)
         log.info("serving on %s (%s)", self._settings.endpoint, self.topics.command)
@@ -195,6 +201,9 @@ class AgentService:
             self._desk.receive(message.payload)
 
     def _on_device_message(self, topic: str, payload: bytes) -> None:
+        if self._hermes is not None and topic in self._hermes.subscriptions():
+            self._hermes.on_message(payload)
+            return
         rules = self._automations
         if rules is not None and rules.wants(topic):
             try:
