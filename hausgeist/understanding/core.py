@@ -29,6 +29,13 @@ from hausgeist.understanding.negation import negated
 from hausgeist.understanding.plan import AREA_DEFAULT, PlanError, fits, plan
 from hausgeist.understanding.policy import Policy, is_sensitive
 from hausgeist.understanding.questions import Questions, looks_like_question
+from hausgeist.understanding.relative import (
+    NEUTRAL,
+    Amount,
+    change_for,
+    find_amount,
+    is_direction,
+)
 from hausgeist.understanding.resolve import Context, Outcome, Resolver, Target
 from hausgeist.understanding.rules import BARE_NAME
 from hausgeist.understanding.sessions import Conversation, PendingClarify, PendingConfirm
@@ -107,6 +114,8 @@ _CLAUSE_BREAKS = frozenset({"and", "then", "also", "plus", "after", "afterwards"
 class _Clause:
     """One clause's result."""
 
+    notes: list[str] = field(default_factory=list)
+    """Said after the reply ("(the Thermostat's maximum is 30°)")."""
     calls: list[ServiceCall] = field(default_factory=list)
     status: Status | None = None
     reply: str = ""
@@ -313,7 +322,11 @@ class Understanding:
                 ), None
             calls.extend(result.calls)
         confidence = 0.85 if fuzzy else 1.0
-        return self.finish(calls, trace, confidence), None
+        decision = self.finish(calls, trace, confidence)
+        notes = [n for r in results for n in r.notes]
+        if notes and decision.status in {Status.DONE, Status.CONFIRM}:
+            decision = replace(decision, reply=f"{decision.reply} {' '.join(notes)}")
+        return decision, None
 
     def finish(
         self,
@@ -394,6 +407,11 @@ class Understanding:
         trace: list[str],
         sentence: list[str] | None = None,
     ) -> _Clause:
+        amount = find_amount(words)
+        if amount is not None:
+            changed = self._by_amount(amount, states, context, trace)
+            if changed is not None:
+                return changed
         protected = self._protected(words)
         intents = _values_first(list(islice(readings(words, protected), _SCANNED_READINGS)), words)
         bare = self._bare_name(words)
@@ -417,6 +435,51 @@ class Understanding:
             trace.append("that reading names nothing that can do it; trying the next")
         assert first is not None
         return first
+
+    def _by_amount(
+        self, amount: Amount, states: StateStore, context: Context, trace: list[str]
+    ) -> _Clause | None:
+        """ "by N": the devices the rest of the clause names, each changed by N from where it
+        is; None when the rest names nothing to change (the clause is read as usual)."""
+        target = self._clause(amount.rest, states, context, [])
+        if target.status is not None or not target.calls:
+            nouns = [w for w in amount.rest if w not in NEUTRAL and not is_direction(w)]
+            target = self._clause(["turn", "on", *nouns], states, context, [])
+        if target.status is Status.CLARIFY:
+            return target
+        if not target.calls:
+            reply = f"I can't tell what to change by {amount.amount:g}; name the device."
+            return _Clause(status=Status.REFUSED, reply=reply)
+        trace.append(
+            f"by an amount: {amount.amount:g} ({'+' if amount.sign > 0 else '-' if amount.sign < 0 else '?'})"
+        )
+        if amount.sign == 0:
+            reply = f"Should I turn it up or down by {amount.amount:g}?"
+            return _Clause(status=Status.REFUSED, reply=reply)
+        result = _Clause(intent=target.intent, target=target.target)
+        for entity_id in dict.fromkeys(c.entity_id for c in target.calls):
+            device = self.registry.get(entity_id)
+            if device is None:
+                continue
+            state = states.get(entity_id)
+            change = change_for(device.domain, device.name, state.attributes, amount)
+            if change.service is None:
+                result.status, result.reply = Status.REFUSED, _sentence(change.problem or "")
+                return result
+            try:
+                call = validate_call(
+                    ServiceCall(service=change.service, entity_id=entity_id, data=change.data),
+                    self.registry,
+                    state.attributes,
+                )
+            except ActionError as exc:
+                result.status, result.reply = Status.REFUSED, _sentence(str(exc))
+                return result
+            trace.append(f"call: {call}")
+            result.calls.append(call)
+            if change.held is not None:
+                result.notes.append(f"(That is the {device.name}'s {change.held}.)")
+        return result
 
     def _try(
         self,

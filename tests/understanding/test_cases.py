@@ -58,6 +58,7 @@ SINGLE = [
     "slips.yaml",
     "asides.yaml",
     "negation.yaml",
+    "relative.yaml",
 ]
 
 
