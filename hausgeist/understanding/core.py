@@ -422,6 +422,17 @@ class Understanding:
             return _Clause(status=Status.NOT_UNDERSTOOD, reply="Sorry, I didn't understand that.")
         for intent in intents:
             _complete(intent, sentence or words)  # "arm the alarm, we're going to bed"
+        coloured = _coloured(words) or any(
+            e.startswith("light.") for e in self._devices_named(words)
+        )
+        colourless = [i for i in intents if i.action not in _COLOUR_ACTIONS or coloured]
+        if len(colourless) < len(intents):
+            trace.append("a colour word that is no light's object: not a colour command")
+            intents = colourless
+            if not intents:
+                return _Clause(
+                    status=Status.NOT_UNDERSTOOD, reply="Sorry, I didn't understand that."
+                )
         first: _Clause | None = None
         numbers = {i for i, w in enumerate(words) if as_number(w) is not None}
         for intent in intents:
@@ -653,6 +664,18 @@ def _values_first(intents: list[Intent], words: list[str]) -> list[Intent]:
     full = [i for i in intents if numbers <= i.consumed]
     rest = [i for i in intents if not numbers <= i.consumed]
     return [*full, *rest][:_MAX_READINGS]
+
+
+_COLOUR_ACTIONS = frozenset({Action.COLOR, Action.COLOR_TEMP})
+_LIGHT_VERBS = frozenset({"turn", "set", "make", "change", "switch", "put", "color", "colour"})
+_LIGHT_WORDS = frozenset({"light", "lamp", "bulb", "strip", "led", "lighting", "spot", "spotlight"})
+
+
+def _coloured(words: list[str]) -> bool:
+    """Whether a colour word in ``words`` can be a light's new colour: a light verb says it
+    ("turn it red", "set the kitchen to daylight") or a light is named ("lamp to blue", the
+    caller checks names), not "let daylight in" or "feeling blue"."""
+    return any(w in _LIGHT_VERBS or singular(w) in _LIGHT_WORDS for w in words)
 
 
 def _negative(tokens: list[str]) -> str | None:

@@ -59,6 +59,7 @@ SINGLE = [
     "asides.yaml",
     "negation.yaml",
     "relative.yaml",
+    "figurative.yaml",
 ]
 
 
