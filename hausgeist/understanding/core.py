@@ -287,6 +287,7 @@ class Understanding:
         calls: list[ServiceCall] = []
         fuzzy = False
         results: list[_Clause] = []
+        refused: list[str] = []
         for index, words in enumerate(clauses):
             result = self._clause(words, states, context, trace, sentence=tokens)
             if _chatter(result, words) and len(clauses) > 1:
@@ -316,14 +317,27 @@ class Understanding:
                     return decision, PendingClarify(result.intent, ids, tuple(calls))
             if result.status is Status.REFUSED and (slip := self._slip(tokens)) is not None:
                 return _slipped(*slip, "not refused", trace), None
+            if result.status is Status.REFUSED and len(clauses) > 1:
+                # One impossible part does not refuse the others: it is explained beside them.
+                trace.append(f"part refused: '{' '.join(words)}': {result.reply}")
+                refused.append(result.reply)
+                continue
             if result.status is not None:
                 return Decision(
                     result.status, result.reply, confidence=0.9, trace=tuple(trace)
                 ), None
             calls.extend(result.calls)
+        if refused and not calls:
+            return Decision(
+                Status.REFUSED, " ".join(refused), confidence=0.9, trace=tuple(trace)
+            ), None
         confidence = 0.85 if fuzzy else 1.0
-        decision = self.finish(calls, trace, confidence)
-        notes = [n for r in results for n in r.notes]
+        decision = (
+            self._finish_parts(calls, trace, confidence)
+            if len(clauses) > 1
+            else self.finish(calls, trace, confidence)
+        )
+        notes = [n for r in results for n in r.notes] + refused
         if notes and decision.status in {Status.DONE, Status.CONFIRM}:
             decision = replace(decision, reply=f"{decision.reply} {' '.join(notes)}")
         return decision, None
@@ -369,6 +383,32 @@ class Understanding:
             confidence=confidence,
             trace=tuple(trace),
         )
+
+    def _finish_parts(
+        self, calls: Sequence[ServiceCall], trace: list[str], confidence: float
+    ) -> Decision:
+        """Several requests in one sentence: what needs no yes is done now, what needs one
+        waits for it (and what the policy denies is said, not done)."""
+        unique: list[ServiceCall] = []
+        for call in calls:
+            if call not in unique:
+                unique.append(call)
+        verdict = self.policy.judge(unique)
+        waiting = [*verdict.guarded, *verdict.denied]
+        free = [c for c in unique if c not in waiting]
+        if not free or not waiting:
+            return self.finish(calls, trace, confidence)
+        trace.append("parts: the ones that need no yes are done now")
+        done = self.finish(free, trace, confidence)
+        if verdict.denied and not verdict.guarded:
+            what = replies.describe([c.entity_id for c in verdict.denied], self.registry)
+            return replace(done, reply=f"{done.reply} I'm not allowed to do that with {what}.")
+        asked = self.finish([c for c in unique if c in verdict.guarded], trace, confidence)
+        reply = f"{done.reply} {asked.reply}"
+        if verdict.denied:
+            what = replies.describe([c.entity_id for c in verdict.denied], self.registry)
+            reply += f" I'm not allowed to do that with {what}."
+        return replace(done, reply=reply, pending=asked.pending)
 
     def _names_something(self, words: list[str]) -> bool:
         return bool(self.index.find(words))

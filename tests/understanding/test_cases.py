@@ -60,6 +60,7 @@ SINGLE = [
     "negation.yaml",
     "relative.yaml",
     "figurative.yaml",
+    "multipart.yaml",
 ]
 
 
