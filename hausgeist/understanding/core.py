@@ -30,10 +30,12 @@ from hausgeist.understanding.plan import AREA_DEFAULT, PlanError, fits, plan
 from hausgeist.understanding.policy import Policy, is_sensitive
 from hausgeist.understanding.questions import Questions, looks_like_question
 from hausgeist.understanding.relative import (
+    EXTREME,
     NEUTRAL,
     Amount,
     change_for,
     find_amount,
+    find_extreme,
     is_direction,
 )
 from hausgeist.understanding.resolve import Context, Outcome, Resolver, Target
@@ -447,7 +449,7 @@ class Understanding:
         trace: list[str],
         sentence: list[str] | None = None,
     ) -> _Clause:
-        amount = find_amount(words)
+        amount = find_amount(words) or find_extreme(words)
         if amount is not None:
             changed = self._by_amount(amount, states, context, trace)
             if changed is not None:
@@ -498,8 +500,14 @@ class Understanding:
             target = self._clause(["turn", "on", *nouns], states, context, [])
         if target.status is Status.CLARIFY:
             return target
+        named = self._devices_named(amount.rest)
+        if not target.calls and len(named) == 1:
+            target = _Clause(
+                calls=[ServiceCall(service="homeassistant.turn_on", entity_id=named[0])]
+            )
         if not target.calls:
-            reply = f"I can't tell what to change by {amount.amount:g}; name the device."
+            what = "set to its end" if amount.amount >= EXTREME else f"change by {amount.amount:g}"
+            reply = f"I can't tell what to {what}; name the device."
             return _Clause(status=Status.REFUSED, reply=reply)
         trace.append(
             f"by an amount: {amount.amount:g} ({'+' if amount.sign > 0 else '-' if amount.sign < 0 else '?'})"

@@ -34,6 +34,33 @@ _DOWN = frozenset(
 )
 
 
+EXTREME = 1_000_000.0
+"""The amount of "to the max": any range ends before it."""
+_TOP = (
+    ("to", "the", "maximum"), ("to", "the", "max"), ("to", "maximum"), ("to", "max"),
+    ("to", "the", "highest"), ("to", "highest"), ("all", "the", "way", "up"), ("to", "full"),
+    ("as", "high", "as", "possible"), ("as", "bright", "as", "possible"),
+    ("as", "loud", "as", "possible"), ("as", "warm", "as", "possible"),
+)  # fmt: skip
+_BOTTOM = (
+    ("to", "the", "minimum"), ("to", "the", "min"), ("to", "minimum"), ("to", "min"),
+    ("to", "the", "lowest"), ("to", "lowest"), ("all", "the", "way", "down"),
+    ("as", "low", "as", "possible"), ("as", "dim", "as", "possible"),
+    ("as", "quiet", "as", "possible"), ("as", "cool", "as", "possible"),
+)  # fmt: skip
+
+
+def find_extreme(words: list[str]) -> Amount | None:
+    """ "to the max", "all the way down", "as bright as possible": the end of the range."""
+    for phrases, sign in ((_TOP, 1), (_BOTTOM, -1)):
+        for phrase in phrases:
+            n = len(phrase)
+            for i in range(len(words) - n + 1):
+                if tuple(words[i : i + n]) == phrase:
+                    return Amount(EXTREME, sign, words[:i] + words[i + n :])
+    return None
+
+
 def is_direction(word: str) -> bool:
     """Whether ``word`` says up or down ("raise", "dim", "louder")."""
     return word in _UP or word in _DOWN
@@ -102,6 +129,8 @@ def _tidy(value: float) -> float | int:
 def change_for(domain: str, name: str, attrs: Mapping[str, Any], amount: Amount) -> Change:
     """The call that changes the device ``name`` (of ``domain``, with ``attrs``) by ``amount``."""
     step = amount.amount * amount.sign
+    if domain == "light" and amount.amount >= EXTREME:
+        return Change("light.turn_on", {"brightness_pct": 100 if step > 0 else 1}, None)
     if domain == "light":
         brightness = _number(attrs, "brightness")
         held = None

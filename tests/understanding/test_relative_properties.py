@@ -85,3 +85,30 @@ def test_by_n_is_a_change_never_the_value(data: st.DataObject) -> None:
             high / (out_scale if key == "volume_level" else 1),
         )
         assert abs(level - expected) < 0.6, said
+
+
+TOP = ("set the {n} to the max", "turn the {n} all the way up", "put the {n} to the maximum")
+BOTTOM = (
+    "set the {n} to the minimum",
+    "turn the {n} all the way down",
+    "put the {n} to the lowest",
+)
+
+
+@EXAMPLES
+@given(st.data())
+def test_to_the_max_is_the_end_of_the_devices_range(data: st.DataObject) -> None:
+    core = home_core("test", None)
+    entity_id = data.draw(st.sampled_from(sorted(LEVELS)))
+    _, _, key, out_scale, (low, high) = LEVELS[entity_id]
+    up = data.draw(st.booleans())
+    text = data.draw(st.sampled_from(TOP if up else BOTTOM)).format(n=NAMES[entity_id])
+    decision, _ = core.decide(Request(text), StateStore.from_registry(core.registry))
+    calls = [c for c in (*decision.actions, *decision.pending) if c.entity_id == entity_id]
+    said = f"{text!r}: {decision.status.value} {decision.reply}"
+    assert calls, said
+    for call in calls:
+        if out_scale is None:
+            assert call.data.get("brightness_pct") == (100 if up else 1), said
+        else:
+            assert call.data.get(key) == (high if up else low), said
