@@ -46,6 +46,20 @@ def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
+CONVERSATIONS = "turns of conversations"
+"""The cases asked inside a session (a pending question, then anything), across categories."""
+
+
+def _group(outcomes: Sequence[Outcome]) -> dict[str, Any]:
+    ok = sum(o.verdict.passed for o in outcomes)
+    return {
+        "cases": len(outcomes),
+        "passed": ok,
+        "accuracy": ok / len(outcomes),
+        "wrong_actions": sum(o.verdict.wrong_action for o in outcomes),
+    }
+
+
 def summarize(outcomes: Sequence[Outcome]) -> dict[str, Any]:
     """The numbers for one group of outcomes (a home, or all of them)."""
     n = len(outcomes)
@@ -59,8 +73,10 @@ def summarize(outcomes: Sequence[Outcome]) -> dict[str, Any]:
     for category in CATEGORIES:
         group = [o for o in outcomes if o.case.category == category]
         if group:
-            ok = sum(o.verdict.passed for o in group)
-            categories[category] = {"cases": len(group), "passed": ok, "accuracy": ok / len(group)}
+            categories[category] = _group(group)
+    turns = [o for o in outcomes if o.case.session is not None]
+    if turns:
+        categories[CONVERSATIONS] = _group(turns)
     return {
         "cases": n,
         "passed": passed,
@@ -88,15 +104,23 @@ def _row(label: str, cells: Iterable[str]) -> list[str]:
     return [label, *cells]
 
 
+def _cell(category: dict[str, Any] | None) -> str:
+    """``97.1% (35)``, with ``, 1 wrong`` where a case of it did a wrong action."""
+    if category is None:
+        return "-"
+    wrong = category["wrong_actions"]
+    return (
+        f"{_pct(category['accuracy'])} ({category['cases']}{f', {wrong} wrong' if wrong else ''})"
+    )
+
+
 def table(numbers: dict[str, dict[str, Any]]) -> str:
-    """Plain-text table: one column per home and one for all of them."""
+    """Plain-text table: one column per home and one for all of them; each category's
+    cell says how many of its cases did a wrong action, where any did."""
     columns = list(numbers)
     rows: list[list[str]] = [_row("", columns)]
-    for category in CATEGORIES:
-        cells = []
-        for col in columns:
-            cat = numbers[col]["categories"].get(category)
-            cells.append("-" if cat is None else f"{_pct(cat['accuracy'])} ({cat['cases']})")
+    for category in (*CATEGORIES, CONVERSATIONS):
+        cells = [_cell(numbers[col]["categories"].get(category)) for col in columns]
         if any(c != "-" for c in cells):
             rows.append(_row(category, cells))
     rows.append([])

@@ -267,6 +267,39 @@ class Understanding:
             left.append((replies.requested(calls, self.registry) if calls else "", False))
         return kept, left
 
+    def _named_where_needed(
+        self, intents: list[Intent], words: list[str], trace: list[str]
+    ) -> list[Intent]:
+        """The readings less those of a rule that reads only where its device is named
+        (:attr:`IntentRule.named_only`) and whose device is not."""
+        kept = [i for i in intents if self._names_its_device(i, words)]
+        trace.extend(
+            f"{i.action.value} ({i.rule.name if i.rule else ''}): no device of its kind named"
+            for i in intents
+            if i not in kept
+        )
+        return kept
+
+    def _names_its_device(self, intent: Intent, words: list[str]) -> bool:
+        """Whether ``words`` name a device of the intent's rule's domains, by name, alias or
+        a word of its kind (always, for a rule without :attr:`IntentRule.named_only`)."""
+        rule = intent.rule
+        if rule is None or not rule.named_only or rule.domains is None:
+            return True
+        for match in self.index.find(words):
+            if set(range(match.start, match.end)) <= intent.consumed:
+                continue  # the part itself ("fan") names no device
+            for entry in match.entries:
+                if entry.kind in {Kind.DEVICE, Kind.SHORT}:
+                    if self.registry.devices[entry.ref].domain in rule.domains:
+                        return True
+                elif (
+                    entry.kind is Kind.TYPE
+                    and self.index.type_hint(entry.ref).domains & rule.domains
+                ):
+                    return True
+        return False
+
     def _devices_named(self, words: list[str]) -> list[str]:
         """The entity ids ``words`` name by a device's name or alias."""
         return [
@@ -456,6 +489,7 @@ class Understanding:
                 return changed
         protected = self._protected(words)
         intents = _values_first(list(islice(readings(words, protected), _SCANNED_READINGS)), words)
+        intents = self._named_where_needed(intents, words, trace)
         bare = self._bare_name(words)
         if bare is not None:
             intents.append(bare)
@@ -568,10 +602,23 @@ class Understanding:
             if len(target.devices) == 1:
                 target.candidates = [d for d in self.registry if fits(intent, d)][:8]
             trace.append("a sensitive action needs its device named")
+        if target.outcome is Outcome.AMBIGUOUS and intent.action is Action.SET_MODE:
+            # "put the fan on sleep mode": the one fan that has a sleep mode.
+            able = [d for d in target.candidates if self._plans(intent, d, states)]
+            if len(able) == 1:
+                target.outcome, target.devices = Outcome.FOUND, able
+                trace.append(f"the only one with that setting: {able[0].name}")
         if target.outcome is not Outcome.FOUND:
             result.status, result.reply = self._unresolved(target, intent)
             return result
         return self.calls_for(intent, target.devices, states, trace, result, lenient=target.group)
+
+    def _plans(self, intent: Intent, device: Device, states: StateStore) -> bool:
+        try:
+            plan(intent, device, states.get(device.entity_id))
+        except PlanError:
+            return False
+        return True
 
     def _sensitive(self, intent: Intent, devices: Sequence[Device], states: StateStore) -> bool:
         for device in devices:

@@ -110,12 +110,21 @@ _AFTER_VERB = frozenset(
 def _value_in_name(
     match: re.Match[str], starts: list[int], tokens: list[str], protected: frozenset[int]
 ) -> bool:
-    """The rule's own words ("green", "cool") lie inside a name ("Green Bedroom")."""
+    """The rule's own words ("green", "cool") lie inside a name ("Green Bedroom"). Where the
+    rule names its value (a ``mode``, a colour), only the value's words count: "set the
+    office fan to sleep mode" takes nothing from the name "Office Fan"."""
+    spans = [
+        match.span(g) for g in _VALUE_GROUPS if g in match.re.groupindex and match.group(g)
+    ] or [match.span()]
     return any(
-        match.start() <= start < match.end() and is_rule_word(tokens[i])
+        begin <= start < end and is_rule_word(tokens[i])
         for i, start in enumerate(starts)
         if i in protected
+        for begin, end in spans
     )
+
+
+_VALUE_GROUPS = ("mode", "color", "ct", "ct2")
 
 
 def _brightness_too(intent: Intent, tokens: list[str]) -> None:
@@ -155,6 +164,10 @@ def _consume(
         ),
         None,
     )
+    if "part" in match.re.groupindex and match.group("part"):
+        # "the air con fan to high": the fan is the air conditioner's, not a fan to find
+        begin, end = match.span("part")
+        intent.consumed |= {i for i, st in enumerate(starts) if begin <= st < end}
     for i, start in enumerate(starts):
         if not match.start() <= start < match.end():
             continue

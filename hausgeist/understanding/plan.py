@@ -9,7 +9,9 @@ from typing import Any
 from hausgeist.devices.registry import Device
 from hausgeist.devices.state import EntityState
 from hausgeist.domains.capabilities import WHOLE_COVER_CLASSES
+from hausgeist.domains.features import supported_features
 from hausgeist.domains.spec import Feature
+from hausgeist.understanding import modes
 from hausgeist.understanding.intents import Action, Intent, arm_mode
 
 VOLUME_STEP = 0.1
@@ -93,29 +95,39 @@ def _knows_volume(state: EntityState) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-_MODE_LISTS: tuple[tuple[str, str, str, str], ...] = (
-    # (domain, attribute listing the choices, service, data key)
-    ("climate", "hvac_modes", "set_hvac_mode", "hvac_mode"),
-    ("climate", "preset_modes", "set_preset_mode", "preset_mode"),
-    ("climate", "fan_modes", "set_fan_mode", "fan_mode"),
-    ("fan", "preset_modes", "set_preset_mode", "preset_mode"),
-    ("water_heater", "operation_list", "set_operation_mode", "operation_mode"),
-    ("humidifier", "available_modes", "set_mode", "mode"),
-    ("media_player", "source_list", "select_source", "source"),
-    ("vacuum", "fan_speed_list", "set_fan_speed", "fan_speed"),
-)
-
-
 def _mode(intent: Intent, device: Device, state: EntityState) -> tuple[str, dict[str, Any]]:
-    wanted = str(intent.value).casefold().removesuffix(" mode").strip()
-    for domain, attribute, service, key in _MODE_LISTS:
-        choices = state.attributes.get(attribute)
-        if domain != device.domain or not isinstance(choices, list):
-            continue
-        for choice in choices:
-            if str(choice).casefold().replace("_", " ") == wanted.replace("_", " "):
-                return f"{domain}.{service}", {key: choice}
-    raise PlanError(f"{device.name} has no setting called '{intent.value}'")
+    try:
+        return modes.choose(intent.value, device, state)
+    except ValueError as exc:
+        raise PlanError(str(exc)) from None
+
+
+def _climate_switch(
+    intent: Intent, device: Device, state: EntityState
+) -> tuple[str, dict[str, Any]] | None:
+    """Home Assistant's own ``climate.turn_on`` / ``turn_off`` where the device reports them
+    (``supported_features`` said, with TURN_ON / TURN_OFF); None where a mode is to be set.
+
+    "Turn on the heating" on a device that both heats and cools names the mode to switch to;
+    "turn on the air con" or "the heating" on a device of one such mode is its own turn_on."""
+    if supported_features(state.attributes) is None:
+        return None  # no bitmask reported: the modes decide, as before
+    features = device.features(state.attributes)
+    if intent.action is Action.OFF:
+        return ("climate.turn_off", {}) if Feature.TURN_OFF in features else None
+    if Feature.TURN_ON not in features:
+        return None
+    modes_listed = state.attributes.get("hvac_modes")
+    listed = {str(m) for m in modes_listed} if isinstance(modes_listed, list) else set()
+    said = set(intent.words)
+    named = ("heat" if said & _HEATING else None) or ("cool" if said & _COOLING else None)
+    if named is not None and {"heat", "cool"} <= listed:
+        return "climate.set_hvac_mode", {"hvac_mode": named}
+    return "climate.turn_on", {}
+
+
+_HEATING = frozenset({"heating", "heat", "warm", "warming"})
+_COOLING = frozenset({"cooling", "cool", "cold", "chill"})
 
 
 def _heat_on(intent: Intent, _d: Device, state: EntityState) -> dict[str, Any]:
@@ -316,6 +328,10 @@ def plan(intent: Intent, device: Device, state: EntityState) -> tuple[str, dict[
         return f"alarm_control_panel.{arm_mode(intent.words)}", {}
     if intent.action is Action.SET_MODE:
         return _mode(intent, device, state)
+    if intent.action in {Action.ON, Action.OFF} and device.domain == "climate":
+        switched = _climate_switch(intent, device, state)
+        if switched is not None:
+            return switched
     step = TABLE.get(intent.action, {}).get(device.domain)
     if step is None:
         raise PlanError(f"{device.name} can't do that")

@@ -91,6 +91,10 @@ class IntentRule:
     to the list"): it is never split into clauses."""
     entrances_only: bool = False
     """On a cover, only a door or gate fits ("let me in"), not the blinds."""
+    named_only: bool = False
+    """The rule reads only where a device of its domains is named, by its name or a word of
+    its kind ("the air con fan to high"); else the next reading is tried ("the fan to high"
+    is the fan's own speed)."""
 
     def matches(self, text: str) -> Iterator[re.Match[str]]:
         """Every match of the rule in ``text``, in order; none for a rule without a pattern."""

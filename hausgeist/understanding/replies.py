@@ -147,6 +147,10 @@ def _data_text(call: ServiceCall) -> str:
     return ""
 
 
+def _words(value: Any) -> str:
+    return str(value).replace("_", " ")
+
+
 def _colour_text(value: Any) -> str:
     rgb = tuple(value)
     name = next((n for n, v in COLORS.items() if v == rgb), None)
@@ -161,7 +165,16 @@ _DATA_TEXTS: tuple[tuple[str, Callable[[Any], str]], ...] = (
     ("position", lambda v: f" to {v}%"),
     ("percentage", lambda v: f" to {v}%"),
     ("temperature", lambda v: f" to {v}°"),
-    ("hvac_mode", lambda v: f" to {v.replace('_', ' ')} mode"),
+    ("hvac_mode", lambda v: f" to {_words(v)} mode"),
+    ("preset_mode", lambda v: f" to {_words(v)} (preset)"),
+    ("fan_mode", lambda v: f" fan to {_words(v)}"),
+    ("swing_mode", lambda v: f" swing to {_words(v)}"),
+    ("swing_horizontal_mode", lambda v: f" horizontal swing to {_words(v)}"),
+    ("operation_mode", lambda v: f" to {_words(v)} mode"),
+    ("mode", lambda v: f" to {_words(v)} mode"),
+    ("source", lambda v: f" to {_words(v)}"),
+    ("sound_mode", lambda v: f" sound to {_words(v)}"),
+    ("fan_speed", lambda v: f" fan speed to {_words(v)}"),
     ("volume_level", lambda v: f" volume to {round(float(v) * 100)}%"),
     ("is_volume_muted", lambda v: " (muted)" if v else " (unmuted)"),
     ("item", lambda v: f" '{v}'"),

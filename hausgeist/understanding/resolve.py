@@ -368,7 +368,7 @@ class Resolver:
             names = list(dict.fromkeys(group.names))
             if device_words:
                 names = [d for d in names if set(device_words) <= self._words[d.entity_id]] or names
-            return names, "named", False
+            return names, " or ".join(sorted({d.name for d in names})), False
         if device_words:
             pool = [
                 d

@@ -24,6 +24,7 @@ def _rule(
     not_in_names: bool = False,
     whole_sentence: bool = False,
     entrances_only: bool = False,
+    named_only: bool = False,
 ) -> IntentRule:
     return IntentRule(
         name,
@@ -35,10 +36,12 @@ def _rule(
         not_in_names=not_in_names,
         whole_sentence=whole_sentence,
         entrances_only=entrances_only,
+        named_only=named_only,
     )
 
 
 _NUM = r"\d+(?:\.\d+)?"
+_PART = r"fan speed|fan mode|fan|swing mode|swing|louvres?|louvers?|vanes?|flaps?|fins|air ?flow"
 _PCT = r"\d+(?:\.\d+)?%"
 
 # Ordered: the first rule that matches decides the action.
@@ -275,12 +278,44 @@ RULES: tuple[IntentRule, ...] = (
         "climate water_heater",
     ),
     _rule(
+        "climate-part",
+        rf"\b(?P<part>{_PART})\b.*\b(?:to|on|at|in|into) (?:the )?"
+        r"(?P<mode>(?!the\b|a\b|it\b)[a-z]+(?: [a-z]+)?)$",
+        Action.SET_MODE,
+        "climate",
+        value=values.part_mode,
+        named_only=True,
+    ),
+    _rule(
+        "climate-part-switch",
+        rf"^(?:turn|switch|put|stop) (?:(?:on|off) )?(?:the )?(?P<part>{_PART})\b(?: (?:on|off)\b)?",
+        Action.SET_MODE,
+        "climate",
+        value=values.part_switch,
+        named_only=True,
+    ),
+    _rule(
         "hvac-mode",
         r"\b(?P<mode>heat cool|fan only|heat|heating|cool|cooling|auto|automatic|dry|off) mode\b"
         r"|\b(to|on|in|into) (heating|cooling|heat cool|fan only|auto|automatic|dry|heat|cool)( mode)?$",
         Action.HVAC_MODE,
         "climate",
         value=values.hvac_mode,
+        not_in_names=True,
+    ),
+    _rule(
+        "fan-speed",
+        r"\b(to|on|at) (low|medium|mid|high)( speed)?$",
+        Action.SET_PCT,
+        "fan",
+        value=values.fan_speed,
+        not_in_names=True,
+    ),
+    _rule(
+        "named-mode",
+        r"\b(?:to|on|in|into) (?:the )?(?P<mode>(?!the\b|a\b)[a-z]+(?: [a-z]+)?) mode$",
+        Action.SET_MODE,
+        value=values.mode,
         not_in_names=True,
     ),
     _rule("fan-up", r"\b(faster|speed (it )?up|increase the (fan )?speed)\b", Action.FAN_UP, "fan"),
@@ -434,14 +469,6 @@ RULES: tuple[IntentRule, ...] = (
         Action.ADD_ITEM,
         "todo",
         value=values.item,
-    ),
-    _rule(
-        "fan-speed",
-        r"\b(to|on|at) (low|medium|mid|high)( speed)?$",
-        Action.SET_PCT,
-        "fan",
-        value=values.fan_speed,
-        not_in_names=True,
     ),
     _rule(
         "set-mode",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from hausgeist.understanding.modes import PART_WORDS, PartMode
 from hausgeist.understanding.reading import ValueReader
 from hausgeist.understanding.vocabulary import COLOR_TEMPS, COLORS
 
@@ -85,6 +86,17 @@ def item(match: re.Match[str], _tokens: list[str]) -> str:
 def mode(match: re.Match[str], _tokens: list[str]) -> str:
     """The mode named at the end ("set the fan to breeze": "breeze")."""
     return match.group("mode").strip()
+
+
+def part_mode(match: re.Match[str], _tokens: list[str]) -> PartMode:
+    """The mode of a part ("the air con fan to high": the fan's "high")."""
+    return PartMode(PART_WORDS[match.group("part")], match.group("mode").strip())
+
+
+def part_switch(match: re.Match[str], tokens: list[str]) -> PartMode:
+    """A part switched on or off ("turn off the swing", "stop the louvres")."""
+    off = "off" in tokens or tokens[0] == "stop"
+    return PartMode(PART_WORDS[match.group("part")], "off" if off else "on")
 
 
 def color(match: re.Match[str], _tokens: list[str]) -> list[int]:

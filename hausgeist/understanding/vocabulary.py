@@ -115,6 +115,7 @@ TYPE_WORDS: dict[tuple[str, ...], TypeHint] = {
     ("air", "conditioning"): _t("climate", None, "soft"),
     ("air", "conditioner"): _t("climate", None, "soft"),
     ("aircon",): _t("climate", None, "soft"),
+    ("air", "con"): _t("climate", None, "soft"),
     ("hvac",): _t("climate"),
     ("climate",): _t("climate"),
     ("lock",): _t("lock"),

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 import yaml
 
-from hausgeist.devices import StateStore
+from hausgeist.config import load_config
+from hausgeist.devices import DeviceRegistry, StateStore
 from hausgeist.understanding import Conversation, Decision, Request, Understanding
 
 CASES = Path(__file__).parent / "cases"
@@ -76,6 +77,33 @@ def test_conversation(case: dict[str, Any], core: Understanding, states: StateSt
     conversation = Conversation()
     for turn in case["turns"]:
         decision, conversation = core.decide(
+            Request(turn["text"], session="s"), states, conversation
+        )
+        check(decision, turn)
+
+
+MODES_HOME = Path(__file__).parent / "modes_home.yaml"
+
+
+@pytest.fixture(scope="module")
+def modes_core() -> Understanding:
+    config = load_config(MODES_HOME, env={})
+    return Understanding(DeviceRegistry.from_config(config), config.policy)
+
+
+@pytest.mark.parametrize("case", _params(["modes.yaml"]))
+def test_modes(case: dict[str, Any], modes_core: Understanding) -> None:
+    states = StateStore.from_registry(modes_core.registry)
+    decision, _ = modes_core.decide(Request(case["text"], case.get("area")), states)
+    check(decision, case)
+
+
+@pytest.mark.parametrize("case", _params(["modes_conversations.yaml"]))
+def test_modes_conversation(case: dict[str, Any], modes_core: Understanding) -> None:
+    states = StateStore.from_registry(modes_core.registry)
+    conversation = Conversation()
+    for turn in case["turns"]:
+        decision, conversation = modes_core.decide(
             Request(turn["text"], session="s"), states, conversation
         )
         check(decision, turn)
