@@ -177,9 +177,8 @@ class Understanding:
     def reading(self, words: list[str]) -> Intent | None:
         """The action ``words`` ask for by the rules (their first reading, as a clause uses it),
         or None when they ask for none: how a follow-up tells an answer from a new request."""
-        found = _values_first(
-            list(islice(readings(words, self._protected(words)), _SCANNED_READINGS)), words
-        )
+        scanned = list(islice(readings(words, self._protected(words)), _SCANNED_READINGS))
+        found = _values_first(self._named_where_needed(scanned, words, []), words)
         if not found:
             return None
         _complete(found[0], words)
@@ -235,7 +234,12 @@ class Understanding:
         if slip is not None:  # the verb mistyped: the core does not guess what was meant
             return _slipped(*slip, "not acted on", trace), None
         clauses = self._share_place(
-            split_clauses(tokens, self._names_something, lambda w: self._bare_name(w) is not None)
+            split_clauses(
+                tokens,
+                self._names_something,
+                lambda w: self._bare_name(w) is not None,
+                self._names_its_device,
+            )
         )
         clauses, left = self._set_aside_negated(clauses, states, context, trace)
         if left and not clauses:
@@ -488,8 +492,8 @@ class Understanding:
             if changed is not None:
                 return changed
         protected = self._protected(words)
-        intents = _values_first(list(islice(readings(words, protected), _SCANNED_READINGS)), words)
-        intents = self._named_where_needed(intents, words, trace)
+        scanned = list(islice(readings(words, protected), _SCANNED_READINGS))
+        intents = _values_first(self._named_where_needed(scanned, words, trace), words)
         bare = self._bare_name(words)
         if bare is not None:
             intents.append(bare)
@@ -602,6 +606,12 @@ class Understanding:
             if len(target.devices) == 1:
                 target.candidates = [d for d in self.registry if fits(intent, d)][:8]
             trace.append("a sensitive action needs its device named")
+        if target.outcome is Outcome.AMBIGUOUS and intent.rule is not None and intent.rule.shopping:
+            # "we need bread": of several lists, the one for shopping.
+            shops = [d for d in target.candidates if _SHOPPING & set(self.resolver.words_of(d))]
+            if len(shops) == 1:
+                target.outcome, target.devices = Outcome.FOUND, shops
+                trace.append(f"a shopping idiom: {shops[0].name}")
         if target.outcome is Outcome.AMBIGUOUS and intent.action is Action.SET_MODE:
             # "put the fan on sleep mode": the one fan that has a sleep mode.
             able = [d for d in target.candidates if self._plans(intent, d, states)]
@@ -766,6 +776,9 @@ _LIGHT_VERBS = frozenset({"turn", "set", "make", "change", "switch", "put", "col
 _LIGHT_WORDS = frozenset({"light", "lamp", "bulb", "strip", "led", "lighting", "spot", "spotlight"})
 
 
+_SHOPPING = frozenset({"shopping", "grocery", "groceries", "shop", "supermarket"})
+
+
 def _coloured(words: list[str]) -> bool:
     """Whether a colour word in ``words`` can be a light's new colour: a light verb says it
     ("turn it red", "set the kitchen to daylight") or a light is named ("lamp to blue", the
@@ -860,14 +873,18 @@ def split_clauses(
     tokens: list[str],
     names: Callable[[list[str]], bool] = lambda _w: True,
     standalone: Callable[[list[str]], bool] = lambda _w: False,
+    named: Callable[[Intent, list[str]], bool] = lambda _i, _w: True,
 ) -> list[list[str]]:
     """``turn on the light and lock the door`` -> two clauses; ``the kitchen and hall lights`` stays one.
 
     A comma-separated piece without an action is a scene said by name ("film night, and mute
     the speaker"), the target of the next piece ("back door, lock it"), more targets for the
-    previous one (", and the hall one") or chatter ("we've got people staying, ...")."""
+    previous one (", and the hall one") or chatter ("we've got people staying, ...").
+    ``named`` says whether a reading's device is named where its rule needs that
+    (:attr:`IntentRule.named_only`)."""
     flat = [w for w in tokens if w != ","]
-    if detect_whole_sentence(flat) is not None:
+    whole = detect_whole_sentence(flat)
+    if whole is not None and named(whole, flat):
         return [flat]  # "add bread, milk and eggs to the list"
     clauses: list[list[str]] = []
     for piece in _comma_pieces(tokens, names, standalone):

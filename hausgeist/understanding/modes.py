@@ -45,6 +45,8 @@ LISTS: tuple[ModeList, ...] = (
     ModeList("media_player", "source_list", "select_source", "source", "source"),
     ModeList("media_player", "sound_mode_list", "select_sound_mode", "sound_mode", "sound"),
     ModeList("vacuum", "fan_speed_list", "set_fan_speed", "fan_speed", "fan"),
+    ModeList("select", "options", "select_option", "option", "option"),
+    ModeList("input_select", "options", "select_option", "option", "option"),
 )
 
 PART_WORDS: dict[str, str] = {

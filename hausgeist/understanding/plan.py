@@ -55,6 +55,11 @@ def _temperature(intent: Intent, _d: Device, _s: EntityState) -> dict[str, Any]:
     return {"temperature": int(value) if value.is_integer() else value}
 
 
+def _number(intent: Intent, _d: Device, _s: EntityState) -> dict[str, Any]:
+    value = float(intent.value)
+    return {"value": int(value) if value.is_integer() else value}
+
+
 def _temp_step(sign: int) -> Callable[[Intent, Device, EntityState], dict[str, Any]]:
     def build(intent: Intent, device: Device, state: EntityState) -> dict[str, Any]:
         current = state.attributes.get("temperature")
@@ -181,6 +186,7 @@ _SET_PCT: dict[str, Step] = {
 TABLE: Mapping[Action, Mapping[str, Step]] = {
     Action.ON: {
         **{d: Step("turn_on") for d in _ONOFF},
+        "siren": Step("turn_on"),
         "climate": Step("set_hvac_mode", _heat_on),
         "script": Step("turn_on"),
         "scene": Step("turn_on"),
@@ -190,6 +196,7 @@ TABLE: Mapping[Action, Mapping[str, Step]] = {
     },
     Action.OFF: {
         **{d: Step("turn_off") for d in _ONOFF},
+        "siren": Step("turn_off"),
         "climate": Step("set_hvac_mode", _const(hvac_mode="off")),
         "script": Step("turn_off"),
         "vacuum": Step("stop"),
@@ -220,6 +227,8 @@ TABLE: Mapping[Action, Mapping[str, Step]] = {
     Action.SET_PCT: _SET_PCT,
     Action.SET_NUMBER: {
         **_SET_PCT,
+        "number": Step("set_value", _number),
+        "input_number": Step("set_value", _number),
         "climate": Step("set_temperature", _temperature),
         "water_heater": Step("set_temperature", _temperature),
     },
@@ -263,8 +272,18 @@ TABLE: Mapping[Action, Mapping[str, Step]] = {
     },
     Action.SET_MODE: {
         d: Step("set_mode")
-        for d in ("climate", "fan", "water_heater", "humidifier", "media_player", "vacuum")
+        for d in (
+            "climate",
+            "fan",
+            "water_heater",
+            "humidifier",
+            "media_player",
+            "vacuum",
+            "select",
+            "input_select",
+        )
     },
+    Action.PRESS: {"button": Step("press"), "input_button": Step("press")},
     Action.MUTE: {"media_player": Step("volume_mute", _const(is_volume_muted=True))},
     Action.UNMUTE: {"media_player": Step("volume_mute", _const(is_volume_muted=False))},
     Action.START: {"vacuum": Step("start")},

@@ -56,6 +56,7 @@ class Action(StrEnum):
     SET_MODE = "set_mode"
     ARM = "arm"
     DISARM = "disarm"
+    PRESS = "press"
 
 
 ValueReader = Callable[[re.Match[str], list[str]], Any]
@@ -91,6 +92,9 @@ class IntentRule:
     to the list"): it is never split into clauses."""
     entrances_only: bool = False
     """On a cover, only a door or gate fits ("let me in"), not the blinds."""
+    shopping: bool = False
+    """The words are a shopping idiom ("we need bread", "we're out of coffee"): of several
+    to-do lists, the one for shopping (by its name or alias) is meant."""
     named_only: bool = False
     """The rule reads only where a device of its domains is named, by its name or a word of
     its kind ("the air con fan to high"); else the next reading is tried ("the fan to high"

@@ -42,6 +42,7 @@ _VERBS = {
     "alarm_arm_night": "Armed (night)",
     "alarm_arm_vacation": "Armed (vacation)",
     "alarm_disarm": "Disarmed",
+    "press": "Pressed",
 }
 _IMPERATIVE = {
     "open_cover": "open",
@@ -178,6 +179,8 @@ _DATA_TEXTS: tuple[tuple[str, Callable[[Any], str]], ...] = (
     ("volume_level", lambda v: f" volume to {round(float(v) * 100)}%"),
     ("is_volume_muted", lambda v: " (muted)" if v else " (unmuted)"),
     ("item", lambda v: f" '{v}'"),
+    ("option", lambda v: f" to {v}"),
+    ("value", lambda v: f" to {v}"),
     ("humidity", lambda v: f" to {v}% humidity"),
     ("oscillating", lambda v: " (oscillating)" if v else " (not oscillating)"),
 )

@@ -182,6 +182,10 @@ class Resolver:
             found.devices.extend(d for d in part.devices if d not in found.devices)
         return found
 
+    def words_of(self, device: Device) -> frozenset[str]:
+        """The words of a device's name and aliases (singular)."""
+        return self._words[device.entity_id]
+
     # -- parsing one group -------------------------------------------------------------
 
     def _except(
@@ -317,7 +321,11 @@ class Resolver:
         if pool is None:
             if scope is None:
                 return self._implicit(ask)
-            pool = [d for d in self.registry if ask.fits(d) and d.entity_id in scope]
+            pool = [
+                d
+                for d in self.registry
+                if ask.fits(d) and d.entity_id in scope and d.domain not in NAMED_ONLY
+            ]
             what, is_group, pool = "device", True, _by_preference(pool, ask.area_default)
         trace = [f"candidates ({what}): {_names(pool)}"]
         if scope is not None:
@@ -398,6 +406,11 @@ class Resolver:
                     for d in pool
                     if any(set(t.word.split()) <= self._words[d.entity_id] for t in soft)
                 ]
+                # "the groceries list" of a list named "Groceries": its name without the noun
+                lists = [set(t.word.split()) - {"list"} for t in soft if t.word.endswith(" list")]
+                named = named or [
+                    d for d in pool if any(w and w <= self._words[d.entity_id] for w in lists)
+                ]
                 pool = named or pool
             return pool, _type_words(group.types), True
         return None, "", True
@@ -474,7 +487,7 @@ class Resolver:
                 return Target(
                     Outcome.FOUND, earlier, trace=[f"'it' means {_names(earlier)}"], implicit=True
                 )
-        pool = [d for d in self.registry if ask.fits(d)]
+        pool = [d for d in self.registry if ask.fits(d) and d.domain not in NAMED_ONLY]
         preferred = self._active(_by_preference(pool, ask.area_default), ask)
         if (ask.whole_home or ask.quantified) and preferred:
             return Target(
@@ -537,6 +550,10 @@ class Resolver:
             self.registry.floors[f].name for f in floors
         ]
         return " and ".join(f"the {n}" for n in names) or "this home"
+
+
+NAMED_ONLY = frozenset({"siren"})
+"""Domains acted on only where named (by name or kind): "turn on the hall" is never its siren."""
 
 
 def _by_preference(pool: list[Device], order: tuple[str, ...]) -> list[Device]:

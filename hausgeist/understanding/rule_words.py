@@ -10,6 +10,11 @@ from hausgeist.understanding.vocabulary import COLORS, TYPE_WORDS
 RULE_WORDS = frozenset(
     [
         "turn",
+        "ran",
+        "running",
+        "press",
+        "push",
+        "tap",
         "switch",
         "power",
         "put",

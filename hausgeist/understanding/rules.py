@@ -25,6 +25,7 @@ def _rule(
     whole_sentence: bool = False,
     entrances_only: bool = False,
     named_only: bool = False,
+    shopping: bool = False,
 ) -> IntentRule:
     return IntentRule(
         name,
@@ -37,6 +38,7 @@ def _rule(
         whole_sentence=whole_sentence,
         entrances_only=entrances_only,
         named_only=named_only,
+        shopping=shopping,
     )
 
 
@@ -126,12 +128,24 @@ RULES: tuple[IntentRule, ...] = (
         whole_sentence=True,
     ),
     _rule(
+        # "add screws to the hardware store": a list named without the word "list"; read
+        # only where the words after "to" name a list (they stay for the target).
+        "todo-add-named",
+        r"^(add|put|stick|write|include|pop) (?P<item>.+?) (to|on|onto) (the |my |our )?[a-z]+( [a-z]+){0,3}$",
+        Action.ADD_ITEM,
+        "todo",
+        value=values.item,
+        whole_sentence=True,
+        named_only=True,
+    ),
+    _rule(
         "todo-need",
         r"\b(out of|need more|need some|need|ran out of|run out of|buy|get|pick up|forget|remember) (?P<item>[a-z0-9 ]+?)(?: ,)? "
         r"(add|put|stick|pop|write) (it|them|that|those|some) (to|on|onto|in) (?P<list>(the |my |our )?[a-z ]*list)$",
         Action.ADD_ITEM,
         "todo",
         value=values.item,
+        shopping=True,
         whole_sentence=True,
     ),
     _rule(
@@ -436,6 +450,7 @@ RULES: tuple[IntentRule, ...] = (
         r"\b(turn|switch|power|flip|put|click|pop|stick)\b(.*\b)?on\b|\bon$|^on\b|\b(enable|activate)\b|\b(lights?|lamps?|lamp|everything|fan|heating|heater|tv)\s+on\b",
         Action.ON,
     ),
+    _rule("press", r"^(press|push|hit|tap)\b", Action.PRESS, "button input_button"),
     _rule(
         "activate",
         r"^(run|start|execute|trigger|launch|do|go)\b|\b(run|execute|trigger|launch|start)\b",
@@ -469,6 +484,7 @@ RULES: tuple[IntentRule, ...] = (
         Action.ADD_ITEM,
         "todo",
         value=values.item,
+        shopping=True,
     ),
     _rule(
         "set-mode",

@@ -118,6 +118,8 @@ TYPE_WORDS: dict[tuple[str, ...], TypeHint] = {
     ("air", "con"): _t("climate", None, "soft"),
     ("hvac",): _t("climate"),
     ("climate",): _t("climate"),
+    ("button",): _t("button input_button"),
+    ("siren",): _t("siren"),
     ("lock",): _t("lock"),
     ("deadbolt",): _t("lock"),
     ("tv",): _t("media_player", ("tv",), "hard"),

@@ -107,3 +107,19 @@ def test_modes_conversation(case: dict[str, Any], modes_core: Understanding) -> 
             Request(turn["text"], session="s"), states, conversation
         )
         check(decision, turn)
+
+
+HA_HOME = Path(__file__).parent / "ha_home.yaml"
+
+
+@pytest.fixture(scope="module")
+def ha_core() -> Understanding:
+    config = load_config(HA_HOME, env={})
+    return Understanding(DeviceRegistry.from_config(config), config.policy)
+
+
+@pytest.mark.parametrize("case", _params(["lists_media_helpers.yaml"]))
+def test_lists_media_helpers(case: dict[str, Any], ha_core: Understanding) -> None:
+    states = StateStore.from_registry(ha_core.registry)
+    decision, _ = ha_core.decide(Request(case["text"], case.get("area")), states)
+    check(decision, case)
