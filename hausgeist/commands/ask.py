@@ -74,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
     _set_output_encoding(sys.stdout, json_out=args.json or args.text == ["-"])
     try:
         if args.text == ["-"]:
+            root.warm_up_in_background()  # a stream lives on: its first hand-over is not cold
             _json_lines(agent, args, state, sys.stdin.buffer, sys.stdout)
         elif len(text := _argument_text(args.text)) > MAX_TEXT_CHARS:
             _print_unread(_too_long(len(text)), args, sys.stdout)

@@ -80,6 +80,7 @@ class LlmStage:
         self._failed: str | None = None
         self._primed = ""
         self._setup = threading.Lock()
+        self._home_lock = threading.Lock()
 
     def consider(
         self,
@@ -94,14 +95,17 @@ class LlmStage:
             return _decline(f"llm: not asked ({reason})")
         trace: list[str] = []
         try:
+            # Whether to ask at all is decided before the model is loaded or its fixed prompt
+            # evaluated: a request it will not be asked costs no model time, even cold.
+            home = self._home(states)
+            mentions = read_mentions(request.text, self.core.index).within(conversation.clarify)
+            hopeless = home.agreement.unanswerable(mentions)
+            if hopeless is not None:
+                return _decline(f"llm: not asked ({hopeless})")
             ready = self._ready(states, trace)
             if ready is None:
                 return _decline(f"llm: unavailable ({self._failed})")
             model, home = ready
-            mentions = read_mentions(request.text, self.core.index).within(conversation.clarify)
-            hopeless = home.agreement.unanswerable(mentions)
-            if hopeless is not None:
-                return _decline(*trace, f"llm: not asked ({hopeless})")
             area = _area(request, self.core)
             prompt, allowed = home.ask(
                 request.text, mentions, area, states, conversation.previous, examples
@@ -235,9 +239,11 @@ class LlmStage:
         return self.model
 
     def _home(self, states: StateStore) -> HomeModel:
-        if self.home is None or not self.home.matches(self.core.registry):
-            self.home = HomeModel.build(self.core, states, self.config)
-        return self.home
+        # Its own lock: whether to ask is decided while a warm-up holds the model's.
+        with self._home_lock:
+            if self.home is None or not self.home.matches(self.core.registry):
+                self.home = HomeModel.build(self.core, states, self.config)
+            return self.home
 
     def close(self) -> None:
         """Free the model, if it was loaded."""

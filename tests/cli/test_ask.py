@@ -182,3 +182,16 @@ def test_without_dry_run_a_virtual_device_changes_state_for_the_next_line(
     done, answer = run.json_lines()
     assert done["status"] == "done"
     assert "yes" in answer["reply"].lower()
+
+
+def test_a_stream_answers_every_line_while_the_model_loads_in_the_background(
+    hausgeist: Hausgeist,
+) -> None:
+    # `ask -` loads the model and evaluates its prompt in a background thread; llama.cpp
+    # must not silence the process's stdout meanwhile (with verbose=False it points file
+    # descriptors 1 and 2 at /dev/null while it loads, and answers written then were lost).
+    lines = [json.dumps({"text": "turn on the hallway light", "id": i}) for i in range(60)]
+    run = hausgeist("ask", *CONFIG, "--json", "--dry-run", "-", stdin="\n".join(lines) + "\n")
+    assert run.code == 0, run.err
+    assert [a["id"] for a in run.json_lines()] == [str(i) for i in range(60)]
+    assert "llama_model_loader" not in run.err  # its log is not for people

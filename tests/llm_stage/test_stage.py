@@ -115,11 +115,15 @@ def test_replies_and_questions_are_left_to_the_core(core, states, llm_config, te
 )
 def test_words_with_no_action_are_not_put_to_the_model(core, states, llm_config, text) -> None:
     fake = FakeModel([COFFEE_ON])  # whatever it said, the agreement check would turn it down
-    stage = LlmStage(core, llm_config, load=lambda: fake)
+    loads = []
+    stage = LlmStage(core, llm_config, load=lambda: loads.append(1) or fake)
     result = stage.consider(Request(text), states, Conversation())
     assert result.decision is None
     assert "llm: not asked (the core reads no action" in result.trace[-1]
     assert fake.prompts == []
+    # cold, a request the model is not asked costs no load and no prompt evaluation
+    assert loads == []
+    assert fake.primed == []
     stage.consider(Request("the desk lamp at 25"), states, Conversation())
     assert fake.prompts  # a number said to a named device may still be answered
 
