@@ -71,6 +71,41 @@ def _automation_commands(sub: Subparsers[argparse.ArgumentParser]) -> None:
     )
     sources(q)
     q.set_defaults(func=automations.reload)
+    q = rules_sub.add_parser("list", help="the rules, on or off, and when each last ran")
+    sources(q)
+    q.add_argument("--json", action="store_true", help="one JSON object per rule")
+    q.set_defaults(func=automations.list_rules)
+    q = rules_sub.add_parser("show", help="one rule: as written, in words, its last runs")
+    sources(q)
+    q.add_argument("id", help="the rule's id")
+    q.set_defaults(func=automations.show)
+    q = rules_sub.add_parser("trace", help="a rule's last runs, step by step")
+    sources(q)
+    q.add_argument("id", help="the rule's id")
+    q.add_argument("--last", type=int, default=5, metavar="N", help="how many runs (default 5)")
+    q.add_argument("--json", action="store_true", help="one JSON object per run")
+    q.set_defaults(func=automations.trace)
+    for name, on, words in (("enable", True, "switch a rule on"), ("disable", False, "off")):
+        q = rules_sub.add_parser(name, help=words if on else "switch a rule off")
+        sources(q)
+        q.add_argument("id", help="the rule's id")
+        q.set_defaults(func=automations.switch, on=on)
+    q = rules_sub.add_parser(
+        "test", help="run one rule alone on events and say what it would do (nothing is sent)"
+    )
+    sources(q)
+    q.add_argument("id", help="the rule's id")
+    q.add_argument(
+        "--event",
+        action="append",
+        default=[],
+        metavar="JSON",
+        help='an event as for replay, e.g. \'{"at": "2026-01-10T18:00", "state": '
+        '{"entity_id": "binary_sensor.motion", "state": "on"}}\' (repeatable)',
+    )
+    q.add_argument("--events", metavar="FILE", help="events as JSON lines ('-': stdin)")
+    q.add_argument("--json", action="store_true", help="JSON lines: actions, then traces")
+    q.set_defaults(func=automations.test_rule)
     q = rules_sub.add_parser("add", help="make a rule from plain words; saved after a yes")
     _config_flag(q)
     q.add_argument(

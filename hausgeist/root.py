@@ -22,6 +22,7 @@ from hausgeist.home import Home
 from hausgeist.paths import data_dir as default_data_dir
 
 if TYPE_CHECKING:
+    from hausgeist.history import SqlHistory
     from hausgeist.llm_runtime.tuned_store import ActiveTune
     from hausgeist.llm_stage.generation import Generator
     from hausgeist.llm_stage.stage import LlmStage
@@ -117,7 +118,7 @@ class Root:
         self.agent.close()
 
 
-def open_history(config: Config, data_dir: Path) -> History | None:
+def open_history(config: Config, data_dir: Path) -> SqlHistory | None:
     """The configured history store; None when it is off or cannot open (reported, not fatal)."""
     if not config.history.enabled:
         return None

@@ -33,6 +33,16 @@ from hausgeist.automations.script import (
     run_steps,
 )
 from hausgeist.automations.templates import TemplateProblem
+from hausgeist.automations.trace import (
+    CANCELLED,
+    CONDITION_FAILED,
+    ERROR,
+    FINISHED,
+    SKIPPED,
+    STOPPED,
+    RunTrace,
+    trigger_summary,
+)
 from hausgeist.automations.triggers import (
     Change,
     mqtt_matches,
@@ -95,6 +105,7 @@ class _Run:
     kids: list[_Run] = field(default_factory=list)
     done: bool = False
     wait: Any = None
+    trace: RunTrace | None = None
 
 
 @dataclass(order=True)
@@ -115,12 +126,16 @@ class Engine:
         self.world = world
         self.conversation = conversation
         self.out: list[Emitted] = []
+        self.traces: list[RunTrace] = []
+        """Runs that have ended since the last :meth:`drain_traces`."""
         self._timers: list[_Timer] = []
         self._seq = itertools.count()
         self._ready: deque[tuple[_Run, Any]] = deque()
         self._changes: deque[Change] = deque()
         self._runs: dict[str, list[_Run]] = {r.id: [] for r in self.rules}
-        self._queued: dict[str, deque[dict[str, Any]]] = {r.id: deque() for r in self.rules}
+        self._queued: dict[str, deque[tuple[dict[str, Any], RunTrace]]] = {
+            r.id: deque() for r in self.rules
+        }
         self._pending_for: dict[tuple[str, int, str], tuple[_Timer, EntityState]] = {}
         self._template_was: dict[tuple[str, int], bool] = {}
         self._template_waiters: list[_Run] = []
@@ -216,6 +231,11 @@ class Engine:
     def drain(self) -> list[Emitted]:
         """What the rules did since the last drain."""
         out, self.out = self.out, []
+        return out
+
+    def drain_traces(self) -> list[RunTrace]:
+        """The runs that ended since the last call, each with what it did."""
+        out, self.traces = self.traces, []
         return out
 
     # --- state changes --------------------------------------------------------------------------
@@ -359,6 +379,7 @@ class Engine:
             "trigger": trigger,
             "this": {"entity_id": f"automation.{rule.id}", "attributes": {"id": rule.id}},
         }
+        trace = RunTrace(rule.id, rule.alias, self.world.shown_now(), trigger_summary(trigger))
         try:
             for name, value in rule.variables.items():
                 variables[name] = (
@@ -366,12 +387,17 @@ class Engine:
                     if isinstance(value, str)
                     else value
                 )
-            if not all(holds(c, self.world, variables) for c in rule.conditions):
-                return
+            for index, condition in enumerate(rule.conditions):
+                held = holds(condition, self.world, variables)
+                trace.condition(index, condition, held)
+                if not held:
+                    self._ended(trace, CONDITION_FAILED)
+                    return
         except TemplateProblem as exc:
-            self._error(rule, f"condition: {exc}")
+            self._error(rule, f"condition: {exc}", trace)
+            self._ended(trace, ERROR, f"condition: {exc}")
             return
-        self._start_by_mode(rule, variables)
+        self._start_by_mode(rule, variables, trace)
 
     def _looping(self, rule: Rule) -> bool:
         at, count = self._fired_at.get(rule.id, (self.world.now, 0))
@@ -387,16 +413,17 @@ class Engine:
             self._cancel(run)
         return True
 
-    def _start_by_mode(self, rule: Rule, variables: dict[str, Any]) -> None:
+    def _start_by_mode(self, rule: Rule, variables: dict[str, Any], trace: RunTrace) -> None:
         running = [r for r in self._runs[rule.id] if not r.done]
         if rule.mode == "single" and running:
             log.warning(
                 "automation %s: already running, this trigger is skipped (mode: single)", rule.id
             )
+            self._ended(trace, SKIPPED, "already running (mode: single)")
             return
         if rule.mode == "restart":
             for run in running:
-                self._cancel(run)
+                self._cancel(run, "restarted by a new trigger (mode: restart)")
         elif rule.mode == "queued" and running:
             if len(running) + len(self._queued[rule.id]) >= rule.max:
                 log.warning(
@@ -404,15 +431,18 @@ class Engine:
                     rule.id,
                     rule.max,
                 )
+                self._ended(trace, SKIPPED, f"the queue is full (max {rule.max})")
             else:
-                self._queued[rule.id].append(variables)
+                trace.step(self.world.shown_now(), "queued", behind=len(running))
+                self._queued[rule.id].append((variables, trace))
             return
         elif rule.mode == "parallel" and len(running) >= rule.max:
             log.warning(
                 "automation %s: %d runs already (max), this trigger is dropped", rule.id, rule.max
             )
+            self._ended(trace, SKIPPED, f"{rule.max} runs already (max)")
             return
-        self._launch(rule, variables, rule.actions)
+        self._launch(rule, variables, rule.actions, trace=trace)
 
     def _launch(
         self,
@@ -420,9 +450,13 @@ class Engine:
         variables: dict[str, Any],
         steps: list[dict[str, Any]],
         parent: _Run | None = None,
+        trace: RunTrace | None = None,
     ) -> _Run:
-        ctx = RunContext(self.world, variables, lambda s, t, d, _v: self._call(rule, s, t, d))
-        run = _Run(rule, run_steps(steps, ctx), ctx, parent)
+        trace = trace if trace is not None else (parent.trace if parent is not None else None)
+        ctx = RunContext(
+            self.world, variables, lambda s, t, d, _v: self._call(rule, s, t, d, trace)
+        )
+        run = _Run(rule, run_steps(steps, ctx), ctx, parent, trace=trace)
         if parent is None:
             self._runs[rule.id] = [r for r in self._runs[rule.id] if not r.done] + [run]
         self._ready.append((run, None))
@@ -438,17 +472,20 @@ class Engine:
             return
         except StopRun as stop:
             if stop.error:
-                self._error(run.rule, f"stopped: {stop}")
+                self._error(run.rule, f"stopped: {stop}", run.trace)
+            self._end_run(run, ERROR if stop.error else STOPPED, str(stop))
             self._finish(run)
             return
         except (RunError, TemplateProblem) as exc:
-            self._error(run.rule, str(exc))
+            self._error(run.rule, str(exc), run.trace)
+            self._end_run(run, ERROR, str(exc))
             self._finish(run)
             return
         run.wait = wait
         self._install(run, wait)
 
     def _install(self, run: _Run, wait: Any) -> None:
+        self._note_wait(run, wait)
         if isinstance(wait, Delay):
             self._at(wait.until, lambda: self._resume(run, wait, None))
         elif isinstance(wait, WaitTemplate):
@@ -471,7 +508,29 @@ class Engine:
     def _resume(self, run: _Run, wait: Any, value: Any) -> None:
         if run.wait is wait and not run.done:
             run.wait = None
+            if run.trace is not None and isinstance(wait, WaitTemplate | WaitTrigger):
+                completed = not (isinstance(value, dict) and value.get("completed") is False)
+                run.trace.step(
+                    self.world.shown_now(), "wait over" if completed else "wait timed out"
+                )
             self._ready.append((run, value))
+
+    def _note_wait(self, run: _Run, wait: Any) -> None:
+        trace = run.trace
+        if trace is None:
+            return
+        now = self.world.shown_now()
+        if isinstance(wait, Delay):
+            trace.step(now, "delay", until=wait.until.isoformat(timespec="seconds"))
+        elif isinstance(wait, WaitTemplate):
+            until = None if wait.until is None else wait.until.isoformat(timespec="seconds")
+            trace.step(now, "wait for template", template=wait.template, timeout_at=until)
+        elif isinstance(wait, WaitTrigger):
+            until = None if wait.until is None else wait.until.isoformat(timespec="seconds")
+            kinds = ", ".join(str(t.get("trigger")) for t in wait.triggers)
+            trace.step(now, "wait for trigger", triggers=kinds, timeout_at=until)
+        elif isinstance(wait, Branches):
+            trace.step(now, "parallel", branches=len(wait.sequences))
 
     def _timeout(self, run: _Run, wait: Any, waiters: list[_Run]) -> None:
         if run.wait is wait and run in waiters:
@@ -511,9 +570,11 @@ class Engine:
                     self._resume(run, wait, {"completed": True, "trigger": found})
                     return
 
-    def _cancel(self, run: _Run) -> None:
+    def _cancel(self, run: _Run, why: str = "cancelled") -> None:
         for kid in run.kids:
-            self._cancel(kid)
+            self._cancel(kid, why)
+        if run.parent is None:
+            self._end_run(run, CANCELLED, why)
         run.done = True
         run.wait = None
         run.steps.close()
@@ -531,24 +592,40 @@ class Engine:
                 self._resume(parent, parent.wait, None)
             return
         rule = run.rule
+        self._end_run(run, FINISHED)
         self._runs[rule.id] = [r for r in self._runs[rule.id] if not r.done]
         if rule.mode == "queued" and self._queued[rule.id] and not self._runs[rule.id]:
-            self._launch(rule, self._queued[rule.id].popleft(), rule.actions)
+            variables, trace = self._queued[rule.id].popleft()
+            self._launch(rule, variables, rule.actions, trace=trace)
+
+    def _end_run(self, run: _Run, result: str, error: str | None = None) -> None:
+        """A top-level run ended: its trace is handed over (a branch ends with its run)."""
+        if run.parent is None and run.trace is not None:
+            self._ended(run.trace, result, error)
+
+    def _ended(self, trace: RunTrace, result: str, error: str | None = None) -> None:
+        if not trace.ended:
+            trace.end(self.world.shown_now(), result, error)
+            self.traces.append(trace)
 
     # --- carrying out -------------------------------------------------------------------------
 
-    def _error(self, rule: Rule, why: str) -> None:
+    def _error(self, rule: Rule, why: str, trace: RunTrace | None = None) -> None:
         log.warning("automation %s: %s", rule.id, why)
         self.out.append(Emitted(self.world.shown_now(), rule.id, error=why))
+        if trace is not None:
+            trace.step(self.world.shown_now(), "error", error=why)
 
-    def _call(self, rule: Rule, service: str, target: Any, data: Any) -> None:
+    def _call(
+        self, rule: Rule, service: str, target: Any, data: Any, trace: RunTrace | None = None
+    ) -> None:
         if not isinstance(data, dict):
             raise RunError(f"{service}: data must be a mapping, got {type(data).__name__}")
         if service == "mqtt.publish":
-            self._publish(rule, data)
+            self._publish(rule, data, trace)
             return
         if service == "conversation.process":
-            self._converse(rule, data)
+            self._converse(rule, data, trace)
             return
         domain = service.partition(".")[0]
         for entity_id in self._targets(service, target):
@@ -559,6 +636,7 @@ class Engine:
                     entity_id=entity_id,
                     data=data,
                 ),
+                trace,
             )
 
     def _service_for(self, domain: str, service: str, entity_id: str) -> str:
@@ -595,7 +673,7 @@ class Engine:
             raise RunError(f"{service}: the target names no entity")
         return list(dict.fromkeys(ids))
 
-    def _one_call(self, rule: Rule, call: ServiceCall) -> None:
+    def _one_call(self, rule: Rule, call: ServiceCall, trace: RunTrace | None = None) -> None:
         registry = self.world.registry
         state = self.world.states.get(call.entity_id)
         try:
@@ -624,11 +702,19 @@ class Engine:
                 data=dict(checked.data),
             )
         )
+        if trace is not None:
+            trace.step(
+                self.world.shown_now(),
+                "call",
+                service=checked.service,
+                entity_id=checked.entity_id,
+                data=dict(checked.data) or None,
+            )
         if self.world.apply_effects:
             new_state, attributes = apply_call(checked, state)
             self._change(checked.entity_id, new_state, attributes)
 
-    def _publish(self, rule: Rule, data: dict[str, Any]) -> None:
+    def _publish(self, rule: Rule, data: dict[str, Any], trace: RunTrace | None = None) -> None:
         topic = data.get("topic")
         if not isinstance(topic, str) or not topic or "+" in topic or "#" in topic:
             raise RunError(f"mqtt.publish: {topic!r} is not a topic to publish on")
@@ -642,16 +728,21 @@ class Engine:
             if key in data:
                 message[key] = data[key]
         self.out.append(Emitted(self.world.shown_now(), rule.id, mqtt=message))
+        if trace is not None:
+            trace.step(self.world.shown_now(), "publish", topic=topic, payload=payload)
 
-    def _converse(self, rule: Rule, data: dict[str, Any]) -> None:
+    def _converse(self, rule: Rule, data: dict[str, Any], trace: RunTrace | None = None) -> None:
         if self.conversation is None:
             raise RunError("conversation.process: no agent to hand the text to")
+        text = str(data.get("text", ""))
+        if trace is not None:
+            trace.step(self.world.shown_now(), "conversation", text=text)
         try:
-            calls = self.conversation(str(data.get("text", "")))
+            calls = self.conversation(text)
         except ValueError as exc:
             raise RunError(f"conversation.process: {exc}") from exc
         for call in calls:
-            self._one_call(rule, call)
+            self._one_call(rule, call, trace)
 
 
 def _listed(value: Any) -> list[Any]:

@@ -54,6 +54,8 @@ class Rule:
     allow_sensitive: bool = False
     """``policy: allow``: the rule may unlock, open a garage door or disarm."""
     enabled: bool = True
+    raw: dict[str, Any] = field(default_factory=dict)
+    """The rule as written."""
 
 
 @dataclass
@@ -171,6 +173,7 @@ def _rule(c: _Checker, item: Any, path: Path, index: int) -> Rule | None:
         variables=dict(item.get("variables") or {}),
         allow_sensitive=policy == "allow",
         enabled=item.get("initial_state", item.get("enabled", True)) is not False,
+        raw=dict(item),
     )
 
 

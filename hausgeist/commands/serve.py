@@ -16,7 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hausgeist.automations.words import RuleReader
-from hausgeist.commands.automations import conversation_of, publish_topics, rule_loader, saved_rules
+from hausgeist.commands.automations import (
+    conversation_of,
+    publish_topics,
+    rule_loader,
+    rule_switches,
+    saved_rules,
+)
 from hausgeist.config.models import Config, MqttConfig
 from hausgeist.home import Home
 from hausgeist.integration.automation_runner import AutomationRunner
@@ -79,15 +85,18 @@ async def _run_agent(
                 *(["hermes/#"] if config.voice.hermes else []),
             ],
         )
+        history = open_history(config, data)
         runner = AutomationRunner(
             loader,
             dispatcher,
             mqtt.base_topic,
             conversation=conversation_of(home),
             reader=RuleReader(home.understanding, home.states),
-            watch=[config_path, saved_rules(config)],
+            watch=[config_path, saved_rules(config), rule_switches(config)],
+            record=None if history is None else history.record_run,
+            home=config.home,
         )
-        root = Root(home, Ports(dispatcher=dispatcher, history=open_history(config, data)))
+        root = Root(home, Ports(dispatcher=dispatcher, history=history))
         root.warm_up_in_background()
         try:
             service = AgentService(

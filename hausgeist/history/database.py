@@ -6,14 +6,33 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import URL, Engine, create_engine, event, exists, insert, make_url, or_, select
+from sqlalchemy import (
+    URL,
+    Engine,
+    create_engine,
+    event,
+    exists,
+    func,
+    insert,
+    make_url,
+    or_,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from hausgeist.errors import HistoryError
 from hausgeist.history.entry import HistoryEntry
-from hausgeist.history.tables import RequestRow, entry_from_row, row_values
+from hausgeist.history.runs import AutomationRun
+from hausgeist.history.tables import (
+    AutomationRunRow,
+    RequestRow,
+    entry_from_row,
+    row_values,
+    run_from_row,
+    run_values,
+)
 
 SQLITE_BUSY_TIMEOUT_S = 1.0
 """How long SQLite waits on a lock before the write is retried later."""
@@ -90,3 +109,51 @@ def select_recent(
         query = query.where(or_(RequestRow.home == home, RequestRow.home.is_(None)))
     rows = connection.execute(query).mappings()
     return [entry_from_row(row) for row in rows]
+
+
+def insert_runs(connection: Connection, runs: Sequence[AutomationRun]) -> None:
+    """Insert the runs whose run id is not in the table yet."""
+    rows = [run_values(run) for run in runs]
+    if not rows:
+        return
+    if connection.dialect.name == "postgresql":
+        connection.execute(postgresql.insert(AutomationRunRow).on_conflict_do_nothing(), rows)
+    elif connection.dialect.name == "sqlite":
+        connection.execute(sqlite.insert(AutomationRunRow).on_conflict_do_nothing(), rows)
+    else:
+        for row in rows:
+            found = select(exists().where(AutomationRunRow.run_id == row["run_id"]))
+            if not connection.scalar(found):
+                connection.execute(insert(AutomationRunRow), row)
+
+
+def select_runs(
+    connection: Connection, limit: int, automation: str | None = None, home: str | None = None
+) -> list[AutomationRun]:
+    """The newest ``limit`` runs (newest first), only ``automation``'s and ``home``'s (and
+    those of no known home) when given."""
+    table = AutomationRunRow.__table__
+    query = (
+        select(table)
+        .order_by(AutomationRunRow.started.desc(), AutomationRunRow.id.desc())
+        .limit(limit)
+    )
+    if automation is not None:
+        query = query.where(AutomationRunRow.automation == automation)
+    if home is not None:
+        query = query.where(or_(AutomationRunRow.home == home, AutomationRunRow.home.is_(None)))
+    return [run_from_row(row) for row in connection.execute(query).mappings()]
+
+
+def last_runs(
+    connection: Connection, home: str | None = None
+) -> dict[str, tuple[AutomationRun, int]]:
+    """Each automation's newest run and how many runs it has."""
+    counts = select(AutomationRunRow.automation, func.count()).group_by(AutomationRunRow.automation)
+    if home is not None:
+        counts = counts.where(or_(AutomationRunRow.home == home, AutomationRunRow.home.is_(None)))
+    found: dict[str, tuple[AutomationRun, int]] = {}
+    for automation, count in connection.execute(counts):
+        [newest] = select_runs(connection, 1, automation, home)
+        found[automation] = (newest, count)
+    return found

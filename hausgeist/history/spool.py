@@ -11,11 +11,13 @@ import fcntl
 import json
 import logging
 import os
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Hashable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Generic, TypeVar
 
-from hausgeist.history.entry import EntryKey, HistoryEntry
+from hausgeist.history.entry import HistoryEntry
 
 logger = logging.getLogger("hausgeist.history")
 
@@ -33,12 +35,50 @@ def decode(line: str) -> HistoryEntry:
     return HistoryEntry.from_dict(data)
 
 
-class Spool:
-    """The spool file at ``path``, with its lock file beside it."""
+T = TypeVar("T")
 
-    def __init__(self, path: Path) -> None:
+
+@dataclass(frozen=True)
+class Codec(Generic[T]):
+    """How one kind of record is written to a spool line, read back, and told apart."""
+
+    encode: Callable[[T], str]
+    decode: Callable[[str], T]
+    """Raises ValueError on a damaged line."""
+    key: Callable[[T], Hashable]
+    """What makes a record unique (one database row per key)."""
+
+
+def record_codec(
+    to_dict: Callable[[T], dict[str, Any]],
+    from_dict: Callable[[dict[str, Any]], T],
+    key: Callable[[T], Hashable],
+) -> Codec[T]:
+    """A codec for a record with ``to_dict`` / ``from_dict`` (JSON objects, one per line)."""
+
+    def encode_record(record: T) -> str:
+        return json.dumps(to_dict(record), default=str, separators=(",", ":"))
+
+    def decode_record(line: str) -> T:
+        data = json.loads(line)
+        if not isinstance(data, dict):
+            raise ValueError(f"not a record: {line!r}")  # noqa: TRY004 - one error per damaged line
+        return from_dict(data)
+
+    return Codec(encode_record, decode_record, key)
+
+
+ENTRIES: Codec[HistoryEntry] = Codec(encode, decode, lambda entry: entry.key)
+"""Requests and their decisions."""
+
+
+class Spool(Generic[T]):
+    """The spool file at ``path``, with its lock file beside it, holding ``codec``'s records."""
+
+    def __init__(self, path: Path, codec: Codec[T]) -> None:
         self.path = path
         """The JSON-lines file, e.g. ``<data_dir>/history-spool.jsonl``."""
+        self.codec = codec
         self._lock_path = path.with_suffix(".lock")
 
     @contextmanager
@@ -63,28 +103,28 @@ class Spool:
             spool.flush()
             os.fsync(spool.fileno())
 
-    def load(self) -> list[HistoryEntry]:
-        """Every entry the spool holds, oldest first; damaged lines are logged and skipped."""
+    def load(self) -> list[T]:
+        """Every record the spool holds, oldest first; damaged lines are logged and skipped."""
         with self._locked():
             lines = self._read_lines()
-        entries: list[HistoryEntry] = []
+        entries: list[T] = []
         for number, line in enumerate(lines, start=1):
             try:
-                entries.append(decode(line))
+                entries.append(self.codec.decode(line))
             except ValueError as exc:
                 logger.warning(
                     "history spool %s, line %d is damaged and skipped: %s", self.path, number, exc
                 )
         return entries
 
-    def remove(self, keys: Collection[EntryKey]) -> None:
+    def remove(self, keys: Collection[Hashable]) -> None:
         """Drop the entries with these keys (and damaged lines); keep the rest, atomically."""
         drop = set(keys)
         with self._locked():
             kept = [
                 line
                 for line in self._read_lines()
-                if (key := _key(line)) is not None and key not in drop
+                if (key := self._key(line)) is not None and key not in drop
             ]
             temporary = self.path.with_suffix(".tmp")
             with temporary.open("wb") as spool:
@@ -101,12 +141,11 @@ class Spool:
             return []
         return [line for line in text.splitlines() if line.strip()]
 
-
-def _key(line: str) -> EntryKey | None:
-    try:
-        return decode(line).key
-    except ValueError:
-        return None
+    def _key(self, line: str) -> Hashable | None:
+        try:
+            return self.codec.key(self.codec.decode(line))
+        except ValueError:
+            return None
 
 
 def _fsync_directory(directory: Path) -> None:

@@ -4,37 +4,63 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Self, TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from hausgeist.errors import HistoryError
 from hausgeist.history import schema
-from hausgeist.history.database import default_url, insert_new, make_engine, select_recent
+from hausgeist.history.database import (
+    default_url,
+    insert_new,
+    insert_runs,
+    last_runs,
+    make_engine,
+    select_recent,
+    select_runs,
+)
 from hausgeist.history.entry import HistoryEntry
-from hausgeist.history.spool import Spool
+from hausgeist.history.runs import AutomationRun
+from hausgeist.history.spool import ENTRIES, Codec, Spool, record_codec
 from hausgeist.history.writer import SpooledWriter
+
+T = TypeVar("T")
 
 logger = logging.getLogger("hausgeist.history")
 
 SPOOL_NAME = "history-spool.jsonl"
 """The spool file in the data directory."""
+RUNS_SPOOL_NAME = "automation-runs-spool.jsonl"
+"""The spool of automation runs, beside it."""
+RUNS: Codec[AutomationRun] = record_codec(
+    AutomationRun.to_dict, AutomationRun.from_dict, lambda run: run.key
+)
 
 
 class SqlHistory:
     """Records every request; `record` never raises and never waits for the database."""
 
-    def __init__(self, engine: Engine, spool: Spool) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        spool: Spool[HistoryEntry],
+        runs_spool: Spool[AutomationRun] | None = None,
+    ) -> None:
         self._engine = engine
         self._spool = spool
         self._where = engine.url.render_as_string(hide_password=True)
         self._schema_lock = threading.Lock()
         self._migrated = False
         self._writer = SpooledWriter(spool, self._write, self._where)
+        runs_spool = runs_spool or Spool(spool.path.with_name(RUNS_SPOOL_NAME), RUNS)
+        self._runs_spool = runs_spool
+        self._runs = SpooledWriter(
+            runs_spool, self._write_runs, self._where, name="hausgeist-automation-runs"
+        )
 
     @classmethod
     def open(cls, url: str | None, data_dir: Path) -> Self:
@@ -45,21 +71,24 @@ class SqlHistory:
         for a URL that cannot be used, a data directory that cannot be written, or a
         migration that fails.
         """
-        spool = Spool(data_dir / SPOOL_NAME)
+        spool = Spool(data_dir / SPOOL_NAME, ENTRIES)
+        runs_spool = Spool(data_dir / RUNS_SPOOL_NAME, RUNS)
         try:
             data_dir.mkdir(parents=True, exist_ok=True)
             backlog = spool.load()
+            runs_backlog = runs_spool.load()
         except OSError as exc:
             raise HistoryError(
                 f"cannot use {data_dir} for the history spool: {exc}; "
                 "make the data directory writable or choose another one"
             ) from exc
-        history = cls(make_engine(url or default_url(data_dir)), spool)
+        history = cls(make_engine(url or default_url(data_dir)), spool, runs_spool)
         try:
             history._ensure_schema()
         except OperationalError as exc:  # locked or down: the writer retries with the records
             logger.debug("history database %s not migrated yet: %s", history._where, exc)
         history._writer.start(backlog)
+        history._runs.start(runs_backlog)
         return history
 
     @property
@@ -73,6 +102,52 @@ class SqlHistory:
             self._writer.submit(entry)
         except Exception:  # a history failure must never stop a command
             logger.exception("cannot record request %s", entry.request_id)
+
+    def record_run(self, run: AutomationRun) -> None:
+        """Keep an automation's run, like :meth:`record`: spooled now, written soon."""
+        try:
+            self._runs.submit(run)
+        except Exception:  # a history failure must never stop the rules
+            logger.exception("cannot record the run %s of %s", run.run_id, run.automation)
+
+    def runs(
+        self, limit: int = 20, automation: str | None = None, home: str | None = None
+    ) -> list[AutomationRun]:
+        """The newest ``limit`` runs (newest first), including those still spooled; only
+        ``automation``'s and ``home``'s (and those of no known home) when given.
+
+        Raises HistoryError when the database cannot be read."""
+        waiting = [
+            r
+            for r in self._runs.waiting()
+            if (automation is None or r.automation == automation)
+            and (home is None or r.home in {home, None})
+        ]
+        stored = self._read(lambda c: select_runs(c, limit, automation, home))
+        merged = {run.key: run for run in [*stored, *waiting]}
+        return sorted(merged.values(), key=lambda run: run.started, reverse=True)[:limit]
+
+    def last_runs(self, home: str | None = None) -> dict[str, tuple[AutomationRun, int]]:
+        """Each automation's newest run and its number of runs (those in the database).
+
+        Raises HistoryError when the database cannot be read."""
+        found = self._read(lambda c: last_runs(c, home))
+        for run in self._runs.waiting():
+            if home is not None and run.home not in {home, None}:
+                continue
+            newest, count = found.get(run.automation, (run, 0))
+            found[run.automation] = (max(newest, run, key=lambda r: r.started), count + 1)
+        return found
+
+    def _read(self, query: Callable[[Connection], T]) -> T:
+        try:
+            self._ensure_schema()
+            with self._engine.connect() as connection:
+                return query(connection)
+        except SQLAlchemyError as exc:
+            raise HistoryError(
+                f"cannot read the history database {self._where}: {_reason(exc)}"
+            ) from exc
 
     def recent(
         self, limit: int = 20, session: str | None = None, home: str | None = None
@@ -105,12 +180,13 @@ class SqlHistory:
 
         Returns early when the database fails again; the records stay spooled.
         """
-        return self._writer.flush(timeout)
+        return self._writer.flush(timeout) + self._runs.flush(timeout)
 
     def close(self, timeout: float = 2.0) -> None:
         """Flush (for at most ``timeout`` seconds), stop the writer, release the database."""
-        left = self._writer.flush(timeout)
+        left = self._writer.flush(timeout) + self._runs.flush(timeout)
         self._writer.stop(timeout)
+        self._runs.stop(timeout)
         self._engine.dispose()
         if left:
             logger.warning(
@@ -144,6 +220,14 @@ class SqlHistory:
                     f"cannot migrate the history database {self._where}: {exc}"
                 ) from exc
             self._migrated = True
+
+    def _write_runs(self, runs: Sequence[AutomationRun]) -> None:
+        try:
+            self._ensure_schema()
+            with self._engine.begin() as connection:
+                insert_runs(connection, runs)
+        except SQLAlchemyError as exc:
+            raise HistoryError(_reason(exc)) from exc
 
     def _write(self, entries: Sequence[HistoryEntry]) -> None:
         try:

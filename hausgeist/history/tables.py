@@ -1,4 +1,4 @@
-"""The SQLAlchemy model of the history database: one table, ``requests``.
+"""The SQLAlchemy model of the history database: ``requests`` and ``automation_runs``.
 
 Alembic revisions in ``migrations/versions`` create what this module describes; a test
 compares the two, so change both together.
@@ -11,12 +11,23 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Dialect, Float, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Dialect,
+    Float,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from hausgeist.history.entry import HistoryEntry
+from hausgeist.history.runs import AutomationRun
 
 JsonList = JSON().with_variant(JSONB(), "postgresql")
 """JSON on SQLite (text), JSONB on PostgreSQL."""
@@ -71,6 +82,43 @@ class RequestRow(Base):
     session: Mapped[str | None] = mapped_column(Text)
     confidence: Mapped[float | None] = mapped_column(Float)
     home: Mapped[str | None] = mapped_column(Text)
+
+
+class AutomationRunRow(Base):
+    """One row per ended run of an automation; columns mirror `AutomationRun`."""
+
+    __tablename__ = "automation_runs"
+    __table_args__ = (
+        UniqueConstraint("run_id", name="uq_automation_runs_run_id"),
+        Index("ix_automation_runs_automation_started", "automation", "started"),
+        Index("ix_automation_runs_started", "started"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    run_id: Mapped[str] = mapped_column(String)
+    automation: Mapped[str] = mapped_column(String)
+    alias: Mapped[str] = mapped_column(Text)
+    started: Mapped[datetime] = mapped_column(UtcDateTime())
+    finished: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    result: Mapped[str] = mapped_column(String)
+    error: Mapped[str | None] = mapped_column(Text)
+    trigger: Mapped[dict[str, Any]] = mapped_column(JsonList)
+    conditions: Mapped[list[dict[str, Any]]] = mapped_column(JsonList)
+    steps: Mapped[list[dict[str, Any]]] = mapped_column(JsonList)
+    dropped_steps: Mapped[int] = mapped_column(Integer)
+    home: Mapped[str | None] = mapped_column(Text)
+
+
+RUN_COLUMNS = tuple(c.name for c in AutomationRunRow.__table__.columns if c.name != "id")
+
+
+def run_values(run: AutomationRun) -> dict[str, Any]:
+    """The column values of a run, cleaned of what a database rejects."""
+    return {name: _clean(getattr(run, name)) for name in RUN_COLUMNS}
+
+
+def run_from_row(row: Mapping[Any, Any]) -> AutomationRun:
+    return AutomationRun(**{name: row[name] for name in RUN_COLUMNS})
 
 
 ENTRY_COLUMNS = tuple(column.name for column in RequestRow.__table__.columns if column.name != "id")

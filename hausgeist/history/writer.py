@@ -10,29 +10,33 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from typing import Generic, TypeVar
 
 from hausgeist.errors import HistoryError
-from hausgeist.history.entry import HistoryEntry
-from hausgeist.history.spool import Spool, decode, encode
+from hausgeist.history.spool import Spool
 
 logger = logging.getLogger("hausgeist.history")
 
-WriteBatch = Callable[[Sequence[HistoryEntry]], None]
-"""Writes entries to the database in one transaction; raises HistoryError when it cannot."""
+T = TypeVar("T")
+
+WriteBatch = Callable[[Sequence[T]], None]
+"""Writes records to the database in one transaction; raises HistoryError when it cannot."""
 
 FIRST_RETRY_S = 0.2
 LAST_RETRY_S = 10.0
 BATCH_SIZE = 500
 
 
-class SpooledWriter:
-    """Queues entries (spool first, then memory) and writes them from one worker thread."""
+class SpooledWriter(Generic[T]):
+    """Queues records (spool first, then memory) and writes them from one worker thread."""
 
-    def __init__(self, spool: Spool, write: WriteBatch, where: str) -> None:
+    def __init__(
+        self, spool: Spool[T], write: WriteBatch[T], where: str, name: str = "hausgeist-history"
+    ) -> None:
         self._spool = spool
         self._write = write
         self._where = where
-        self._pending: list[HistoryEntry] = []
+        self._pending: list[T] = []
         self._cond = threading.Condition()
         self._started = 0  # attempts begun; flush() waits for one begun after it was called
         self._finished = 0
@@ -42,9 +46,9 @@ class SpooledWriter:
         self._stopped = False
         self._down = False  # the user was told the database is unreachable
         self._spool_failed = False
-        self._thread = threading.Thread(target=self._run, name="hausgeist-history", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
-    def start(self, backlog: Sequence[HistoryEntry]) -> None:
+    def start(self, backlog: Sequence[T]) -> None:
         """Start the worker with the entries a previous run left in the spool."""
         with self._cond:
             self._pending.extend(backlog)
@@ -56,15 +60,15 @@ class SpooledWriter:
         with self._cond:
             return len(self._pending)
 
-    def waiting(self) -> list[HistoryEntry]:
+    def waiting(self) -> list[T]:
         """A copy of the entries not yet in the database, oldest first."""
         with self._cond:
             return list(self._pending)
 
-    def submit(self, entry: HistoryEntry) -> None:
-        """Spool the entry, then queue it for the database. Never raises."""
-        line = encode(entry)
-        stored = decode(line)  # exactly what a later run would read back from the spool
+    def submit(self, entry: T) -> None:
+        """Spool the record, then queue it for the database. Never raises."""
+        line = self._spool.codec.encode(entry)
+        stored = self._spool.codec.decode(line)  # exactly what a later run would read back
         try:
             self._spool.append(line)
         except OSError as exc:
@@ -134,7 +138,7 @@ class SpooledWriter:
                 self._stopped = True
                 self._cond.notify_all()
 
-    def _attempt(self, batch: Sequence[HistoryEntry]) -> bool:
+    def _attempt(self, batch: Sequence[T]) -> bool:
         try:
             self._write(batch)
         except HistoryError as exc:
@@ -151,7 +155,7 @@ class SpooledWriter:
             )
             self._down = False
         try:
-            self._spool.remove({entry.key for entry in batch})
+            self._spool.remove({self._spool.codec.key(entry) for entry in batch})
         except OSError as exc:  # the rows are committed; a later run skips them as duplicates
             logger.warning("cannot trim the history spool %s: %s", self._spool.path, exc)
         return True

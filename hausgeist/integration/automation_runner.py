@@ -18,11 +18,13 @@ from pathlib import Path
 
 from hausgeist.automations.engine import Conversation, Emitted, Engine
 from hausgeist.automations.rules import Rule
+from hausgeist.automations.trace import RunTrace
 from hausgeist.automations.triggers import topic_matches
 from hausgeist.automations.words import RuleReader
 from hausgeist.automations.world import World
 from hausgeist.devices.actions import ServiceCall
 from hausgeist.errors import HausgeistError
+from hausgeist.history.runs import AutomationRun
 from hausgeist.integration.adapters.base import StateUpdate
 from hausgeist.integration.dispatcher import MqttDispatcher
 
@@ -30,6 +32,26 @@ log = logging.getLogger(__name__)
 
 Loader = Callable[[], tuple[World, list[Rule]]]
 """Reads the rules again (and the world they run in); raises ConfigError when they are bad."""
+RecordRun = Callable[[AutomationRun], None]
+"""Keeps an ended run (the history's ``record_run``); never raises."""
+
+
+def run_record(trace: RunTrace, home: str | None) -> AutomationRun:
+    """The history's record of an ended run."""
+    return AutomationRun(
+        run_id=trace.run_id,
+        automation=trace.automation,
+        alias=trace.alias,
+        started=trace.started,
+        finished=trace.finished,
+        result=trace.result,
+        error=trace.error,
+        trigger=trace.trigger,
+        conditions=trace.conditions,
+        steps=trace.steps,
+        dropped_steps=trace.dropped_steps,
+        home=home,
+    )
 
 
 def _now() -> datetime:
@@ -49,8 +71,12 @@ class AutomationRunner:
         reader: RuleReader | None = None,
         watch: Iterable[Path] = (),
         clock: Callable[[], datetime] = _now,
+        record: RecordRun | None = None,
+        home: str | None = None,
     ) -> None:
         self._load = load
+        self._record = record
+        self._home = home
         self._dispatcher = dispatcher
         self._conversation = conversation
         self._reader = reader
@@ -87,7 +113,7 @@ class AutomationRunner:
             return
         self.engine.advance(self._clock())
         self.engine.mqtt_message(topic, payload)
-        self._dispatch(self.engine.drain())
+        self._settle()
 
     def on_state(self, updates: Iterable[StateUpdate]) -> None:
         """Devices reported: the rules see each change."""
@@ -98,13 +124,13 @@ class AutomationRunner:
             current = self.engine.world.states.get(update.entity_id)
             state = update.state if update.state is not None else current.state
             self.engine.set_state(update.entity_id, state, dict(update.attributes))
-        self._dispatch(self.engine.drain())
+        self._settle()
 
     async def run(self, stopping: asyncio.Event) -> None:
         """Run the rules' timers on the wall clock until ``stopping``."""
         while not stopping.is_set():
             self.engine.advance(self._clock())
-            self._dispatch(self.engine.drain())
+            self._settle()
             if self._file_stamps() != self._stamps:
                 self.reload("a changed file")
             due = self.engine.next_timer()
@@ -140,6 +166,14 @@ class AutomationRunner:
             except OSError:
                 stamps[path] = -1.0
         return stamps
+
+    def _settle(self) -> None:
+        """Send what the rules did; keep the runs that ended."""
+        self._dispatch(self.engine.drain())
+        traces = self.engine.drain_traces()
+        if self._record is not None:
+            for trace in traces:
+                self._record(run_record(trace, self._home))
 
     def _dispatch(self, emitted: list[Emitted]) -> None:
         for item in emitted:

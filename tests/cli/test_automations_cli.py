@@ -212,3 +212,146 @@ def test_check_lists_the_rules(hausgeist: Hausgeist, tmp_path: Path) -> None:
     assert run.code == 0, run.err
     assert "hall_light: Hall light on motion [mqtt; mode restart]" in run.out
     assert "OK: 3 automations" in run.out
+
+
+def _home_with_rules(tmp_path: Path) -> Path:
+    config = (ROOT / "tests" / "automations" / "home.yaml").read_text(encoding="utf-8")
+    config += "automations:\n" + "".join(f"  {line}\n" for line in RULES.splitlines())
+    path = tmp_path / "home.yaml"
+    path.write_text(config, encoding="utf-8")
+    return path
+
+
+def _keep_runs(data: Path, *runs: dict[str, object]) -> None:
+    from datetime import datetime
+
+    from hausgeist.history import SqlHistory
+    from hausgeist.history.runs import AutomationRun
+
+    with SqlHistory.open(None, data) as history:
+        for i, fields in enumerate(runs):
+            values: dict[str, object] = {
+                "run_id": f"run{i}",
+                "automation": "hall_light",
+                "alias": "Hall light on motion",
+                "started": datetime.fromisoformat(f"2026-01-10T18:0{i}:00+01:00"),
+                "finished": datetime.fromisoformat(f"2026-01-10T18:0{i}:30+01:00"),
+                "result": "finished",
+                "trigger": {"platform": "mqtt", "id": "0", "topic": "zigbee2mqtt/Hall Motion"},
+                "steps": [
+                    {
+                        "at": f"2026-01-10T18:0{i}:00+01:00",
+                        "step": "call",
+                        "service": "light.turn_on",
+                        "entity_id": "light.hall",
+                    },
+                    {
+                        "at": f"2026-01-10T18:0{i}:00+01:00",
+                        "step": "delay",
+                        "until": f"2026-01-10T18:0{i}:30+01:00",
+                    },
+                ],
+                **fields,
+            }
+            history.record_run(AutomationRun(**values))  # type: ignore[arg-type]
+        assert history.flush(10) == 0
+
+
+def test_list_show_and_trace_read_the_runs_back(hausgeist: Hausgeist, tmp_path: Path) -> None:
+    path = _home_with_rules(tmp_path)
+    _keep_runs(
+        tmp_path / "data",
+        {},
+        {"result": "error", "error": "light.turn_on light.hall: unavailable", "steps": []},
+    )
+    listed = hausgeist("automations", "list", "--config", str(path))
+    assert listed.code == 0, listed.err
+    assert (
+        "on  hall_light: Hall light on motion [mqtt; mode restart] last 2026-01-10 18:01:00 error, 2 runs"
+        in listed.out
+    )
+    assert "on  notify: notify [state; mode single] never ran" in listed.out
+    as_json = hausgeist("automations", "list", "--config", str(path), "--json").json_lines()
+    assert [(r["id"], r["runs"]) for r in as_json] == [
+        ("hall_light", 2),
+        ("notify", 0),
+        ("follow", 0),
+    ]
+    shown = hausgeist("automations", "show", "--config", str(path), "hall_light")
+    assert shown.code == 0, shown.err
+    assert "- id: hall_light" in shown.out
+    assert "In words:" in shown.out
+    assert "2026-01-10 18:01:00 error: light.turn_on light.hall: unavailable (run1)" in shown.out
+    traced = hausgeist("automations", "trace", "--config", str(path), "hall_light")
+    assert traced.code == 0, traced.err
+    assert "  18:00:00 call light.turn_on light.hall" in traced.out
+    assert "  18:00:00 delay until 18:00:30" in traced.out
+    assert traced.out.index("run run0") < traced.out.index("run run1")  # oldest first
+    assert "  result: error: light.turn_on light.hall: unavailable" in traced.out
+    one = hausgeist(
+        "automations", "trace", "--config", str(path), "hall_light", "--last", "1", "--json"
+    )
+    assert [r["run_id"] for r in one.json_lines()] == ["run1"]
+
+
+def test_unknown_ids_are_said_with_the_known_ones(hausgeist: Hausgeist, tmp_path: Path) -> None:
+    path = _home_with_rules(tmp_path)
+    for action in ("show", "trace", "enable", "disable", "test"):
+        run = hausgeist("automations", action, "--config", str(path), "hall_lite")
+        assert run.code == 2, (action, run.out)
+        assert (
+            "no automation has the id 'hall_lite' (the ids: hall_light, notify, follow)" in run.err
+        )
+
+
+def test_disable_and_enable_switch_a_rule(hausgeist: Hausgeist, tmp_path: Path) -> None:
+    path = _home_with_rules(tmp_path)
+    off = hausgeist("automations", "disable", "--config", str(path), "notify")
+    assert off.code == 0, off.err
+    assert "notify is off" in off.out
+    assert "off notify" in hausgeist("automations", "list", "--config", str(path)).out
+    events = _lines(*EVENTS)
+    replayed = hausgeist(
+        "automations", "replay", "--config", str(path), "--json", "-", stdin=events
+    )
+    assert "notify" not in {r["automation"] for r in replayed.json_lines()}
+    on = hausgeist("automations", "enable", "--config", str(path), "notify")
+    assert on.code == 0, on.err
+    replayed = hausgeist(
+        "automations", "replay", "--config", str(path), "--json", "-", stdin=events
+    )
+    assert "notify" in {r["automation"] for r in replayed.json_lines()}
+    (tmp_path / "data" / "automation-switches.json").write_text("[1, 2")
+    damaged = hausgeist("automations", "list", "--config", str(path))
+    assert damaged.code == 0
+    assert "cannot be read" in damaged.err
+
+
+def test_test_runs_one_rule_alone_and_sends_nothing(hausgeist: Hausgeist, tmp_path: Path) -> None:
+    path = _home_with_rules(tmp_path)
+    event = json.dumps(EVENTS[0])
+    run = hausgeist("automations", "test", "--config", str(path), "hall_light", "--event", event)
+    assert run.code == 0, run.err
+    lines = run.out.splitlines()
+    assert lines[:2] == [
+        "2026-01-10 18:00:00 hall_light: light.turn_on light.hall",
+        "2026-01-10 18:05:00 hall_light: light.turn_off light.hall",
+    ]
+    assert "follow" not in run.out  # the rule that follows the light is not run
+    assert "  result: finished" in lines
+    as_json = hausgeist(
+        "automations",
+        "test",
+        "--config",
+        str(path),
+        "notify",
+        "--json",
+        "--events",
+        "-",
+        stdin=_lines(*EVENTS),
+    ).json_lines()
+    assert as_json[0]["automation"] == "notify"
+    assert as_json[-1]["trace"]["result"] == "finished"
+    nothing = hausgeist("automations", "test", "--config", str(path), "notify")
+    assert nothing.code == 2
+    assert "--event" in nothing.err

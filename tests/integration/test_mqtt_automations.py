@@ -15,8 +15,10 @@ from mqtt_helpers import FakeAgent, Probe, home_yaml, running, unique
 
 from hausgeist.automations.loading import check_all, world_of
 from hausgeist.automations.words import RuleReader
+from hausgeist.commands.automations import apply_switches, read_switches
 from hausgeist.config import load_config
 from hausgeist.devices import DeviceRegistry, StateStore
+from hausgeist.history import SqlHistory
 from hausgeist.home import Home
 from hausgeist.integration.automation_runner import AutomationRunner
 from hausgeist.integration.dispatcher import MqttDispatcher
@@ -53,8 +55,9 @@ def _write(path: Path, base: str, port: int, rules: list[object]) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def _service(path: Path, data: Path) -> AgentService:
+def _service(path: Path, data: Path, history: SqlHistory | None = None) -> AgentService:
     config = load_config(path, env={})
+    switches = data / "automation-switches.json"
     assert config.mqtt is not None
     registry = DeviceRegistry.from_config(config)
     states = StateStore.from_registry(registry)
@@ -65,9 +68,8 @@ def _service(path: Path, data: Path) -> AgentService:
     def load() -> tuple[object, list[object]]:
         fresh = load_config(path, env={})
         world = world_of(fresh, [])
-        return world, check_all(
-            world, [(list(fresh.automations), ("automations",), None, str(path))]
-        )
+        rules = check_all(world, [(list(fresh.automations), ("automations",), None, str(path))])
+        return world, apply_switches(rules, read_switches(switches))
 
     home = Home.from_config(config)
     runner = AutomationRunner(
@@ -75,7 +77,9 @@ def _service(path: Path, data: Path) -> AgentService:
         dispatcher,
         config.mqtt.base_topic,
         reader=RuleReader(home.understanding, home.states),
-        watch=[path],
+        watch=[path, switches],
+        record=None if history is None else history.record_run,
+        home="test home",
     )  # type: ignore[arg-type]
     agent = FakeAgent(config, dispatcher, registry, states)
     return AgentService(agent, dispatcher, config.mqtt, automations=runner)
@@ -154,3 +158,42 @@ async def test_a_rule_is_made_from_words_over_mqtt(mosquitto: Mosquitto, tmp_pat
     assert made["automation"]["triggers"] == [
         {"trigger": "state", "entity_id": "lock.front_door", "to": "unlocked"}
     ]
+
+
+async def test_every_run_is_kept_and_a_rule_switched_off_stops(
+    mosquitto: Mosquitto, tmp_path: Path
+) -> None:
+    base = unique()
+    path = tmp_path / "home.yaml"
+    data = tmp_path / "data"
+    _write(path, base, mosquitto.port, RULES)
+    history = SqlHistory.open(None, data)
+    service = _service(path, data, history)
+    z2m = f"{base}_z2m"
+    async with (
+        Probe(mosquitto.host, mosquitto.port, [f"{z2m}/+/set", f"{base}/#"]) as probe,
+        running(service),
+    ):
+        await probe.publish(f"{z2m}/Front Door", json.dumps({"state": "UNLOCK"}))
+        await probe.wait_for(lambda m: m.topic == f"{z2m}/Kitchen Light/set")
+        await probe.publish(f"{base}_buttons/hall", "press")
+        await probe.wait_for(lambda m: m.topic == f"{base}/notify")
+        (data / "automation-switches.json").write_text('{"door_light": false}')
+        await probe.quiet(1.5)  # the runner sees the file change and reloads
+        await probe.publish(f"{z2m}/Front Door", json.dumps({"state": "LOCK"}))
+        await probe.publish(f"{z2m}/Front Door", json.dumps({"state": "UNLOCK"}))
+        await probe.quiet(0.5)
+    assert len(probe.on(f"{z2m}/Kitchen Light/set")) == 1  # off: it did not run again
+    assert history.flush(10) == 0
+    runs = history.runs(home="test home")
+    history.close()
+    assert [(r.automation, r.result) for r in runs] == [
+        ("button", "finished"),
+        ("door_light", "finished"),
+    ]
+    button, door = runs
+    assert door.trigger["entity_id"] == "lock.front_door"
+    assert door.trigger["to_state"] == "unlocked"
+    assert [(s["step"], s["service"]) for s in door.steps] == [("call", "light.turn_on")]
+    assert [s["step"] for s in button.steps] == ["call", "publish"]
+    assert button.trigger["payload"] == "press"
