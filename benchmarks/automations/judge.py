@@ -57,10 +57,10 @@ def _split_time(line: str) -> tuple[str, str]:
 class Judge:
     """Reads each description into a rule and replays its events through the engine."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, reader: RuleReader | None = None) -> None:
         self.config = config
         home = Home.from_config(config)
-        self.reader = RuleReader(home.understanding, home.states)
+        self.reader = reader or RuleReader(home.understanding, home.states)
         self.zone = ZoneInfo(config.location.time_zone)
 
     def judge(self, case: dict[str, Any]) -> Verdict:
@@ -131,7 +131,7 @@ class Judge:
         return Verdict(case["text"], right=True, wrong_device=False, why="")
 
 
-def judge_all(path: Path = DESCRIPTIONS) -> list[Verdict]:
-    judge = Judge(load_config(EXAMPLE, env={}))
+def judge_all(path: Path = DESCRIPTIONS, judge: Judge | None = None) -> list[Verdict]:
+    judge = judge or Judge(load_config(EXAMPLE, env={}))
     cases = yaml.safe_load(path.read_text(encoding="utf-8"))
     return [judge.judge(c) for c in cases]

@@ -31,7 +31,7 @@ from typing import Any
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
-from benchmarks.automations.judge import DESCRIPTIONS, Judge, judge_all
+from benchmarks.automations.judge import DESCRIPTIONS, HERE, Judge, judge_all
 from benchmarks.mqtt_latency import REPO, _agent_command, mosquitto
 from hausgeist.automations.engine import Engine
 from hausgeist.automations.loading import check_all, world_of
@@ -78,7 +78,7 @@ def in_process(events: int) -> dict[str, float]:
     start = datetime(2026, 1, 10, 12, tzinfo=UTC)
     engine.start(start)
     took: list[float] = []
-    acted = 0
+    acted = runs = 0
     began = time.perf_counter()
     for n in range(events):
         i = n % N
@@ -90,12 +90,14 @@ def in_process(events: int) -> dict[str, float]:
         else:
             engine.mqtt_message(f"autobench_buttons/{i}", b"press")
         acted += len(engine.drain())
+        runs += len(engine.drain_traces())  # as the live runner takes them, every event
         took.append((time.perf_counter() - t0) * 1000)
     wall = time.perf_counter() - began
     took.sort()
     return {
         "events": events,
         "actions": acted,
+        "runs": runs,
         "events_per_s": events / wall,
         "p50_ms": took[len(took) // 2],
         "p99_ms": took[int(len(took) * 0.99)],
@@ -221,12 +223,52 @@ def words() -> dict[str, Any]:
     }
 
 
+ODD = HERE / "odd_descriptions.yaml"
+
+
+def odd_words() -> dict[str, Any]:
+    """The odd descriptions, read without and with the local model (the stock model, as
+    ``hausgeist automations add`` has it with the LLM stage on)."""
+    from hausgeist.commands.automations import reader_for
+    from hausgeist.home import Home
+    from hausgeist.root import Ports, Root
+
+    config = load_config_text((REPO / "hausgeist" / "data" / "config.example.yaml").read_text())
+    alone = judge_all(ODD, Judge(config))
+    home = Home.from_config(config)
+    with tempfile.TemporaryDirectory() as data:
+        root = Root(home, Ports(), data_dir=Path(data))
+        try:
+            judge = Judge(config, reader_for(home, root.llm))
+            judge.reader.read("whenever the hallway wakes up, turn on the hallway light")  # load
+            t0 = time.perf_counter()
+            helped = judge_all(ODD, judge)
+            per = (time.perf_counter() - t0) * 1000 / max(1, len(helped))
+        finally:
+            root.close()
+    return {
+        "descriptions": len(alone),
+        "right_alone": sum(v.right for v in alone),
+        "right_with_model": sum(v.right for v in helped),
+        "wrong_device_with_model": sum(v.wrong_device for v in helped),
+        "made_wrong_with_model": sum(
+            not v.right and not v.why.startswith("status ") for v in helped
+        ),
+        "ms_per_description": per,
+        "failures": [f"{v.text}: {v.why}" for v in helped if not v.right],
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="benchmarks.automations.run", description=__doc__)
     parser.add_argument("--events", type=int, default=20_000)
     parser.add_argument("--e2e", type=int, default=300, help="events measured one at a time")
     parser.add_argument("--burst", type=int, default=2000)
     parser.add_argument("--no-e2e", action="store_true")
+    parser.add_argument(
+        "--no-model", action="store_true", help="skip the odd descriptions read with the model"
+    )
+    parser.add_argument("--failures", action="store_true", help="list what the model got wrong")
     args = parser.parse_args(argv)
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
@@ -248,6 +290,17 @@ def main(argv: list[str] | None = None) -> int:
         f"plain words: {said['right']}/{said['descriptions']} right on replayed events, "
         f"{said['wrong_device']} acting on another device; read p50 {said['read_p50_ms']:.1f} ms, p95 {said['read_p95_ms']:.1f} ms"
     )
+    if not args.no_model:
+        odd = odd_words()
+        print(
+            f"odd words ({odd['descriptions']}): {odd['right_alone']} right without the model, "
+            f"{odd['right_with_model']} with it ({odd['made_wrong_with_model']} rules made that "
+            f"do the wrong thing, {odd['wrong_device_with_model']} acting on another device); "
+            f"{odd['ms_per_description']:.0f} ms per description with the model"
+        )
+        if args.failures:
+            for line in odd["failures"]:
+                print(f"  {line}")
     return 0
 
 

@@ -50,6 +50,7 @@ from hausgeist.automations.triggers import (
     numeric_crossed,
     state_matches,
     still_holds,
+    topic_matches,
     variables_for_state,
 )
 from hausgeist.automations.world import World
@@ -143,9 +144,17 @@ class Engine:
         self._fired_at: dict[str, tuple[datetime, int]] = {}
         self._by_entity: dict[str, list[tuple[Rule, int, dict[str, Any]]]] = {}
         self._templated: list[tuple[Rule, int, dict[str, Any]]] = []
+        self._mqtt_exact: dict[str, list[tuple[Rule, int, dict[str, Any]]]] = {}
+        self._mqtt_wild: list[tuple[Rule, int, dict[str, Any]]] = []
         for rule in self.rules:
             for index, trigger in enumerate(rule.triggers):
-                if trigger["trigger"] in {"state", "numeric_state"}:
+                if trigger["trigger"] == "mqtt":
+                    topic = str(trigger["topic"])
+                    if "+" in topic or "#" in topic:
+                        self._mqtt_wild.append((rule, index, trigger))
+                    else:
+                        self._mqtt_exact.setdefault(topic, []).append((rule, index, trigger))
+                elif trigger["trigger"] in {"state", "numeric_state"}:
                     ids = (
                         trigger["entity_id"]
                         if isinstance(trigger["entity_id"], list)
@@ -157,6 +166,7 @@ class Engine:
                         )
                 elif trigger["trigger"] == "template":
                     self._templated.append((rule, index, trigger))
+        self._order = {rule.id: position for position, rule in enumerate(self.rules)}
         self.started = False
 
     # --- the outside --------------------------------------------------------------------------
@@ -207,17 +217,22 @@ class Engine:
 
     def mqtt_message(self, topic: str, payload: bytes) -> None:
         """A message arrived on ``topic``."""
-        for rule in self.rules:
-            for index, trigger in enumerate(rule.triggers):
-                if trigger["trigger"] != "mqtt" or not rule.enabled:
-                    continue
-                try:
-                    variables = mqtt_matches(trigger, self.world, topic, payload, index)
-                except TemplateProblem as exc:
-                    self._error(rule, f"trigger {index}: {exc}")
-                    continue
-                if variables is not None:
-                    self._fire(rule, variables)
+        candidates = [
+            *self._mqtt_exact.get(topic, ()),
+            *(w for w in self._mqtt_wild if topic_matches(w[2]["topic"], topic)),
+        ]
+        # in the order of the rules and their triggers, as Home Assistant fires them
+        candidates.sort(key=lambda c: (self._order[c[0].id], c[1]))
+        for rule, index, trigger in candidates:
+            if not rule.enabled:
+                continue
+            try:
+                variables = mqtt_matches(trigger, self.world, topic, payload, index)
+            except TemplateProblem as exc:
+                self._error(rule, f"trigger {index}: {exc}")
+                continue
+            if variables is not None:
+                self._fire(rule, variables)
         for run in list(self._trigger_waiters):
             self._wake_on_mqtt(run, topic, payload)
         self._pump()

@@ -7,6 +7,7 @@ the history database, where ``hausgeist automations trace`` reads it back."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -18,6 +19,10 @@ MAX_STEPS = 200
 how many more there were."""
 MAX_TEXT = 300
 """Characters kept of a payload or template value in a trace."""
+
+_RUN_PREFIX = uuid.uuid4().hex[:20]
+_RUN_COUNT = itertools.count()
+"""Run ids: this process's random prefix and a count (unique without a syscall per run)."""
 
 FINISHED = "finished"
 ERROR = "error"
@@ -35,7 +40,7 @@ class RunTrace:
     alias: str
     started: datetime
     trigger: dict[str, Any]
-    run_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    run_id: str = field(default_factory=lambda: f"{_RUN_PREFIX}{next(_RUN_COUNT):012x}")
     conditions: list[dict[str, Any]] = field(default_factory=list)
     steps: list[dict[str, Any]] = field(default_factory=list)
     result: str = "running"

@@ -29,11 +29,12 @@ from hausgeist.history.runs import AutomationRun
 from hausgeist.home import Home
 from hausgeist.integration.oneshot import session
 from hausgeist.paths import data_dir
-from hausgeist.root import open_history
-from hausgeist.understanding import Request, Status
+from hausgeist.root import Ports, Root, open_history
+from hausgeist.understanding import Conversation, Request, Status
 
 if TYPE_CHECKING:
     from hausgeist.history import SqlHistory
+    from hausgeist.llm_stage.stage import LlmStage
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +112,7 @@ def run_replay(args: argparse.Namespace) -> int:
             )
         )
         for number, emitted, error in replay(engine, source, world.zone):
+            engine.drain_traces()  # a replay prints actions; its traces are not kept
             if error is not None:
                 print(f"hausgeist: line {number}: {error}", file=sys.stderr)
             for item in emitted:
@@ -135,27 +137,53 @@ def saved_rules(config: Config) -> Path:
     return data_dir(config) / "automations.yaml"
 
 
+def reader_for(home: Home, stage: LlmStage | None) -> RuleReader:
+    """The rule reader of a home, with the local model behind it when the LLM stage is on."""
+    if stage is None:
+        return RuleReader(home.understanding, home.states)
+
+    def actions(text: str) -> list[ServiceCall] | None:
+        request = Request(text, channel="automation")
+        decision = stage.consider(request, home.states, Conversation()).decision
+        if decision is None or decision.status not in {Status.DONE, Status.CONFIRM}:
+            return None
+        return [*decision.actions, *decision.pending]
+
+    return RuleReader(
+        home.understanding, home.states, actions_by_model=actions, choice_by_model=stage.choose
+    )
+
+
 def add(args: argparse.Namespace) -> int:
     """Make a rule from words; save it after a yes."""
     config, _ = load(args.config)
     home = Home.from_config(config)
-    made = RuleReader(home.understanding, home.states).read(args.text)
+    root = Root(home, Ports(), data_dir=data_dir(config))
+    try:
+        made = reader_for(home, root.llm).read(args.text)
+    finally:
+        root.close()
     status, reply = made.status, made.reply
     if made.automation is not None:
         world = world_of(config, [])
         check_all(world, [([made.automation], ("rule",), None, "the rule made from your words")])
         yes = args.yes or (not args.json and sys.stdin.isatty() and _ask_yes(made))
+        read = f" ({' '.join(made.by_model)} Check it.)" if made.by_model else ""
         if yes:
             where = _save(config, made.automation)
-            status, reply = "done", f"{made.summary} Saved in {where}."
+            status, reply = "done", f"{made.summary}{read} Saved in {where}."
         else:
-            status, reply = "confirm", f"{made.summary} Not saved: say yes (--yes) to save it."
+            status, reply = (
+                "confirm",
+                f"{made.summary}{read} Not saved: say yes (--yes) to save it.",
+            )
     if args.json:
         out = {
             "status": status,
             "automation": made.automation,
             "summary": made.summary,
             "reply": reply,
+            "by_model": list(made.by_model),
         }
         print(json.dumps(out, ensure_ascii=False))
     else:
@@ -168,6 +196,8 @@ def add(args: argparse.Namespace) -> int:
 def _ask_yes(made: RuleFromWords) -> bool:
     print(yaml.safe_dump([made.automation], sort_keys=False, allow_unicode=True).rstrip())
     print(made.summary)
+    for note in made.by_model:
+        print(f"{note} Check it.")
     answer = input("Save this rule? [y/N] ").strip().casefold()
     return answer in {"y", "yes"}
 

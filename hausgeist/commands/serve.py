@@ -15,10 +15,10 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hausgeist.automations.words import RuleReader
 from hausgeist.commands.automations import (
     conversation_of,
     publish_topics,
+    reader_for,
     rule_loader,
     rule_switches,
     saved_rules,
@@ -86,17 +86,17 @@ async def _run_agent(
             ],
         )
         history = open_history(config, data)
+        root = Root(home, Ports(dispatcher=dispatcher, history=history))
         runner = AutomationRunner(
             loader,
             dispatcher,
             mqtt.base_topic,
             conversation=conversation_of(home),
-            reader=RuleReader(home.understanding, home.states),
+            reader=reader_for(home, root.llm),
             watch=[config_path, saved_rules(config), rule_switches(config)],
-            record=None if history is None else history.record_run,
+            record=None if history is None else history.record_runs,
             home=config.home,
         )
-        root = Root(home, Ports(dispatcher=dispatcher, history=history))
         root.warm_up_in_background()
         try:
             service = AgentService(
@@ -116,6 +116,7 @@ async def _run_agent(
             with _stop_on_signals(service.stop):
                 await service.run()
         finally:
+            runner.close()
             root.close()
     return 0
 

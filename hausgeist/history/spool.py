@@ -11,7 +11,7 @@ import fcntl
 import json
 import logging
 import os
-from collections.abc import Callable, Collection, Hashable, Iterator
+from collections.abc import Callable, Collection, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,8 +93,15 @@ class Spool(Generic[T]):
 
     def append(self, line: str) -> None:
         """Append one encoded entry and fsync it. Raises OSError when the disk refuses."""
+        self.append_many([line])
+
+    def append_many(self, lines: Sequence[str]) -> None:
+        """Append encoded entries with one write and one fsync. Raises OSError when the disk
+        refuses."""
+        if not lines:
+            return
         with self._locked(), self.path.open("a+b") as spool:
-            data = line.encode() + b"\n"
+            data = b"".join(line.encode() + b"\n" for line in lines)
             if spool.tell() > 0:  # a crash may have cut the last line short: start afresh
                 spool.seek(-1, os.SEEK_END)
                 if spool.read(1) != b"\n":

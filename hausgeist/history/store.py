@@ -105,10 +105,14 @@ class SqlHistory:
 
     def record_run(self, run: AutomationRun) -> None:
         """Keep an automation's run, like :meth:`record`: spooled now, written soon."""
+        self.record_runs([run])
+
+    def record_runs(self, runs: Sequence[AutomationRun]) -> None:
+        """Keep several runs with one spool write. Never raises."""
         try:
-            self._runs.submit(run)
+            self._runs.submit_many(runs)
         except Exception:  # a history failure must never stop the rules
-            logger.exception("cannot record the run %s of %s", run.run_id, run.automation)
+            logger.exception("cannot record %d automation runs", len(runs))
 
     def runs(
         self, limit: int = 20, automation: str | None = None, home: str | None = None

@@ -67,10 +67,14 @@ class SpooledWriter(Generic[T]):
 
     def submit(self, entry: T) -> None:
         """Spool the record, then queue it for the database. Never raises."""
-        line = self._spool.codec.encode(entry)
-        stored = self._spool.codec.decode(line)  # exactly what a later run would read back
+        self.submit_many([entry])
+
+    def submit_many(self, entries: Sequence[T]) -> None:
+        """Spool the records (one write, one fsync), then queue them. Never raises."""
+        lines = [self._spool.codec.encode(entry) for entry in entries]
+        stored = [self._spool.codec.decode(line) for line in lines]  # as a later run reads them
         try:
-            self._spool.append(line)
+            self._spool.append_many(lines)
         except OSError as exc:
             if not self._spool_failed:
                 logger.warning(
@@ -81,7 +85,7 @@ class SpooledWriter(Generic[T]):
                 )
             self._spool_failed = True
         with self._cond:
-            self._pending.append(stored)
+            self._pending.extend(stored)
             self._cond.notify_all()
 
     def flush(self, timeout: float) -> int:

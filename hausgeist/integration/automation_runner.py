@@ -12,7 +12,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable, Iterable
+import queue
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,8 +34,50 @@ log = logging.getLogger(__name__)
 
 Loader = Callable[[], tuple[World, list[Rule]]]
 """Reads the rules again (and the world they run in); raises ConfigError when they are bad."""
-RecordRun = Callable[[AutomationRun], None]
-"""Keeps an ended run (the history's ``record_run``); never raises."""
+RecordRuns = Callable[[Sequence[AutomationRun]], None]
+"""Keeps ended runs (the history's ``record_runs``: a spool write and fsync); never raises."""
+
+
+class _RunKeeper:
+    """Hands ended runs to ``record`` from its own thread, many at a time: the spool's fsync
+    never waits on the event loop, and a burst of runs costs one write, not one each."""
+
+    def __init__(self, record: RecordRuns) -> None:
+        self._record = record
+        self._queue: queue.SimpleQueue[AutomationRun | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="automation-runs", daemon=True)
+        self._thread.start()
+
+    def put(self, runs: Iterable[AutomationRun]) -> None:
+        for run in runs:
+            self._queue.put(run)
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Keep what is queued, then stop."""
+        self._queue.put(None)
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            batch = [] if first is None else [first]
+            stopping = first is None
+            while not stopping:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    stopping = True
+                else:
+                    batch.append(item)
+            if batch:
+                try:
+                    self._record(batch)
+                except Exception:  # the rules must outlive any failure to keep their runs
+                    log.exception("cannot keep %d automation runs", len(batch))
+            if stopping:
+                return
 
 
 def run_record(trace: RunTrace, home: str | None) -> AutomationRun:
@@ -71,11 +115,11 @@ class AutomationRunner:
         reader: RuleReader | None = None,
         watch: Iterable[Path] = (),
         clock: Callable[[], datetime] = _now,
-        record: RecordRun | None = None,
+        record: RecordRuns | None = None,
         home: str | None = None,
     ) -> None:
         self._load = load
-        self._record = record
+        self._keeper = _RunKeeper(record) if record is not None else None
         self._home = home
         self._dispatcher = dispatcher
         self._conversation = conversation
@@ -89,19 +133,28 @@ class AutomationRunner:
         world, rules = load()
         world.apply_effects = False
         self.engine = Engine(rules, world, conversation)
+        self._subscribed: tuple[Engine, list[str], frozenset[str], tuple[str, ...]] | None = None
         self.engine.start(clock())
 
     def subscriptions(self) -> list[str]:
         """Topics the rules listen on, and the reload and add topics."""
-        topics = {self.reload_topic, self.add_topic}
-        for rule in self.engine.rules:
-            for trigger in rule.triggers:
-                if trigger["trigger"] == "mqtt":
-                    topics.add(trigger["topic"])
-        return sorted(topics)
+        if self._subscribed is None or self._subscribed[0] is not self.engine:
+            topics = {self.reload_topic, self.add_topic}
+            for rule in self.engine.rules:
+                for trigger in rule.triggers:
+                    if trigger["trigger"] == "mqtt":
+                        topics.add(trigger["topic"])
+            listed = sorted(topics)
+            plain = frozenset(t for t in listed if "+" not in t and "#" not in t)
+            wild = tuple(t for t in listed if t not in plain)
+            self._subscribed = (self.engine, listed, plain, wild)
+        return list(self._subscribed[1])
 
     def wants(self, topic: str) -> bool:
-        return any(topic_matches(t, topic) for t in self.subscriptions())
+        self.subscriptions()
+        assert self._subscribed is not None
+        _, _, plain, wild = self._subscribed
+        return topic in plain or any(topic_matches(t, topic) for t in wild)
 
     def on_message(self, topic: str, payload: bytes) -> None:
         """A message on a topic the rules (or the reload/add topics) listen on."""
@@ -171,9 +224,14 @@ class AutomationRunner:
         """Send what the rules did; keep the runs that ended."""
         self._dispatch(self.engine.drain())
         traces = self.engine.drain_traces()
-        if self._record is not None:
-            for trace in traces:
-                self._record(run_record(trace, self._home))
+        if self._keeper is not None and traces:
+            self._keeper.put(run_record(trace, self._home) for trace in traces)
+
+    def close(self) -> None:
+        """Keep the runs that ended (the history writes them), then stop."""
+        self._settle()
+        if self._keeper is not None:
+            self._keeper.close()
 
     def _dispatch(self, emitted: list[Emitted]) -> None:
         for item in emitted:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 MAX_TOPIC_BYTES = 65535
 """MQTT's limit on a topic name's UTF-8 length."""
@@ -108,4 +109,12 @@ class PublishPolicy:
             return False
         if is_under(self.topics.base, topic):
             return True
-        return any(filter_matches(f, topic) for f in self.reply_filters + self.device_filters)
+        exact, wild = self._split_filters
+        return topic in exact or any(filter_matches(f, topic) for f in wild)
+
+    @cached_property
+    def _split_filters(self) -> tuple[frozenset[str], tuple[str, ...]]:
+        """The reply and device filters: plain topics (looked up) and wildcards (matched)."""
+        every = self.reply_filters + self.device_filters
+        plain = frozenset(f for f in every if "+" not in f and "#" not in f)
+        return plain, tuple(f for f in every if f not in plain)

@@ -12,11 +12,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from hausgeist.devices.actions import validate_call
 from hausgeist.errors import ActionError, ModelError
+from hausgeist.llm_stage.choice import MAX_OPTIONS, choice_grammar, choice_prompt
 from hausgeist.llm_stage.gate import Thresholds, choice_confidence
 from hausgeist.llm_stage.generation import GenerationRequest, ModelTimeoutError
 from hausgeist.llm_stage.handover import skip_reason
@@ -206,6 +208,43 @@ class LlmStage:
             confirm=PendingConfirm(pending, needs_pin) if pending else None, previous=touched
         )
         return StageResult(decision, conversation, decision.trace)
+
+    def choose(self, question: str, options: Sequence[str], text: str) -> str | None:
+        """The option the model picks for ``text`` under a grammar of only ``options``, when
+        it is sure enough; None when it is not, cannot load, or there are too many."""
+        if not options or len(options) > MAX_OPTIONS:
+            return None
+        with self._setup:
+            model = self._model()
+        if model is None:
+            return None
+        # Asked twice, the options in both orders: a small model leans to the first option
+        # it reads, so only an answer that survives the order counts.
+        answers = [self._choose_once(model, question, list(options), text)]
+        if answers[0] is not None and len(options) > 1:
+            answers.append(self._choose_once(model, question, list(reversed(options)), text))
+        if None in answers or len(set(answers)) != 1:
+            log.info("the model's choices %r depend on the order: not sure", answers)
+            return None
+        return answers[0]
+
+    def _choose_once(
+        self, model: Generator, question: str, options: list[str], text: str
+    ) -> str | None:
+        prefix, suffix = choice_prompt(question, options, text)
+        longest = max(len(o) for o in options)
+        asked = GenerationRequest(prefix, suffix, choice_grammar(options), longest // 2 + 8)
+        try:
+            generation = model.generate(asked, self.config.timeout_s)
+        except ModelError as exc:
+            log.warning("the model could not choose: %s", exc)
+            return None
+        answer = generation.text.strip()
+        confidence = choice_confidence(generation)
+        if answer not in options or not self.thresholds.passes(confidence):
+            log.info("the model's choice %r is not sure enough (%s)", answer, confidence)
+            return None
+        return answer
 
     def warm_up(self, states: StateStore) -> bool:
         """Load the model, build the home and prime its fixed prompt now (a long-running service

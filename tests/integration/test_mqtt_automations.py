@@ -78,7 +78,7 @@ def _service(path: Path, data: Path, history: SqlHistory | None = None) -> Agent
         config.mqtt.base_topic,
         reader=RuleReader(home.understanding, home.states),
         watch=[path, switches],
-        record=None if history is None else history.record_run,
+        record=None if history is None else history.record_runs,
         home="test home",
     )  # type: ignore[arg-type]
     agent = FakeAgent(config, dispatcher, registry, states)
@@ -184,6 +184,9 @@ async def test_every_run_is_kept_and_a_rule_switched_off_stops(
         await probe.publish(f"{z2m}/Front Door", json.dumps({"state": "UNLOCK"}))
         await probe.quiet(0.5)
     assert len(probe.on(f"{z2m}/Kitchen Light/set")) == 1  # off: it did not run again
+    runner = service._automations  # the test closes it, as serve.py does
+    assert runner is not None
+    runner.close()
     assert history.flush(10) == 0
     runs = history.runs(home="test home")
     history.close()

@@ -1,17 +1,23 @@
 """A rule from plain words: "when the hallway motion sensor sees motion after sunset, turn on
 the hallway light for five minutes" becomes a Home Assistant automation.
 
-Deterministic: the time words (:mod:`schedule`), the device trigger and its conditions
-(:mod:`entities`), and the actions, which the understanding core reads as it reads a spoken
-command. A rule is made only when every part is certain: a device that several fit, an
-action the core would ask about, or an action the safety policy guards (unlocking, opening a
-garage door, disarming) is refused with the reason."""
+Deterministic first: the time words (:mod:`schedule`), the device trigger and its
+conditions (:mod:`entities`), and the actions, which the understanding core reads as it
+reads a spoken command. What the words leave unread goes to the local model where one is
+given: action words to the LLM stage (validated and agreed with the words like any spoken
+command it decides), an event in odd words to a choice among the events of the devices and
+rooms the words name, under a grammar of only those. A rule is made only when every part is
+certain: a device that several fit, an action the core would ask about, a model that is not
+sure, or an action the safety policy guards (unlocking, opening a garage door, disarming) is
+refused with the reason; the reply says what the model read, and nothing is saved before a
+yes."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,6 +66,30 @@ class _NoActionError(WordsError):
     """Words with an event and no action."""
 
 
+ActionsByModel = Callable[[str], list[ServiceCall] | None]
+"""The local model's calls for action words the core cannot read (validated and agreed with
+the words as any spoken command the stage decides); None when it declines."""
+ChoiceByModel = Callable[[str, Sequence[str], str], str | None]
+"""(question, options, words): the option the model is sure the words mean, or None."""
+
+_EVENT_WORDS = {
+    "motion": "sees motion",
+    "no_motion": "sees no motion",
+    "open": "opens",
+    "closed": "closes",
+    "unlocked": "is unlocked",
+    "locked": "is locked",
+    "playing": "starts playing",
+    "triggered": "is triggered",
+    "disarmed": "is disarmed",
+    "docked": "docks",
+    "cleaning": "starts cleaning",
+    "on": "turns on",
+    "off": "turns off",
+}
+_MAX_EVENT_DEVICES = 8
+
+
 @dataclass(frozen=True)
 class RuleFromWords:
     """What ``automations add`` makes of a sentence."""
@@ -72,19 +102,32 @@ class RuleFromWords:
     """The rule read back as one plain sentence (never the input echoed)."""
     reply: str
     """What to tell the person."""
+    by_model: tuple[str, ...] = ()
+    """What the local model read, said in the reply (empty: the words were read without it)."""
 
 
 class RuleReader:
     """Reads rules from words for one home."""
 
-    def __init__(self, understanding: Understanding, states: StateStore) -> None:
+    def __init__(
+        self,
+        understanding: Understanding,
+        states: StateStore,
+        *,
+        actions_by_model: ActionsByModel | None = None,
+        choice_by_model: ChoiceByModel | None = None,
+    ) -> None:
         self.core = understanding
         self.states = states
         self.entities = EntityWords(understanding.registry)
+        self.actions_by_model = actions_by_model
+        self.choice_by_model = choice_by_model
+        self._by_model: list[str] = []
 
     def read(self, text: str) -> RuleFromWords:
         if len(text) > MAX_CHARS:
             return _refused(f"That is {len(text)} characters; a rule is said in {MAX_CHARS}.")
+        self._by_model = []
         try:
             return self._read(tokenize(protect_clock_times(text.casefold())))
         except _NoActionError:
@@ -133,7 +176,9 @@ class RuleReader:
         }
         summary = summarize(rule, self.core.registry)
         rule = {"id": _rule_id(rule), "alias": _alias(summary), **rule}
-        return RuleFromWords("confirm", rule, summary, f"{summary} Save this rule?")
+        notes = tuple(self._by_model)
+        check = f" ({' '.join(notes)} Check it.)" if notes else ""
+        return RuleFromWords("confirm", rule, summary, f"{summary}{check} Save this rule?", notes)
 
     def _split(self, words: list[str], start: int, end: int) -> tuple[list[str], list[str]]:
         """Trigger words and action words around the intro at ``start``..``end``: at the
@@ -151,6 +196,10 @@ class RuleReader:
             for i in places:
                 if self._acts(rest[i:], sure=sure) and self._says_event(rest[:i]):
                     return rest[:i], rest[i:]
+        if self.actions_by_model is not None:  # the model may read what the core cannot
+            for i, word in enumerate(rest):
+                if word in {",", "then"} and 0 < i < len(rest) - 1:
+                    return rest[:i], rest[i + 1 :]
         return rest, []
 
     def _says_event(self, words: list[str]) -> bool:
@@ -184,7 +233,13 @@ class RuleReader:
             words = words[: found.start] + words[found.end :]
         parts = _parts(words)
         it = self._first_named(action_words)
-        said = self.entities.read(parts[0], it)
+        try:
+            said = self.entities.read(parts[0], it)
+        except WordsError:
+            chosen = self._event_by_model(parts[0])
+            if chosen is None:
+                raise
+            said = chosen
         conditions = []
         for part in parts[1:]:
             other = self.entities.read(part)
@@ -198,6 +253,29 @@ class RuleReader:
                     {"condition": "numeric_state", "entity_id": other.device.entity_id, **keys}
                 )
         return said, conditions, hold
+
+    def _event_by_model(self, words: list[str]) -> Said | None:
+        """The event odd words mean, chosen by the model among the events of the devices and
+        rooms they name (None: no model, nothing named, or the model is not sure)."""
+        if self.choice_by_model is None:
+            return None
+        # the narrowest the words allow: devices named, else of the kind said, else the rooms'
+        devices = self.entities.named(words) or self.entities.by_kind(words)
+        if not devices:
+            areas = set(self.entities.areas(words))
+            devices = [d for d in self.core.registry if d.area_id in areas]
+        options: dict[str, Said] = {}
+        for device in devices:
+            for kind in _event_kinds(device):
+                options[f"{device.name} {_EVENT_WORDS[kind]}"] = Said(device, kind)
+        if not options or len(devices) > _MAX_EVENT_DEVICES:
+            return None
+        text = " ".join(words)
+        chosen = self.choice_by_model("Which event do the words describe?", list(options), text)
+        if chosen is None:
+            return None
+        self._by_model.append(f"The local model read '{text}' as '{chosen}'.")
+        return options[chosen]
 
     def _first_named(self, words: list[str]) -> Device | None:
         named = self.entities.named(words)
@@ -241,8 +319,13 @@ class RuleReader:
         if decision.status is Status.REFUSED:
             raise WordsError(decision.reply)
         if decision.status not in {Status.DONE, Status.CONFIRM}:
-            raise WordsError(f"I couldn't read the action '{text}'.")
-        calls = [*decision.actions, *decision.pending]
+            calls = self.actions_by_model(text) if self.actions_by_model is not None else None
+            if not calls:
+                raise WordsError(f"I couldn't read the action '{text}'.")
+            said = "; ".join(f"{c.service} {c.entity_id}" for c in calls)
+            self._by_model.append(f"The local model read '{text}' as {said}.")
+        else:
+            calls = [*decision.actions, *decision.pending]
         guarded = [c for c in calls if is_sensitive(c, self.core.registry)]
         if guarded:
             what = ", ".join(f"{c.service} {c.entity_id}" for c in guarded)
@@ -253,6 +336,29 @@ class RuleReader:
         if not calls:
             raise WordsError(f"'{text}' would do nothing.")
         return [_step(c) for c in calls]
+
+
+def _event_kinds(device: Device) -> tuple[str, ...]:
+    """The events a device's state can say, in the words the reader knows them by."""
+    domain, device_class = device.domain, device.device_class
+    if domain == "binary_sensor":
+        if device_class in {"motion", "occupancy", "presence"}:
+            return ("motion", "no_motion")
+        if device_class in {"door", "window", "opening", "garage_door", "garage"}:
+            return ("open", "closed")
+        return ("on", "off")
+    return {
+        "lock": ("unlocked", "locked"),
+        "cover": ("open", "closed"),
+        "valve": ("open", "closed"),
+        "media_player": ("playing", "off"),
+        "vacuum": ("cleaning", "docked"),
+        "alarm_control_panel": ("triggered", "disarmed"),
+        "light": ("on", "off"),
+        "switch": ("on", "off"),
+        "fan": ("on", "off"),
+        "input_boolean": ("on", "off"),
+    }.get(domain, ())
 
 
 def _step(call: ServiceCall) -> dict[str, Any]:
