@@ -5,7 +5,7 @@ VENV ?= .venv
 # tests too. `make test EXTRAS=dev` leaves torch out; those tests are then skipped and say so.
 EXTRAS ?= dev,tune
 BIN := $(VENV)/bin
-FAST := not llm and not mqtt and not postgres and not slow and not process
+FAST := not llm and not mqtt and not postgres and not slow and not process and not homeassistant
 
 .PHONY: demo test check test-fast install dev bench clean
 
@@ -21,8 +21,12 @@ demo: $(BIN)/hausgeist
 	$(BIN)/hausgeist demo
 
 # Lint, format, mypy --strict, the import contracts, then every test.
-test: check
+test: check .ha/installed
 	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/test
+
+# A real Home Assistant core for the tests, in its own virtual environment (~3 min once).
+.ha/installed: scripts/install-homeassistant
+	PYTHON=python3 scripts/install-homeassistant
 
 check: $(BIN)/hausgeist
 	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/check

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from hausgeist.devices.actions import ServiceCall
 from hausgeist.devices.effects import apply_call
-from hausgeist.devices.registry import DeviceRegistry
+from hausgeist.devices.registry import Device, DeviceRegistry
 from hausgeist.devices.state import StateStore
 from hausgeist.errors import IntegrationError
 from hausgeist.history.entry import HistoryEntry
@@ -38,6 +38,9 @@ class Dispatcher(Protocol):
 
     def dispatch(self, calls: Sequence[ServiceCall]) -> None:
         """Send ``calls``; raise IntegrationError when they cannot be sent."""
+
+    def reaches(self, device: Device) -> bool:
+        """Whether ``device`` is a real one this dispatcher sends to (else it is virtual)."""
 
 
 class History(Protocol):
@@ -165,10 +168,13 @@ class Agent:
         return outcome
 
     def _carry_out(self, decision: Decision) -> Decision:
+        dispatcher = self.dispatcher
         real = [
             c
             for c in decision.actions
-            if (d := self.registry.get(c.entity_id)) is not None and d.mqtt
+            if dispatcher is not None
+            and (d := self.registry.get(c.entity_id)) is not None
+            and dispatcher.reaches(d)
         ]
         if real and self.dispatcher is not None:
             try:
@@ -182,7 +188,7 @@ class Agent:
                 )
         for call in decision.actions:
             device = self.registry.get(call.entity_id)
-            if device is not None and (device.mqtt is None or self.dispatcher is None):
+            if device is not None and (dispatcher is None or not dispatcher.reaches(device)):
                 state, attributes = apply_call(call, self.states.get(call.entity_id))
                 self.states.set(call.entity_id, state, attributes)
         return decision

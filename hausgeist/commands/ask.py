@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import logging
@@ -10,13 +11,14 @@ import os
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, BinaryIO, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from hausgeist.agent import Agent, Outcome
-from hausgeist.commands.common import EXIT_OK, UsageError, load
+from hausgeist.agent import Agent, Dispatcher, Outcome
+from hausgeist.commands.common import EXIT_OK, UsageError, load_live
+from hausgeist.config import Config
 from hausgeist.config.checks import suggest
 from hausgeist.devices.registry import DeviceRegistry
 from hausgeist.domains.attributes import attribute_problem, state_problem
@@ -25,6 +27,9 @@ from hausgeist.integration.payloads import MAX_TEXT_CHARS, salvage_reply
 from hausgeist.paths import data_dir as default_data_dir
 from hausgeist.root import Ports, Root, open_history
 from hausgeist.understanding import Request
+
+if TYPE_CHECKING:
+    from hausgeist.integration.homeassistant.link import HomeAssistantLink
 
 log = logging.getLogger(__name__)
 
@@ -58,13 +63,24 @@ class _Line(BaseModel):
 
 def run(args: argparse.Namespace) -> int:
     """Answer the request(s); exit 0 for every contract status."""
-    config, _ = load(args.config)
+    config, _, link = load_live(args.config)
+    with contextlib.ExitStack() as stack:
+        if link is not None:
+            stack.callback(link.close)
+        return _answer(args, config, link)
+
+
+def _answer(args: argparse.Namespace, config: Config, link: HomeAssistantLink | None) -> int:
     home = Home.from_config(config)
     state = read_state(Path(args.state)) if args.state else None
     _check_place(home.registry, args.area, args.device)
     data = default_data_dir(config)
-    dispatcher = None
-    if config.mqtt is not None and not args.dry_run:
+    dispatcher: Dispatcher | None = None
+    if link is not None and not args.dry_run:
+        from hausgeist.integration.homeassistant.dispatch import HomeAssistantDispatcher
+
+        dispatcher = HomeAssistantDispatcher(link)
+    elif config.mqtt is not None and not args.dry_run:
         from hausgeist.integration.oneshot import OneShotDispatcher
 
         dispatcher = OneShotDispatcher(config.mqtt, home.registry, home.states)

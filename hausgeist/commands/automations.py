@@ -7,6 +7,7 @@ import contextlib
 import json
 import logging
 import sys
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -48,7 +49,7 @@ def _sources(
     config_path: Path | None = None
     sources: list[tuple[list[Any], tuple[str, ...], YamlDocument | None, str]] = []
     if args.config or not args.rules:
-        config, config_path = load(args.config, devices=False)
+        config, config_path = load(args.config, devices=False, homeassistant=True)
         doc = read_yaml_file(config_path)
         sources.append((list(config.automations), ("automations",), doc, str(config_path)))
         saved = saved_rules(config)
@@ -217,11 +218,15 @@ def _save(config: Config, rule: dict[str, Any]) -> Path:
     return path
 
 
-def rule_loader(config_path: Path, config: Config) -> Any:
-    """Reads the configuration's rules and the saved ones again (for reloads)."""
+def rule_loader(
+    config_path: Path, config: Config, fresh_config: Callable[[], Config] | None = None
+) -> Any:
+    """Reads the configuration's rules and the saved ones again (for reloads);
+    ``fresh_config`` reads the configuration (default: the file alone; with Home Assistant,
+    with its home as it is now)."""
 
     def load_rules() -> tuple[World, list[Rule]]:
-        fresh = load_config(config_path)
+        fresh = fresh_config() if fresh_config is not None else load_config(config_path)
         sources: list[tuple[list[Any], tuple[str, ...], YamlDocument | None, str]] = [
             (
                 list(fresh.automations),

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hausgeist.config import Config, load_config
 from hausgeist.errors import ConfigError, ConfigProblem, HausgeistError
 from hausgeist.paths import default_config
+
+if TYPE_CHECKING:
+    from hausgeist.integration.homeassistant.link import HomeAssistantLink
+
+log = logging.getLogger("hausgeist")
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -17,17 +25,116 @@ class UsageError(HausgeistError):
     """Bad command-line input (exit code 2)."""
 
 
-def load(path: str | None, *, devices: bool = True) -> tuple[Config, Path]:
+def load(
+    path: str | None, *, devices: bool = True, homeassistant: bool | None = None
+) -> tuple[Config, Path]:
     """The validated configuration at ``path`` (or the default); ConfigError otherwise.
 
     With ``devices``, a configuration without a device the agent may use is an error too:
     an empty file is valid YAML, but an agent with nothing to act on or answer about
-    only refuses (``discover``, which writes the devices, and ``history`` do without)."""
-    config_path = Path(path) if path else default_config()
-    config = load_config(config_path)
-    if devices and not any(not d.hidden for d in config.devices):
-        raise ConfigError([_no_devices(config)], str(config_path))
+    only refuses (``discover``, which writes the devices, and ``history`` do without).
+    With a ``homeassistant:`` section (and ``devices``), Home Assistant's home is read and
+    added first."""
+    config, config_path, link = load_live(path, devices=devices, homeassistant=homeassistant)
+    if link is not None:
+        link.close()
     return config, config_path
+
+
+def load_live(
+    path: str | None, *, devices: bool = True, homeassistant: bool | None = None
+) -> tuple[Config, Path, HomeAssistantLink | None]:
+    """:func:`load`, keeping the connection to Home Assistant open for the caller (who
+    closes it) when the configuration has one. ``homeassistant``: read its home (default:
+    when ``devices``)."""
+    config_path = Path(path) if path else default_config()
+    link = None
+    wanted = devices if homeassistant is None else homeassistant
+    if wanted and _has_homeassistant(config_path):
+        config, link = with_homeassistant(config_path)
+    else:
+        config = load_config(config_path)
+    if devices and not any(not d.hidden for d in config.devices):
+        if link is not None:
+            link.close()
+        raise ConfigError([_no_devices(config)], str(config_path))
+    return config, config_path, link
+
+
+def _has_homeassistant(config_path: Path) -> bool:
+    """Whether the configuration (its file, or a ``HAUSGEIST_HOMEASSISTANT__*`` override)
+    has a ``homeassistant:`` section."""
+    from hausgeist.config.load import with_env
+    from hausgeist.config.yaml_source import read_yaml_file
+
+    data = read_yaml_file(config_path).data
+    return isinstance(data, dict) and with_env(data, os.environ).get("homeassistant") is not None
+
+
+def with_homeassistant(config_path: Path) -> tuple[Config, HomeAssistantLink]:
+    """The configuration at ``config_path`` with Home Assistant's floors, areas and exposed
+    entities added (configured devices may name its areas), and the open connection;
+    ConfigError or IntegrationError saying why when it cannot be read or reached."""
+    from pydantic import ValidationError
+
+    from hausgeist.config.load import with_env
+    from hausgeist.config.models import HomeAssistantConfig
+    from hausgeist.config.yaml_source import read_yaml_file
+    from hausgeist.integration.homeassistant.link import HomeAssistantLink
+
+    doc = read_yaml_file(config_path)
+    assert isinstance(doc.data, dict)
+    try:
+        ha = HomeAssistantConfig.model_validate(
+            with_env(doc.data, os.environ).get("homeassistant") or {}
+        )
+    except ValidationError:
+        load_config(config_path)  # says what is wrong with the section, with its line
+        raise
+    token = ha.access_token(os.environ)
+    if token is None:
+        raise ConfigError(
+            [
+                ConfigProblem(
+                    "homeassistant.token",
+                    "no token to log in to Home Assistant with",
+                    None,
+                    "make a long-lived access token in your Home Assistant profile (Security) "
+                    "and set homeassistant.token (or run as the add-on, which has one)",
+                )
+            ],
+            str(config_path),
+        )
+    link = HomeAssistantLink.open(ha.url, token, timeout_s=ha.timeout_s)
+    try:
+        config = read_again(link, config_path)
+    except BaseException:
+        link.close()
+        raise
+    return config, link
+
+
+def read_again(link: HomeAssistantLink, config_path: Path) -> Config:
+    """The configuration at ``config_path`` with Home Assistant's home as it is now (for a
+    reload: the rules, the registry)."""
+    from hausgeist.config.load import validate_document, with_env
+    from hausgeist.config.models import HomeAssistantConfig
+    from hausgeist.config.yaml_source import read_yaml_file
+    from hausgeist.integration.homeassistant.registry import merge_into, read_home
+
+    doc = read_yaml_file(config_path)
+    assert isinstance(doc.data, dict)
+    ha = HomeAssistantConfig.model_validate(
+        with_env(doc.data, os.environ).get("homeassistant") or {}
+    )
+    reading = read_home(link.snapshot(), exposed_only=ha.exposed_only)
+    doc.data = merge_into(doc.data, reading)
+    config = validate_document(doc, str(config_path), os.environ)
+    link.entities = frozenset(  # configured devices of the same id included
+        d["id"] for d in reading.document["devices"] if d["id"] not in reading.refused
+    )
+    log.info("Home Assistant %s: %s", link.version, reading.summary())
+    return config
 
 
 def _no_devices(config: Config) -> ConfigProblem:

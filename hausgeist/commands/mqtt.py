@@ -8,7 +8,7 @@ import sys
 
 import yaml
 
-from hausgeist.commands.common import EXIT_OK, UsageError, load
+from hausgeist.commands.common import EXIT_OK, UsageError, load, load_live
 
 
 def run(args: argparse.Namespace) -> int:
@@ -16,8 +16,12 @@ def run(args: argparse.Namespace) -> int:
     from hausgeist.commands.serve import run_agent
 
     logging.getLogger("hausgeist").setLevel(logging.INFO)
-    config, path = load(args.config)
-    return run_agent(config, path, broker_port=args.broker_port)
+    config, path, link = load_live(args.config)
+    try:
+        return run_agent(config, path, broker_port=args.broker_port, homeassistant=link)
+    finally:
+        if link is not None:
+            link.close()
 
 
 def demo(args: argparse.Namespace) -> int:

@@ -13,8 +13,9 @@ import tempfile
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from hausgeist.agent import Dispatcher
 from hausgeist.commands.automations import (
     conversation_of,
     publish_topics,
@@ -25,6 +26,7 @@ from hausgeist.commands.automations import (
 )
 from hausgeist.config.models import Config, MqttConfig
 from hausgeist.home import Home
+from hausgeist.integration.adapters.base import StateUpdate
 from hausgeist.integration.automation_runner import AutomationRunner
 from hausgeist.integration.broker import PROTOCOL as EMBEDDED_PROTOCOL
 from hausgeist.integration.broker import EmbeddedBroker
@@ -36,6 +38,7 @@ from hausgeist.paths import data_dir as default_data_dir
 from hausgeist.root import Ports, Root, open_history
 
 if TYPE_CHECKING:
+    from hausgeist.integration.homeassistant.link import HomeAssistantLink
     from hausgeist.integration.simulator import SimulatedHome
 
 log = logging.getLogger(__name__)
@@ -47,9 +50,11 @@ def run_agent(
     *,
     broker_port: int | None = None,
     data_dir: Path | None = None,
+    homeassistant: HomeAssistantLink | None = None,
 ) -> int:
-    """Run the agent on the configured (or an embedded) broker until SIGINT/SIGTERM."""
-    return asyncio.run(_run_agent(config, config_path, broker_port, data_dir))
+    """Run the agent on the configured (or an embedded) broker until SIGINT/SIGTERM; with
+    ``homeassistant``, Home Assistant's entities are reached through it."""
+    return asyncio.run(_run_agent(config, config_path, broker_port, data_dir, homeassistant))
 
 
 def run_demo(
@@ -64,14 +69,27 @@ def run_demo(
 
 
 async def _run_agent(
-    config: Config, config_path: Path, broker_port: int | None, data_dir: Path | None
+    config: Config,
+    config_path: Path,
+    broker_port: int | None,
+    data_dir: Path | None,
+    homeassistant: HomeAssistantLink | None = None,
 ) -> int:
     from hausgeist.integration.service import AgentService
 
     quiet_socket_races(asyncio.get_running_loop())
     data = data_dir or default_data_dir(config)
     home = Home.from_config(config)
-    loader = rule_loader(config_path, config)
+    fresh = None
+    if homeassistant is not None:
+        from hausgeist.commands.common import read_again
+
+        link = homeassistant
+
+        def fresh() -> Config:
+            return read_again(link, config_path)
+
+    loader = rule_loader(config_path, config, fresh)
     _, rules = loader()  # a bad rule stops the start here, with its key path and line
     async with _broker(config, broker_port) as (mqtt, protocol):
         dispatcher = MqttDispatcher.open(
@@ -86,7 +104,17 @@ async def _run_agent(
             ],
         )
         history = open_history(config, data)
-        root = Root(home, Ports(dispatcher=dispatcher, history=history))
+        calls: Dispatcher = dispatcher
+        if homeassistant is not None:
+            from hausgeist.integration.homeassistant.dispatch import (
+                HomeAssistantDispatcher,
+                RoutedDispatcher,
+            )
+
+            calls = RoutedDispatcher(
+                home.registry, dispatcher, HomeAssistantDispatcher(homeassistant)
+            )
+        root = Root(home, Ports(dispatcher=calls, history=history))
         runner = AutomationRunner(
             loader,
             dispatcher,
@@ -96,7 +124,12 @@ async def _run_agent(
             watch=[config_path, saved_rules(config), rule_switches(config)],
             record=None if history is None else history.record_runs,
             home=config.home,
+            calls=calls,
         )
+        if homeassistant is not None:
+            homeassistant.on_state(
+                _ha_states(home, runner, asyncio.get_running_loop(), homeassistant.entities)
+            )
         root.warm_up_in_background()
         try:
             service = AgentService(
@@ -119,6 +152,21 @@ async def _run_agent(
             runner.close()
             root.close()
     return 0
+
+
+def _ha_states(
+    home: Home, runner: AutomationRunner, loop: asyncio.AbstractEventLoop, known: frozenset[str]
+) -> Callable[[str, str | None, dict[str, Any]], None]:
+    """Home Assistant's ``state_changed`` into the agent's states and the rules (on the loop)."""
+
+    def changed(entity_id: str, state: str | None, attributes: dict[str, Any]) -> None:
+        if state is None or entity_id not in known:
+            return
+        home.states.set(entity_id, state, attributes)
+        update = StateUpdate(entity_id, state, attributes)
+        loop.call_soon_threadsafe(runner.on_state, [update])
+
+    return changed
 
 
 async def _run_demo(config: Config, broker_port: int | None, simulate: bool | None) -> int:

@@ -6,8 +6,11 @@ import argparse
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
+from typing import Any
 
-from hausgeist.commands.common import EXIT_OK, UsageError, load
+from hausgeist.agent import Dispatcher
+from hausgeist.commands.common import EXIT_OK, UsageError, load_live
 from hausgeist.home import Home
 from hausgeist.paths import data_dir as default_data_dir
 from hausgeist.root import Ports, Root, open_history
@@ -21,11 +24,16 @@ def wyoming(args: argparse.Namespace) -> int:
 
     if not args.uri.startswith(("tcp://", "unix://")):
         raise UsageError(f"--uri {args.uri!r}: use tcp://HOST:PORT (or unix://PATH)")
-    config, _ = load(args.config)
+    config, _, link = load_live(args.config)
     home = Home.from_config(config)
     data = default_data_dir(config)
-    dispatcher = None
-    if config.mqtt is not None:
+    dispatcher: Dispatcher | None = None
+    if link is not None:
+        from hausgeist.integration.homeassistant.dispatch import HomeAssistantDispatcher
+
+        dispatcher = HomeAssistantDispatcher(link)
+        link.on_state(live_states(home))
+    elif config.mqtt is not None:
         from hausgeist.integration.oneshot import OneShotDispatcher
 
         dispatcher = OneShotDispatcher(config.mqtt, home.registry, home.states)
@@ -39,4 +47,17 @@ def wyoming(args: argparse.Namespace) -> int:
             asyncio.run(serve(args.uri, root.agent, config.voice.satellites))
     finally:
         root.close()
+        if link is not None:
+            link.close()
     return EXIT_OK
+
+
+def live_states(home: Home) -> Callable[[str, str | None, dict[str, Any]], None]:
+    """Home Assistant's ``state_changed`` into the home's states (its known entities)."""
+
+    def changed(entity_id: str, state: str | None, attributes: dict[str, Any]) -> None:
+        if state is None or home.registry.get(entity_id) is None:
+            return
+        home.states.set(entity_id, state, attributes)
+
+    return changed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -74,6 +75,13 @@ def _keep_text(doc: YamlDocument) -> None:
             and path in doc.raw
         ):
             parent[path[1]] = doc.raw[path]
+
+
+def with_env(data: dict[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
+    """A copy of the configuration's data with the ``HAUSGEIST_*`` overrides applied."""
+    copied = copy.deepcopy(data)
+    _apply_env(copied, env)
+    return copied
 
 
 def _apply_env(data: dict[str, Any], env: Mapping[str, str]) -> None:

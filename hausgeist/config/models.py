@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -244,6 +245,25 @@ class LocationConfig(_Model):
         return value
 
 
+class HomeAssistantConfig(_Model):
+    """Home Assistant as the device backend: its registry, states and services."""
+
+    url: Annotated[str, StringConstraints(pattern=r"^wss?://\S+$")] = (
+        "ws://supervisor/core/websocket"
+    )
+    """Its WebSocket API (``ws://HOST:8123/api/websocket``); the default is the one an add-on
+    reaches."""
+    token: str | None = None
+    """A long-lived access token (profile, Security); as an add-on, ``SUPERVISOR_TOKEN``."""
+    exposed_only: bool = True
+    """Only the entities exposed to assistants (Settings, Voice assistants, Expose)."""
+    timeout_s: float = Field(default=10.0, gt=0, le=120)
+
+    def access_token(self, env: Mapping[str, str]) -> str | None:
+        """The token to use: the configured one, else the Supervisor's."""
+        return self.token or env.get("SUPERVISOR_TOKEN") or None
+
+
 class VoiceConfig(_Model):
     """Voice front ends (Wyoming, Rhasspy/Hermes)."""
 
@@ -267,6 +287,7 @@ class Config(_Model):
     data_dir: str | None = None
     location: LocationConfig = LocationConfig()
     voice: VoiceConfig = VoiceConfig()
+    homeassistant: HomeAssistantConfig | None = None
     automations: list[Any] = []
     """Automations in Home Assistant's format, checked by ``hausgeist.automations``."""
     language: Literal["en"] = "en"

@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 from hausgeist.automations.engine import Conversation, Emitted, Engine
 from hausgeist.automations.rules import Rule
@@ -34,6 +35,15 @@ log = logging.getLogger(__name__)
 
 Loader = Callable[[], tuple[World, list[Rule]]]
 """Reads the rules again (and the world they run in); raises ConfigError when they are bad."""
+
+
+class Dispatcher(Protocol):
+    """Where the rules' service calls go (the MQTT dispatcher, or one that routes some to
+    Home Assistant)."""
+
+    def dispatch(self, calls: Sequence[ServiceCall]) -> None: ...
+
+
 RecordRuns = Callable[[Sequence[AutomationRun]], None]
 """Keeps ended runs (the history's ``record_runs``: a spool write and fsync); never raises."""
 
@@ -117,8 +127,10 @@ class AutomationRunner:
         clock: Callable[[], datetime] = _now,
         record: RecordRuns | None = None,
         home: str | None = None,
+        calls: Dispatcher | None = None,
     ) -> None:
         self._load = load
+        self._calls = calls if calls is not None else dispatcher
         self._keeper = _RunKeeper(record) if record is not None else None
         self._home = home
         self._dispatcher = dispatcher
@@ -245,7 +257,7 @@ class AutomationRunner:
             elif item.service is not None and item.entity_id is not None:
                 call = ServiceCall(service=item.service, entity_id=item.entity_id, data=item.data)
                 try:
-                    self._dispatcher.dispatch([call])
+                    self._calls.dispatch([call])
                 except HausgeistError as exc:
                     log.warning("automation %s: cannot send %s: %s", item.automation, call, exc)
 

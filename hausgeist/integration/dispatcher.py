@@ -15,7 +15,7 @@ from pathlib import Path
 
 from hausgeist.config.models import MqttConfig
 from hausgeist.devices.actions import ServiceCall
-from hausgeist.devices.registry import DeviceRegistry
+from hausgeist.devices.registry import Device, DeviceRegistry
 from hausgeist.devices.state import StateStore
 from hausgeist.errors import HausgeistError, IntegrationError
 from hausgeist.integration.adapters.base import Publish
@@ -77,6 +77,10 @@ class MqttDispatcher:
         )
         outbox = Outbox.open(data_dir / OUTBOX_NAME)
         return cls(outbox, adapters, policy, states, action_expiry_s=mqtt.action_expiry_s)
+
+    def reaches(self, device: Device) -> bool:
+        """The devices with an ``mqtt:`` section (the others are virtual)."""
+        return device.mqtt is not None
 
     def dispatch(self, calls: Sequence[ServiceCall]) -> None:
         """Store the device publishes for ``calls``; IntegrationError if any cannot be sent."""

@@ -18,7 +18,7 @@ from paho.mqtt.properties import Properties
 
 from hausgeist.config.models import MqttConfig
 from hausgeist.devices.actions import ServiceCall
-from hausgeist.devices.registry import DeviceRegistry
+from hausgeist.devices.registry import Device, DeviceRegistry
 from hausgeist.devices.state import StateStore
 from hausgeist.errors import IntegrationError
 from hausgeist.integration.adapters import AdapterSet
@@ -92,6 +92,10 @@ class OneShotDispatcher:
         self.adapters = AdapterSet.from_registry(registry)
         self.states = states
         self.timeout_s = timeout_s
+
+    def reaches(self, device: Device) -> bool:
+        """The devices with an ``mqtt:`` section (the others are virtual)."""
+        return device.mqtt is not None
 
     def dispatch(self, calls: Sequence[ServiceCall]) -> None:
         """Publish every call's messages with QoS 1 and a message expiry; IntegrationError if any fails."""

@@ -1,0 +1,118 @@
+"""`hausgeist run` on a Home Assistant home (issue 16): a command on the broker acts on Home
+Assistant's entities through its services, and a rule reacts to a change made in Home
+Assistant (its state_changed events reach the automation engine) by calling another of
+its services."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+import yaml
+from ha_process import HomeAssistant, free_port
+from paho.mqtt.enums import CallbackAPIVersion
+
+from hausgeist.devices.actions import ServiceCall
+from hausgeist.integration.homeassistant.link import HomeAssistantLink
+
+
+def _state(link: HomeAssistantLink, entity_id: str) -> str:
+    states = link.command({"type": "get_states"})
+    return next(s["state"] for s in states if s["entity_id"] == entity_id)
+
+
+def _wait(link: HomeAssistantLink, entity_id: str, state: str, within: float = 15) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if _state(link, entity_id) == state:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_run_acts_through_home_assistant_and_its_rules_hear_it(
+    homeassistant: HomeAssistant, tmp_path: Path
+) -> None:
+    port = free_port()
+    config = tmp_path / "home.yaml"
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "homeassistant": {"url": homeassistant.url, "token": homeassistant.token},
+                "llm": {"enabled": False},
+                "automations": [
+                    {
+                        "id": "coffee_light",
+                        "triggers": [
+                            {"trigger": "state", "entity_id": "switch.coffee_machine", "to": "on"}
+                        ],
+                        "actions": [
+                            {
+                                "action": "light.turn_on",
+                                "target": {"entity_id": "light.bedroom_lamp"},
+                            }
+                        ],
+                    }
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HAUSGEIST_")}
+    env["HAUSGEIST_DATA_DIR"] = str(tmp_path / "data")
+    agent = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "hausgeist",
+            "run",
+            "--config",
+            str(config),
+            "--broker-port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    answers: list[dict[str, object]] = []
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="ha-run-test")
+    client.on_message = lambda _c, _u, message: answers.append(json.loads(message.payload))
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                client.connect("127.0.0.1", port)
+                break
+            except OSError:
+                assert agent.poll() is None, agent.stderr.read() if agent.stderr else ""
+                time.sleep(0.2)
+        client.subscribe("hausgeist/response", qos=1)
+        client.loop_start()
+        with HomeAssistantLink.open(homeassistant.url, homeassistant.token) as link:
+            for entity_id in ("light.kitchen_ceiling", "light.bedroom_lamp"):
+                link.call_service(ServiceCall(service="light.turn_off", entity_id=entity_id))
+            link.call_service(
+                ServiceCall(service="switch.turn_off", entity_id="switch.coffee_machine")
+            )
+            time.sleep(1.0)
+            client.publish("hausgeist/command", "turn on the kitchen ceiling", qos=1)
+            assert _wait(link, "light.kitchen_ceiling", "on"), answers
+            link.call_service(
+                ServiceCall(service="switch.turn_on", entity_id="switch.coffee_machine")
+            )
+            assert _wait(link, "light.bedroom_lamp", "on")  # the rule heard Home Assistant
+        deadline = time.monotonic() + 5
+        while not answers and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert answers, "no answer on hausgeist/response"
+        assert answers[0]["status"] == "done", answers
+    finally:
+        client.loop_stop()
+        agent.terminate()
+        agent.wait(timeout=30)

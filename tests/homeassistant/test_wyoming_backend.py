@@ -1,0 +1,97 @@
+"""The Wyoming conversation agent on a Home Assistant home (issue 16): what Home Assistant's
+voice pipeline would send, through the `wyoming` package's own client, acts on Home
+Assistant's entities, and answers from its live states (a change made in Home Assistant
+is known at once)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+from ha_process import HomeAssistant, free_port
+from wyoming.asr import Transcript
+from wyoming.client import AsyncTcpClient
+from wyoming.handle import Handled
+
+from hausgeist.devices.actions import ServiceCall
+from hausgeist.integration.homeassistant.link import HomeAssistantLink
+
+
+async def _say(port: int, text: str) -> tuple[str, str]:
+    async with AsyncTcpClient("127.0.0.1", port) as client:
+        await client.write_event(Transcript(text=text).event())
+        event = await client.read_event()
+    assert event is not None
+    return event.type, str((event.data or {}).get("text", ""))
+
+
+def _state(link: HomeAssistantLink, entity_id: str) -> str:
+    states = link.command({"type": "get_states"})
+    return next(s["state"] for s in states if s["entity_id"] == entity_id)
+
+
+def test_voice_acts_on_home_assistant_and_hears_its_changes(
+    homeassistant: HomeAssistant, tmp_path: Path
+) -> None:
+    port = free_port()
+    config = tmp_path / "home.yaml"
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "homeassistant": {"url": homeassistant.url, "token": homeassistant.token},
+                "llm": {"enabled": False},
+                "history": {"enabled": False},
+            }
+        ),
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HAUSGEIST_")}
+    env["HAUSGEIST_DATA_DIR"] = str(tmp_path / "data")
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "hausgeist",
+            "wyoming",
+            "--config",
+            str(config),
+            "--uri",
+            f"tcp://127.0.0.1:{port}",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), 0.2).close()
+                break
+            except OSError:
+                assert server.poll() is None, server.stderr.read() if server.stderr else ""
+                time.sleep(0.1)
+        with HomeAssistantLink.open(homeassistant.url, homeassistant.token) as link:
+            link.call_service(
+                ServiceCall(service="switch.turn_off", entity_id="switch.coffee_machine")
+            )
+            kind, reply = asyncio.run(_say(port, "turn on the coffee machine"))
+            assert Handled.is_type(kind), reply
+            assert "Coffee Machine" in reply
+            assert _state(link, "switch.coffee_machine") == "on"
+            link.call_service(
+                ServiceCall(service="switch.turn_off", entity_id="switch.coffee_machine")
+            )
+            time.sleep(0.5)  # the agent hears the change over its subscription
+            kind, reply = asyncio.run(_say(port, "is the coffee machine on"))
+            assert Handled.is_type(kind), reply
+            assert reply.startswith("No"), reply
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
