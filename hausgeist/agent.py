@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from hausgeist.devices.actions import ServiceCall
 from hausgeist.devices.effects import apply_call
@@ -28,6 +28,7 @@ from hausgeist.understanding import (
     Request,
     SessionStore,
     Status,
+    Understanding,
 )
 
 log = logging.getLogger("hausgeist.agent")
@@ -79,6 +80,14 @@ class HandOver(Protocol):
 
     def close(self) -> None:
         """Free what the stage holds (the model)."""
+
+
+@runtime_checkable
+class Rebinds(Protocol):
+    """A hand-over that follows the home when it changes (the LLM stage)."""
+
+    def rebind(self, understanding: Understanding) -> None:
+        """Use ``understanding`` (a new registry's) from the next request on."""
 
 
 class Clock(Protocol):
@@ -134,6 +143,14 @@ class Agent:
         self.clock: Clock = clock or SystemClock()
         self.sessions = SessionStore(ttl_s=home.config.policy.confirm_timeout_s)
         self._lock = threading.Lock()
+
+    def replace_home(self, home: Home) -> None:
+        """Use ``home`` (the registry read again: Home Assistant's changed) from the next
+        request on; conversations and the hand-over follow it."""
+        with self._lock:
+            self.home = home
+            if isinstance(self.handover, Rebinds):
+                self.handover.rebind(home.understanding)
 
     @property
     def registry(self) -> DeviceRegistry:

@@ -133,6 +133,7 @@ def read_again(link: HomeAssistantLink, config_path: Path) -> Config:
     link.entities = frozenset(  # configured devices of the same id included
         d["id"] for d in reading.document["devices"] if d["id"] not in reading.refused
     )
+    link.places = dict(reading.places)
     log.info("Home Assistant %s: %s", link.version, reading.summary())
     return config
 

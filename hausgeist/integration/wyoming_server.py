@@ -122,7 +122,7 @@ async def serve(
     """Serve ``uri`` (``tcp://HOST:PORT``) until cancelled."""
     server = AsyncServer.from_uri(uri)
     lock = asyncio.Lock()
-    factory = partial(TranscriptHandler, agent, dict(satellites), lock)
+    factory = partial(TranscriptHandler, agent, satellites, lock)  # the caller may update it
     if ready is not None:
         asyncio.get_running_loop().call_later(0.2, ready)
     await server.run(factory)

@@ -246,6 +246,12 @@ class LlmStage:
             return None
         return answer
 
+    def rebind(self, understanding: Understanding) -> None:
+        """Use a new home's understanding; its prompt and grammar are built again."""
+        with self._home_lock:
+            self.core = understanding
+            self.home = None
+
     def warm_up(self, states: StateStore) -> bool:
         """Load the model, build the home and prime its fixed prompt now (a long-running service
         calls this in the background at start, so the first hand-over is not the slow one)."""

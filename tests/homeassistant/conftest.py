@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from ha_process import HA_PYTHON, HomeAssistant, free_port
 
+from benchmarks.ha_core import HA_PYTHON, HomeAssistant, free_port
 from hausgeist.integration.homeassistant.link import HomeAssistantLink
 
 pytestmark = pytest.mark.homeassistant

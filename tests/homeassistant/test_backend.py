@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 import yaml
-from ha_process import HomeAssistant
 
+from benchmarks.ha_core import HomeAssistant
 from hausgeist.commands.common import with_homeassistant
 from hausgeist.devices.actions import ServiceCall
 from hausgeist.errors import IntegrationError

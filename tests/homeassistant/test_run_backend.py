@@ -14,9 +14,9 @@ from pathlib import Path
 
 import paho.mqtt.client as mqtt
 import yaml
-from ha_process import HomeAssistant, free_port
 from paho.mqtt.enums import CallbackAPIVersion
 
+from benchmarks.ha_core import HomeAssistant, free_port
 from hausgeist.devices.actions import ServiceCall
 from hausgeist.integration.homeassistant.link import HomeAssistantLink
 

@@ -37,6 +37,13 @@ MAX_MESSAGE = 64 * 1024 * 1024
 
 StateListener = Callable[[str, str | None, dict[str, Any]], None]
 """(entity_id, state or None when removed, attributes), called on the link's thread."""
+REGISTRY_EVENTS = (
+    "area_registry_updated",
+    "device_registry_updated",
+    "entity_registry_updated",
+    "floor_registry_updated",
+)
+"""What Home Assistant says when its registries change (floors from 2024.4 on)."""
 
 
 class HomeAssistantError(IntegrationError):
@@ -78,6 +85,7 @@ class HomeAssistantLink:
         self._ids = itertools.count(1)
         self._waiting: dict[int, asyncio.Future[Any]] = {}
         self._listeners: list[StateListener] = []
+        self._registry_listeners: list[Callable[[], None]] = []
         self._socket: ClientConnection | None = None
         self._connected = asyncio.Event()
         self._closing = False
@@ -85,6 +93,8 @@ class HomeAssistantLink:
         self._fatal: IntegrationError | None = None
         self.entities: frozenset[str] = frozenset()
         """The entities the home took from Home Assistant (set by whoever reads it)."""
+        self.places: dict[str, str] = {}
+        """Its device and entity ids -> area ids (set by whoever reads it): a satellite's room."""
 
     # --- from any thread -------------------------------------------------------------------
 
@@ -130,6 +140,13 @@ class HomeAssistantLink:
         self._listeners.append(listener)
         if first:
             self._run(self._subscribe(), self.timeout_s)
+
+    def on_registry(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` whenever an area, device, entity or floor registry changes."""
+        first = not self._registry_listeners
+        self._registry_listeners.append(listener)
+        if first:
+            self._run(self._subscribe_registry(), self.timeout_s)
 
     def close(self) -> None:
         """Close the connection and stop the thread."""
@@ -229,7 +246,13 @@ class HomeAssistantLink:
             event = message.get("event") or {}
             data = event.get("data") or {}
             entity_id = data.get("entity_id")
-            if isinstance(entity_id, str):
+            if event.get("event_type") in REGISTRY_EVENTS:
+                for registry_listener in self._registry_listeners:
+                    try:
+                        registry_listener()
+                    except Exception:
+                        log.exception("a registry listener failed")
+            elif isinstance(entity_id, str):
                 new = data.get("new_state")
                 state = new.get("state") if isinstance(new, dict) else None
                 attributes = new.get("attributes") if isinstance(new, dict) else None
@@ -314,6 +337,13 @@ class HomeAssistantLink:
     async def _subscribe(self) -> None:
         await self._command({"type": "subscribe_events", "event_type": "state_changed"})
 
+    async def _subscribe_registry(self) -> None:
+        for event_type in REGISTRY_EVENTS:
+            try:
+                await self._command({"type": "subscribe_events", "event_type": event_type})
+            except HomeAssistantError as exc:  # floors before 2024.4
+                log.debug("no %s events: %s", event_type, exc)
+
     async def _keep(self) -> None:
         """Connect again whenever the connection drops, with backoff; renew the subscription."""
         delay = FIRST_RETRY_S
@@ -328,6 +358,8 @@ class HomeAssistantLink:
                 await self._connect()
                 if self._listeners:
                     await self._subscribe()
+                if self._registry_listeners:
+                    await self._subscribe_registry()
                 delay = FIRST_RETRY_S
             except IntegrationError as exc:
                 if self._fatal is not None:

@@ -31,6 +31,9 @@ class Reading:
     """What was taken from Home Assistant, and what was left out and why."""
 
     document: dict[str, Any]
+    places: dict[str, str] = field(default_factory=dict)
+    """Home Assistant device ids and entity ids -> their area id (every device and entity
+    with one, exposed or not): where a voice satellite stands."""
     left_out: Counter[str] = field(default_factory=Counter)
     refused: dict[str, str] = field(default_factory=dict)
     """Entity id -> why the configuration's checks refused it."""
@@ -118,6 +121,13 @@ def read_home(snapshot: Snapshot, *, exposed_only: bool = True) -> Reading:
             )
         )
     reading.document = {"floors": floors, "areas": areas, "devices": devices}
+    for device_id, area in device_area.items():
+        if isinstance(device_id, str) and isinstance(area, str) and area in area_ids:
+            reading.places[device_id] = area
+    for entity_id, entry in entries.items():
+        area = entry.get("area_id") or device_area.get(entry.get("device_id"))
+        if isinstance(entity_id, str) and isinstance(area, str) and area in area_ids:
+            reading.places[entity_id] = area
     return reading
 
 

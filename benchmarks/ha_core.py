@@ -1,4 +1,5 @@
-"""A real Home Assistant core for the tests (scripts/install-homeassistant puts it in .ha/):
+"""A real Home Assistant core for the tests and benchmarks (scripts/install-homeassistant puts it
+in .ha/):
 its own configuration directory with template lights, a switch, sensors and a hundred
 entities Assist does not see, a user and an access token got without a browser, and areas,
 aliases and exposure set over its own WebSocket API."""
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).parents[2]
+ROOT = Path(__file__).parents[1]
 HA_PYTHON = ROOT / ".ha" / "bin" / "python"
 USER, PASSWORD = "hausgeist", "test-password-1"
 
@@ -40,9 +41,61 @@ LIGHTS = {
 }
 
 
-def configuration(port: int) -> dict[str, Any]:
-    """configuration.yaml of the test home."""
-    powers = {f"{k}_power": {"name": f"{v} power"} for k, v in LIGHTS.items()}
+_FIRST = (
+    "alder",
+    "bellamy",
+    "corwin",
+    "delacroix",
+    "ellery",
+    "fenwick",
+    "galloway",
+    "hollis",
+    "ingram",
+    "jessop",
+    "kendrick",
+    "lowell",
+    "merritt",
+    "norwood",
+    "osgood",
+    "prescott",
+    "quimby",
+    "radley",
+    "sutton",
+    "thackeray",
+)
+_SECOND = (
+    "arch",
+    "beam",
+    "corner",
+    "desk",
+    "easel",
+    "frame",
+    "gable",
+    "hatch",
+    "inlet",
+    "jamb",
+    "knoll",
+    "ledge",
+    "mantel",
+    "nook",
+    "oriel",
+    "porch",
+    "quay",
+    "rail",
+    "shelf",
+    "tower",
+)
+
+
+def extra_name(i: int) -> str:
+    """The name of extra light ``i``: two words, no number ("Amber Beam Light")."""
+    return f"{_FIRST[i % 20].title()} {_SECOND[(i // 20) % 20].title()} Light"
+
+
+def configuration(port: int, extra_lights: int = 0) -> dict[str, Any]:
+    """configuration.yaml of the test home (with ``extra_lights`` more template lights)."""
+    lights = dict(LIGHTS) | {f"light_{i}": extra_name(i) for i in range(extra_lights)}
+    powers = {f"{k}_power": {"name": f"{v} power"} for k, v in lights.items()}
     powers["coffee_machine_power"] = {"name": "Coffee machine power"}
     powers["guest_mode"] = {"name": "Guest Mode"}
     return {
@@ -67,7 +120,7 @@ def configuration(port: int) -> dict[str, Any]:
         "light": [
             {
                 "platform": "template",
-                "lights": {k: _template_light(k, v) for k, v in LIGHTS.items()},
+                "lights": {k: _template_light(k, v) for k, v in lights.items()},
             }
         ],
         "switch": [
@@ -104,6 +157,7 @@ class HomeAssistant:
 
     directory: Path
     port: int
+    extra_lights: int = 0
     process: subprocess.Popen[bytes] | None = None
     token: str = ""
 
@@ -120,7 +174,8 @@ class HomeAssistant:
 
         self.directory.mkdir(parents=True, exist_ok=True)
         (self.directory / "configuration.yaml").write_text(
-            yaml.safe_dump(configuration(self.port), sort_keys=False), encoding="utf-8"
+            yaml.safe_dump(configuration(self.port, self.extra_lights), sort_keys=False),
+            encoding="utf-8",
         )
         subprocess.run(
             [
@@ -176,8 +231,21 @@ class HomeAssistant:
             except (OSError, KeyError, ValueError):
                 time.sleep(0.5)
             else:
+                self._wait_running()
                 return
         raise RuntimeError("Home Assistant's login did not answer")
+
+    def _wait_running(self) -> None:
+        """Until Home Assistant says it has started (its platforms set up, entities made)."""
+        from hausgeist.integration.homeassistant.link import HomeAssistantLink
+
+        deadline = time.monotonic() + 120
+        with HomeAssistantLink.open(self.url, self.token) as link:
+            while time.monotonic() < deadline:
+                if link.command({"type": "get_config"}).get("state") == "RUNNING":
+                    return
+                time.sleep(0.2)
+        raise RuntimeError("Home Assistant did not finish starting within 120 s")
 
     def _post(self, path: str, body: dict[str, Any], *, form: bool = False) -> Any:
         data = urllib.parse.urlencode(body).encode() if form else json.dumps(body).encode()
