@@ -286,3 +286,35 @@ class HomeAssistant:
     def remove(self) -> None:
         self.stop()
         shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def hausgeist_process(args: list[str], data_dir: Path) -> subprocess.Popen[bytes]:
+    """``hausgeist ARGS`` as its own process, with its own data directory and none of this
+    process's HAUSGEIST_* settings (its stdout dropped, its stderr kept for a failure)."""
+    import os
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HAUSGEIST_")}
+    env["HAUSGEIST_DATA_DIR"] = str(data_dir)
+    return subprocess.Popen(
+        [sys.executable, "-m", "hausgeist", *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def wait_for_port(port: int, process: subprocess.Popen[bytes], within: float = 60) -> None:
+    """Until ``process`` listens on ``port``; RuntimeError with its stderr if it exits."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+        except OSError:
+            if process.poll() is not None:
+                said = process.stderr.read().decode(errors="replace") if process.stderr else ""
+                raise RuntimeError(f"the process exited ({process.returncode}): {said}") from None
+            time.sleep(0.1)
+        else:
+            return
+    raise RuntimeError(f"nothing listens on port {port} after {within:.0f} s")

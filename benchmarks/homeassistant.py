@@ -15,10 +15,7 @@ import argparse
 import asyncio
 import os
 import platform
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -27,7 +24,13 @@ import yaml
 from wyoming.asr import Transcript
 from wyoming.client import AsyncTcpClient
 
-from benchmarks.ha_core import HomeAssistant, extra_name, free_port
+from benchmarks.ha_core import (
+    HomeAssistant,
+    extra_name,
+    free_port,
+    hausgeist_process,
+    wait_for_port,
+)
 from hausgeist.commands.common import with_homeassistant
 from hausgeist.home import Home
 from hausgeist.integration.homeassistant.dispatch import HomeAssistantDispatcher
@@ -55,31 +58,10 @@ async def _wyoming(port: int, texts: list[str]) -> list[float]:
 def _over_wyoming(config: Path, tmp: Path, texts: list[str]) -> list[float]:
     """The same requests to `hausgeist wyoming` as its own process, one connection each."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HAUSGEIST_")}
-    env["HAUSGEIST_DATA_DIR"] = str(tmp / "data")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "hausgeist",
-            "wyoming",
-            "--config",
-            str(config),
-            "--uri",
-            f"tcp://127.0.0.1:{port}",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    uri = f"tcp://127.0.0.1:{port}"
+    server = hausgeist_process(["wyoming", "--config", str(config), "--uri", uri], tmp / "data")
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), 0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_for_port(port, server)
         return asyncio.run(_wyoming(port, texts))
     finally:
         server.terminate()

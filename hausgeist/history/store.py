@@ -226,18 +226,17 @@ class SqlHistory:
             self._migrated = True
 
     def _write_runs(self, runs: Sequence[AutomationRun]) -> None:
-        try:
-            self._ensure_schema()
-            with self._engine.begin() as connection:
-                insert_runs(connection, runs)
-        except SQLAlchemyError as exc:
-            raise HistoryError(_reason(exc)) from exc
+        self._insert(lambda connection: insert_runs(connection, runs))
 
     def _write(self, entries: Sequence[HistoryEntry]) -> None:
+        self._insert(lambda connection: insert_new(connection, entries))
+
+    def _insert(self, write: Callable[[Connection], None]) -> None:
+        """One transaction; HistoryError with the driver's reason when it fails."""
         try:
             self._ensure_schema()
             with self._engine.begin() as connection:
-                insert_new(connection, entries)
+                write(connection)
         except SQLAlchemyError as exc:
             raise HistoryError(_reason(exc)) from exc
 

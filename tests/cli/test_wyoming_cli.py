@@ -4,11 +4,7 @@ package's client (CONTRACT section 6)."""
 from __future__ import annotations
 
 import asyncio
-import os
 import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 from cli_support import HOME
@@ -16,6 +12,8 @@ from wyoming.asr import Transcript
 from wyoming.client import AsyncTcpClient
 from wyoming.handle import Handled, NotHandled
 from wyoming.info import Describe, Info
+
+from benchmarks.ha_core import hausgeist_process, wait_for_port
 
 
 def _port() -> int:
@@ -46,31 +44,10 @@ def test_the_wyoming_server_answers(tmp_path: Path) -> None:
     config.write_text(
         HOME.read_text(encoding="utf-8") + "llm: {enabled: false}\n", encoding="utf-8"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HAUSGEIST_")}
-    env["HAUSGEIST_DATA_DIR"] = str(tmp_path / "data")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "hausgeist",
-            "wyoming",
-            "--config",
-            str(config),
-            "--uri",
-            f"tcp://127.0.0.1:{port}",
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    uri = f"tcp://127.0.0.1:{port}"
+    server = hausgeist_process(["wyoming", "--config", str(config), "--uri", uri], tmp_path / "d")
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), 0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_for_port(port, server)
         info, handled, not_handled = asyncio.run(_talk(port))
     finally:
         server.terminate()

@@ -6,9 +6,7 @@ its services."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
+import threading
 import time
 from pathlib import Path
 
@@ -16,7 +14,7 @@ import paho.mqtt.client as mqtt
 import yaml
 from paho.mqtt.enums import CallbackAPIVersion
 
-from benchmarks.ha_core import HomeAssistant, free_port
+from benchmarks.ha_core import HomeAssistant, free_port, hausgeist_process, wait_for_port
 from hausgeist.devices.actions import ServiceCall
 from hausgeist.integration.homeassistant.link import HomeAssistantLink
 
@@ -63,36 +61,25 @@ def test_run_acts_through_home_assistant_and_its_rules_hear_it(
         ),
         encoding="utf-8",
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HAUSGEIST_")}
-    env["HAUSGEIST_DATA_DIR"] = str(tmp_path / "data")
-    agent = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "hausgeist",
-            "run",
-            "--config",
-            str(config),
-            "--broker-port",
-            str(port),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+    agent = hausgeist_process(
+        ["run", "--config", str(config), "--broker-port", str(port)], tmp_path / "data"
     )
     answers: list[dict[str, object]] = []
     client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="ha-run-test")
-    client.on_message = lambda _c, _u, message: answers.append(json.loads(message.payload))
+    online = threading.Event()
+
+    def received(_c: object, _u: object, message: mqtt.MQTTMessage) -> None:
+        if message.topic == "hausgeist/status":
+            if message.payload == b"online":
+                online.set()
+        else:
+            answers.append(json.loads(message.payload))
+
+    client.on_message = received
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                client.connect("127.0.0.1", port)
-                break
-            except OSError:
-                assert agent.poll() is None, agent.stderr.read() if agent.stderr else ""
-                time.sleep(0.2)
-        client.subscribe("hausgeist/response", qos=1)
+        wait_for_port(port, agent)
+        client.connect("127.0.0.1", port)
+        client.subscribe([("hausgeist/response", 1), ("hausgeist/status", 1)])
         client.loop_start()
         with HomeAssistantLink.open(homeassistant.url, homeassistant.token) as link:
             for entity_id in ("light.kitchen_ceiling", "light.bedroom_lamp"):
@@ -100,7 +87,7 @@ def test_run_acts_through_home_assistant_and_its_rules_hear_it(
             link.call_service(
                 ServiceCall(service="switch.turn_off", entity_id="switch.coffee_machine")
             )
-            time.sleep(1.0)
+            assert online.wait(30), "the agent did not say it is online"
             client.publish("hausgeist/command", "turn on the kitchen ceiling", qos=1)
             assert _wait(link, "light.kitchen_ceiling", "on"), answers
             link.call_service(

@@ -6,10 +6,6 @@ is known at once)."""
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -18,7 +14,7 @@ from wyoming.asr import Transcript
 from wyoming.client import AsyncTcpClient
 from wyoming.handle import Handled
 
-from benchmarks.ha_core import HomeAssistant, free_port
+from benchmarks.ha_core import HomeAssistant, free_port, hausgeist_process, wait_for_port
 from hausgeist.devices.actions import ServiceCall
 from hausgeist.integration.homeassistant.link import HomeAssistantLink
 
@@ -51,32 +47,10 @@ def test_voice_acts_on_home_assistant_and_hears_its_changes(
         ),
         encoding="utf-8",
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HAUSGEIST_")}
-    env["HAUSGEIST_DATA_DIR"] = str(tmp_path / "data")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "hausgeist",
-            "wyoming",
-            "--config",
-            str(config),
-            "--uri",
-            f"tcp://127.0.0.1:{port}",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    uri = f"tcp://127.0.0.1:{port}"
+    server = hausgeist_process(["wyoming", "--config", str(config), "--uri", uri], tmp_path / "d")
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), 0.2).close()
-                break
-            except OSError:
-                assert server.poll() is None, server.stderr.read() if server.stderr else ""
-                time.sleep(0.1)
+        wait_for_port(port, server)
         with HomeAssistantLink.open(homeassistant.url, homeassistant.token) as link:
             link.call_service(
                 ServiceCall(service="switch.turn_off", entity_id="switch.coffee_machine")

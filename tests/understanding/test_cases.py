@@ -85,10 +85,14 @@ def test_conversation(case: dict[str, Any], core: Understanding, states: StateSt
 MODES_HOME = Path(__file__).parent / "modes_home.yaml"
 
 
+def _core_of(path: Path) -> Understanding:
+    config = load_config(path, env={})
+    return Understanding(DeviceRegistry.from_config(config), config.policy)
+
+
 @pytest.fixture(scope="module")
 def modes_core() -> Understanding:
-    config = load_config(MODES_HOME, env={})
-    return Understanding(DeviceRegistry.from_config(config), config.policy)
+    return _core_of(MODES_HOME)
 
 
 @pytest.mark.parametrize("case", _params(["modes.yaml"]))
@@ -114,8 +118,7 @@ HA_HOME = Path(__file__).parent / "ha_home.yaml"
 
 @pytest.fixture(scope="module")
 def ha_core() -> Understanding:
-    config = load_config(HA_HOME, env={})
-    return Understanding(DeviceRegistry.from_config(config), config.policy)
+    return _core_of(HA_HOME)
 
 
 @pytest.mark.parametrize("case", _params(["lists_media_helpers.yaml"]))
