@@ -318,3 +318,23 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], within: float = 6
         else:
             return
     raise RuntimeError(f"nothing listens on port {port} after {within:.0f} s")
+
+
+def entity_state(link: Any, entity_id: str) -> str:
+    """An entity's state as Home Assistant has it now (``link``: a HomeAssistantLink)."""
+    states = link.command({"type": "get_states"})
+    return str(next(s["state"] for s in states if s["entity_id"] == entity_id))
+
+
+def home_config(path: Path, ha: HomeAssistant, **extra: Any) -> Path:
+    """A hausgeist configuration at ``path`` on ``ha``, the local model off, and ``extra``."""
+    import yaml
+
+    document = {
+        "homeassistant": {"url": ha.url, "token": ha.token},
+        "llm": {"enabled": False},
+        "history": {"enabled": False},
+        **extra,
+    }
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    return path

@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from benchmarks.ha_core import HomeAssistant
+from benchmarks.ha_core import HomeAssistant, home_config
 from hausgeist.commands.common import with_homeassistant
 from hausgeist.devices.actions import ServiceCall
 from hausgeist.errors import IntegrationError
@@ -27,14 +26,7 @@ ROOT = Path(__file__).parents[2]
 
 
 def _config(tmp_path: Path, ha: HomeAssistant, **extra: Any) -> Path:
-    path = tmp_path / "home.yaml"
-    document = {
-        "homeassistant": {"url": ha.url, "token": ha.token},
-        "history": {"enabled": False},
-        **extra,
-    }
-    path.write_text(yaml.safe_dump(document), encoding="utf-8")
-    return path
+    return home_config(tmp_path / "home.yaml", ha, **extra)
 
 
 def _state(ha: HomeAssistant, entity_id: str) -> str:

@@ -11,23 +11,24 @@ import time
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
-import yaml
 from paho.mqtt.enums import CallbackAPIVersion
 
-from benchmarks.ha_core import HomeAssistant, free_port, hausgeist_process, wait_for_port
+from benchmarks.ha_core import (
+    HomeAssistant,
+    entity_state,
+    free_port,
+    hausgeist_process,
+    home_config,
+    wait_for_port,
+)
 from hausgeist.devices.actions import ServiceCall
 from hausgeist.integration.homeassistant.link import HomeAssistantLink
-
-
-def _state(link: HomeAssistantLink, entity_id: str) -> str:
-    states = link.command({"type": "get_states"})
-    return next(s["state"] for s in states if s["entity_id"] == entity_id)
 
 
 def _wait(link: HomeAssistantLink, entity_id: str, state: str, within: float = 15) -> bool:
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
-        if _state(link, entity_id) == state:
+        if entity_state(link, entity_id) == state:
             return True
         time.sleep(0.1)
     return False
@@ -37,30 +38,12 @@ def test_run_acts_through_home_assistant_and_its_rules_hear_it(
     homeassistant: HomeAssistant, tmp_path: Path
 ) -> None:
     port = free_port()
-    config = tmp_path / "home.yaml"
-    config.write_text(
-        yaml.safe_dump(
-            {
-                "homeassistant": {"url": homeassistant.url, "token": homeassistant.token},
-                "llm": {"enabled": False},
-                "automations": [
-                    {
-                        "id": "coffee_light",
-                        "triggers": [
-                            {"trigger": "state", "entity_id": "switch.coffee_machine", "to": "on"}
-                        ],
-                        "actions": [
-                            {
-                                "action": "light.turn_on",
-                                "target": {"entity_id": "light.bedroom_lamp"},
-                            }
-                        ],
-                    }
-                ],
-            }
-        ),
-        encoding="utf-8",
-    )
+    rule = {
+        "id": "coffee_light",
+        "triggers": [{"trigger": "state", "entity_id": "switch.coffee_machine", "to": "on"}],
+        "actions": [{"action": "light.turn_on", "target": {"entity_id": "light.bedroom_lamp"}}],
+    }
+    config = home_config(tmp_path / "home.yaml", homeassistant, automations=[rule])
     agent = hausgeist_process(
         ["run", "--config", str(config), "--broker-port", str(port)], tmp_path / "data"
     )

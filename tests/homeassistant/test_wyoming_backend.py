@@ -9,12 +9,18 @@ import asyncio
 import time
 from pathlib import Path
 
-import yaml
 from wyoming.asr import Transcript
 from wyoming.client import AsyncTcpClient
 from wyoming.handle import Handled
 
-from benchmarks.ha_core import HomeAssistant, free_port, hausgeist_process, wait_for_port
+from benchmarks.ha_core import (
+    HomeAssistant,
+    entity_state,
+    free_port,
+    hausgeist_process,
+    home_config,
+    wait_for_port,
+)
 from hausgeist.devices.actions import ServiceCall
 from hausgeist.integration.homeassistant.link import HomeAssistantLink
 
@@ -27,26 +33,11 @@ async def _say(port: int, text: str, context: dict[str, str] | None = None) -> t
     return event.type, str((event.data or {}).get("text", ""))
 
 
-def _state(link: HomeAssistantLink, entity_id: str) -> str:
-    states = link.command({"type": "get_states"})
-    return next(s["state"] for s in states if s["entity_id"] == entity_id)
-
-
 def test_voice_acts_on_home_assistant_and_hears_its_changes(
     homeassistant: HomeAssistant, tmp_path: Path
 ) -> None:
     port = free_port()
-    config = tmp_path / "home.yaml"
-    config.write_text(
-        yaml.safe_dump(
-            {
-                "homeassistant": {"url": homeassistant.url, "token": homeassistant.token},
-                "llm": {"enabled": False},
-                "history": {"enabled": False},
-            }
-        ),
-        encoding="utf-8",
-    )
+    config = home_config(tmp_path / "home.yaml", homeassistant)
     uri = f"tcp://127.0.0.1:{port}"
     server = hausgeist_process(["wyoming", "--config", str(config), "--uri", uri], tmp_path / "d")
     try:
@@ -58,7 +49,7 @@ def test_voice_acts_on_home_assistant_and_hears_its_changes(
             kind, reply = asyncio.run(_say(port, "turn on the coffee machine"))
             assert Handled.is_type(kind), reply
             assert "Coffee Machine" in reply
-            assert _state(link, "switch.coffee_machine") == "on"
+            assert entity_state(link, "switch.coffee_machine") == "on"
             link.call_service(
                 ServiceCall(service="switch.turn_off", entity_id="switch.coffee_machine")
             )
@@ -75,7 +66,7 @@ def test_voice_acts_on_home_assistant_and_hears_its_changes(
             )
             assert Handled.is_type(kind), reply
             assert "Living Room Lamp" in reply
-            assert _state(link, "light.living_room_lamp") == "on"
+            assert entity_state(link, "light.living_room_lamp") == "on"
             # the household names the coffee machine in Home Assistant: the agent follows
             link.command(
                 {
