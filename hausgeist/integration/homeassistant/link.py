@@ -135,11 +135,18 @@ class HomeAssistantLink:
         return self._run(self._command(dict(message)), self.timeout_s)
 
     def on_state(self, listener: StateListener) -> None:
-        """Call ``listener`` on every ``state_changed`` (subscribed once, renewed on reconnect)."""
+        """Call ``listener`` on every ``state_changed`` (subscribed once, renewed on reconnect),
+        and at once with every state as it is now: what changed between a snapshot read
+        earlier and the subscription is not missed."""
         first = not self._listeners
         self._listeners.append(listener)
         if first:
             self._run(self._subscribe(), self.timeout_s)
+        for state in self.command({"type": "get_states"}) or []:
+            if isinstance(state, dict) and isinstance(state.get("entity_id"), str):
+                listener(
+                    state["entity_id"], state.get("state"), dict(state.get("attributes") or {})
+                )
 
     def on_registry(self, listener: Callable[[], None]) -> None:
         """Call ``listener`` whenever an area, device, entity or floor registry changes."""
@@ -337,6 +344,19 @@ class HomeAssistantLink:
     async def _subscribe(self) -> None:
         await self._command({"type": "subscribe_events", "event_type": "state_changed"})
 
+    async def _replay_states(self) -> None:
+        for state in await self._command({"type": "get_states"}) or []:
+            if isinstance(state, dict) and isinstance(state.get("entity_id"), str):
+                self._dispatch(
+                    {
+                        "type": "event",
+                        "event": {
+                            "event_type": "state_changed",
+                            "data": {"entity_id": state["entity_id"], "new_state": state},
+                        },
+                    }
+                )
+
     async def _subscribe_registry(self) -> None:
         for event_type in REGISTRY_EVENTS:
             try:
@@ -358,6 +378,7 @@ class HomeAssistantLink:
                 await self._connect()
                 if self._listeners:
                     await self._subscribe()
+                    await self._replay_states()  # what changed while it was away
                 if self._registry_listeners:
                     await self._subscribe_registry()
                 delay = FIRST_RETRY_S
