@@ -141,6 +141,8 @@ class Agent:
         self.handover = handover
         """Asked when the core hands over (the LLM stage); None: the core's answer stands."""
         self.clock: Clock = clock or SystemClock()
+        self.handover_on = True
+        """Whether the hand-over is asked (the LLM stage's switch on Home Assistant)."""
         self.sessions = SessionStore(ttl_s=home.config.policy.confirm_timeout_s)
         self._lock = threading.Lock()
 
@@ -169,7 +171,11 @@ class Agent:
         with self._lock:
             before = self.sessions.get(request.session)
             decision, conversation = self.home.understanding.decide(request, states, before)
-            handover = self.handover if decision.status is Status.NOT_UNDERSTOOD else None
+            handover = (
+                self.handover
+                if decision.status is Status.NOT_UNDERSTOOD and self.handover_on
+                else None
+            )
             if handover is None:
                 self.sessions.put(request.session, conversation)
         if handover is not None:

@@ -139,6 +139,7 @@ async def _run_agent(
                 protocol=protocol,
                 session_expiry_s=mqtt.session_expiry_s,
                 automations=runner,
+                announce=mqtt.announce,
                 hermes=HermesBridge(
                     root.agent, dispatcher.outbox, dispatcher.doorbell, config.voice.satellites
                 )

@@ -170,6 +170,9 @@ class MqttConfig(_Model):
     client_id: str = "hausgeist"
     keepalive: int = Field(default=60, ge=5, le=3600)
     discovery_prefix: str = "homeassistant"
+    announce: bool = True
+    """Announce the agent to Home Assistant as a device (MQTT discovery): a command text box,
+    the last reply, switches for the automations and the local model, a reload button."""
     action_expiry_s: int = Field(default=30, ge=1, le=86400)
     session_expiry_s: int = Field(default=300, ge=0, le=86400)
     reply_topics: list[str] = []

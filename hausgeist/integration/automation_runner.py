@@ -130,6 +130,7 @@ class AutomationRunner:
         calls: Dispatcher | None = None,
     ) -> None:
         self._load = load
+        self._paused = False
         self._calls = calls if calls is not None else dispatcher
         self._keeper = _RunKeeper(record) if record is not None else None
         self._home = home
@@ -168,6 +169,20 @@ class AutomationRunner:
         _, _, plain, wild = self._subscribed
         return topic in plain or any(topic_matches(t, topic) for t in wild)
 
+    @property
+    def paused(self) -> bool:
+        """Whether the rules are paused (Home Assistant's "Automations" switch off)."""
+        return self._paused
+
+    def pause(self, paused: bool) -> None:
+        """Pause the rules (runs in progress end, events and timers are not looked at) or
+        start them again from the files."""
+        if paused == self._paused:
+            return
+        self._paused = paused
+        self.reload("paused" if paused else "resumed")
+        log.info("automations %s", "paused" if paused else "running again")
+
     def on_message(self, topic: str, payload: bytes) -> None:
         """A message on a topic the rules (or the reload/add topics) listen on."""
         if topic == self.reload_topic:
@@ -176,12 +191,16 @@ class AutomationRunner:
         if topic == self.add_topic:
             self._add(payload)
             return
+        if self._paused:
+            return
         self.engine.advance(self._clock())
         self.engine.mqtt_message(topic, payload)
         self._settle()
 
     def on_state(self, updates: Iterable[StateUpdate]) -> None:
         """Devices reported: the rules see each change."""
+        if self._paused:
+            return
         self.engine.advance(self._clock())
         for update in updates:
             if update.state is None and not update.attributes:
@@ -194,7 +213,8 @@ class AutomationRunner:
     async def run(self, stopping: asyncio.Event) -> None:
         """Run the rules' timers on the wall clock until ``stopping``."""
         while not stopping.is_set():
-            self.engine.advance(self._clock())
+            if not self._paused:
+                self.engine.advance(self._clock())
             self._settle()
             if self._file_stamps() != self._stamps:
                 self.reload("a changed file")
@@ -219,7 +239,8 @@ class AutomationRunner:
         world.states = old.states
         world.changed = old.changed
         self.engine = Engine(rules, world, self._conversation)
-        self.engine.start(self._clock())
+        if not self._paused:  # paused: nothing is scheduled until they run again
+            self.engine.start(self._clock())
         log.info("automations reloaded (%s): %d rules", why, len(rules))
         return True
 

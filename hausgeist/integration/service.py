@@ -22,6 +22,7 @@ from hausgeist.integration.automation_runner import AutomationRunner
 from hausgeist.integration.backoff import Backoff
 from hausgeist.integration.commands import CommandDesk
 from hausgeist.integration.dispatcher import MqttDispatcher
+from hausgeist.integration.ha_device import Switches, announcements, node_id
 from hausgeist.integration.hermes import HermesBridge
 from hausgeist.integration.link import (
     BrokerConnectionError,
@@ -55,6 +56,7 @@ class AgentService:
         on_state: Callable[[StateUpdate], None] | None = None,
         automations: AutomationRunner | None = None,
         hermes: HermesBridge | None = None,
+        announce: bool = False,
     ) -> None:
         self._agent = agent
         self._settings = LinkSettings.from_config(mqtt, protocol, session_expiry_s)
@@ -78,6 +80,12 @@ class AgentService:
         self._on_state = on_state
         self._automations = automations
         self._hermes = hermes
+        self._announce = (
+            announcements(self.topics, mqtt.discovery_prefix, node_id(mqtt.client_id))
+            if announce
+            else []
+        )
+        self._switches = Switches(self.topics)
         self._stopping = asyncio.Event()
         self._commands_done = asyncio.Event()
         self._ready = asyncio.Event()
@@ -145,7 +153,11 @@ class AgentService:
     async def _serve(self, link: BrokerLink) -> None:
         rules = self._automations.subscriptions() if self._automations is not None else []
         rules += self._hermes.subscriptions() if self._hermes is not None else []
-        await link.subscribe([self.topics.command, *self._adapters.subscriptions(), *rules])
+        switches = self._switches.command_topics if self._announce else []
+        await link.subscribe(
+            [self.topics.command, *self._adapters.subscriptions(), *rules, *switches]
+        )
+        await self._announce_device(link)
         await link.publish(self.topics.status, ONLINE, qos=1, retain=True)
         log.info("serving on %s (%s)", self._settings.endpoint, self.topics.command)
         self._ready.set()
@@ -163,6 +175,34 @@ class AgentService:
             self._ready.clear()
         await link.publish(self.topics.status, OFFLINE, qos=1, retain=True)
         log.info("stopped cleanly")
+
+    async def _announce_device(self, link: BrokerLink) -> None:
+        """Tell Home Assistant about the agent's entities (MQTT discovery, retained) and the
+        switches' states."""
+        if not self._announce:
+            return
+        for item in self._announce:
+            await link.publish(item.topic, item.payload, qos=1, retain=True)
+        await self._publish_switches(link)
+
+    async def _publish_switches(self, link: BrokerLink) -> None:
+        self._switches.automations = not (
+            self._automations is not None and self._automations.paused
+        )
+        self._switches.llm = getattr(self._agent, "handover_on", True)
+        for topic, payload in self._switches.states():
+            await link.publish(topic, payload, qos=1, retain=True)
+
+    async def _switch(self, link: BrokerLink, topic: str, payload: bytes) -> None:
+        """A switch's command from Home Assistant: apply it, say its state."""
+        which = self._switches.command(topic, payload)
+        if which is None:
+            log.info("ignored %r on %s: send ON or OFF", payload[:40], topic)
+        elif which == "automations" and self._automations is not None:
+            self._automations.pause(not self._switches.automations)
+        elif which == "llm" and hasattr(self._agent, "handover_on"):
+            self._agent.handover_on = self._switches.llm
+        await self._publish_switches(link)
 
     async def _finish_work(self) -> None:
         try:
@@ -187,7 +227,10 @@ class AgentService:
                 # Not acknowledged: the broker keeps it in our session for the next start.
                 continue
             try:
-                self._on_message(message)
+                if self._announce and message.topic in self._switches.command_topics:
+                    await self._switch(link, message.topic, message.payload)
+                else:
+                    self._on_message(message)
             except Exception:
                 log.exception("failed on a message on %s; dropped it", message.topic)
             link.ack(message)  # after the command is stored: a crash before here redelivers

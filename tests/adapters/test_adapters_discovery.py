@@ -169,3 +169,12 @@ def test_ha_discovery_nothing_to_add(topic: str, payload: bytes) -> None:
 def test_ha_discovery_malformed(topic: str, payload: bytes) -> None:
     with pytest.raises(PayloadError):
         devices_from_ha_discovery(topic, payload)
+
+
+def test_an_agents_own_announcements_are_no_devices() -> None:
+    from hausgeist.integration.adapters.homeassistant_discovery import devices_from_ha_discovery
+    from hausgeist.integration.ha_device import announcements
+    from hausgeist.integration.topics import Topics
+
+    for item in announcements(Topics("hausgeist"), "homeassistant", "hausgeist"):
+        assert devices_from_ha_discovery(item.topic, item.payload) is None, item.topic

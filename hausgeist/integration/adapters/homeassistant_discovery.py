@@ -72,6 +72,9 @@ def devices_from_ha_discovery(
     if domain not in _COMPONENTS or not payload.strip():
         return None
     config = _expand(json_object(payload, topic))
+    origin = config.get("origin") or config.get("o")
+    if isinstance(origin, Mapping) and origin.get("name") == "hausgeist":
+        return None  # an agent's own entities (the command box, its switches): no devices
     mqtt: dict[str, Any] = {"type": "homeassistant"}
     mqtt |= {k: config[k] for k in _TOPIC_KEYS if isinstance(config.get(k), str)}
     availability = config.get("availability")
