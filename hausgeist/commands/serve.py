@@ -10,12 +10,13 @@ import contextlib
 import logging
 import signal
 import tempfile
+import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hausgeist.agent import Dispatcher
+from hausgeist.agent import Agent, Dispatcher
 from hausgeist.commands.automations import (
     conversation_of,
     publish_topics,
@@ -25,6 +26,7 @@ from hausgeist.commands.automations import (
     saved_rules,
 )
 from hausgeist.config.models import Config, MqttConfig
+from hausgeist.errors import HausgeistError
 from hausgeist.home import Home
 from hausgeist.integration.adapters.base import StateUpdate
 from hausgeist.integration.automation_runner import AutomationRunner
@@ -111,10 +113,13 @@ async def _run_agent(
                 RoutedDispatcher,
             )
 
+            holder: list[Root] = []
             calls = RoutedDispatcher(
-                home.registry, dispatcher, HomeAssistantDispatcher(homeassistant)
+                lambda: holder[0].agent.registry, dispatcher, HomeAssistantDispatcher(homeassistant)
             )
         root = Root(home, Ports(dispatcher=calls, history=history))
+        if homeassistant is not None:
+            holder.append(root)
         runner = AutomationRunner(
             loader,
             dispatcher,
@@ -127,9 +132,10 @@ async def _run_agent(
             calls=calls,
         )
         if homeassistant is not None:
-            homeassistant.on_state(
-                _ha_states(home, runner, asyncio.get_running_loop(), homeassistant.entities)
-            )
+            loop = asyncio.get_running_loop()
+            agent = root.agent
+            homeassistant.on_state(_ha_states(agent, runner, loop, homeassistant))
+            homeassistant.on_registry(_ha_registry(agent, runner, loop, homeassistant, config_path))
         root.warm_up_in_background()
         try:
             service = AgentService(
@@ -156,16 +162,60 @@ async def _run_agent(
 
 
 def _ha_states(
-    home: Home, runner: AutomationRunner, loop: asyncio.AbstractEventLoop, known: frozenset[str]
+    agent: Agent,
+    runner: AutomationRunner,
+    loop: asyncio.AbstractEventLoop,
+    link: HomeAssistantLink,
 ) -> Callable[[str, str | None, dict[str, Any]], None]:
     """Home Assistant's ``state_changed`` into the agent's states and the rules (on the loop)."""
 
     def changed(entity_id: str, state: str | None, attributes: dict[str, Any]) -> None:
-        if state is None or entity_id not in known:
+        if state is None or entity_id not in link.entities:
             return
-        home.states.set(entity_id, state, attributes)
+        agent.states.set(entity_id, state, attributes)
         update = StateUpdate(entity_id, state, attributes)
         loop.call_soon_threadsafe(runner.on_state, [update])
+
+    return changed
+
+
+def _ha_registry(
+    agent: Agent,
+    runner: AutomationRunner,
+    loop: asyncio.AbstractEventLoop,
+    link: HomeAssistantLink,
+    config_path: Path,
+) -> Callable[[], None]:
+    """When Home Assistant's registries change: read its home again (settled a second), keep
+    the live states (the adapters and the dispatcher share them), reload the rules."""
+    pending: list[threading.Timer] = []
+
+    def reread() -> None:
+        from hausgeist.commands.common import read_again
+        from hausgeist.devices.registry import DeviceRegistry
+        from hausgeist.understanding import Understanding
+
+        try:
+            config = read_again(link, config_path)
+        except HausgeistError as exc:
+            log.warning("Home Assistant's registry changed but could not be read again: %s", exc)
+            return
+        registry = DeviceRegistry.from_config(config)
+        states = agent.states
+        for device in registry:
+            if device.entity_id not in states:
+                states.set(device.entity_id, device.initial_state, dict(device.initial_attributes))
+        agent.replace_home(Home(config, registry, states, Understanding(registry, config.policy)))
+        loop.call_soon_threadsafe(runner.reload, "Home Assistant's registry changed")
+
+    def changed() -> None:
+        for timer in pending:
+            timer.cancel()
+        pending.clear()
+        timer = threading.Timer(1.0, reread)
+        timer.daemon = True
+        pending.append(timer)
+        timer.start()
 
     return changed
 

@@ -41,6 +41,11 @@ class StateStore:
             store.set(device.entity_id, device.initial_state, dict(device.initial_attributes))
         return store
 
+    def __contains__(self, entity_id: object) -> bool:
+        """Whether ``entity_id`` has ever been set."""
+        with self._lock:
+            return entity_id in self._states
+
     def get(self, entity_id: str) -> EntityState:
         """The state of ``entity_id`` (unknown when never set)."""
         with self._lock:

@@ -77,6 +77,26 @@ def test_run_acts_through_home_assistant_and_its_rules_hear_it(
                 ServiceCall(service="switch.turn_on", entity_id="switch.coffee_machine")
             )
             assert _wait(link, "light.bedroom_lamp", "on")  # the rule heard Home Assistant
+            # a name given in Home Assistant while the agent runs is heard
+            link.command(
+                {
+                    "type": "config/entity_registry/update",
+                    "entity_id": "light.kitchen_ceiling",
+                    "aliases": ["cooking light"],
+                }
+            )
+            deadline = time.monotonic() + 20
+            while entity_state(link, "light.kitchen_ceiling") != "off":
+                assert time.monotonic() < deadline, answers
+                client.publish("hausgeist/command", "turn off the cooking light", qos=1)
+                time.sleep(1.0)
+            link.command(
+                {
+                    "type": "config/entity_registry/update",
+                    "entity_id": "light.kitchen_ceiling",
+                    "aliases": [],
+                }
+            )
         deadline = time.monotonic() + 5
         while not answers and time.monotonic() < deadline:
             time.sleep(0.05)

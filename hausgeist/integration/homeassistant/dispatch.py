@@ -3,7 +3,7 @@ the WebSocket, and Home Assistant's own error is the reason the user hears."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from hausgeist.devices.actions import ServiceCall
@@ -42,11 +42,16 @@ class HomeAssistantDispatcher:
 
 
 class RoutedDispatcher:
-    """Each call to the first of ``parts`` that reaches its device, in order."""
+    """Each call to the first of ``parts`` that reaches its device, in order; ``registry``
+    gives the registry of now (it may be read again while the agent runs)."""
 
-    def __init__(self, registry: DeviceRegistry, *parts: Dispatcher) -> None:
-        self.registry = registry
+    def __init__(self, registry: Callable[[], DeviceRegistry], *parts: Dispatcher) -> None:
+        self._registry = registry
         self.parts = parts
+
+    @property
+    def registry(self) -> DeviceRegistry:
+        return self._registry()
 
     def reaches(self, device: Device) -> bool:
         return any(part.reaches(device) for part in self.parts)
