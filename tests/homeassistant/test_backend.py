@@ -5,6 +5,7 @@ said plainly, and a dropped connection is made again."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -177,3 +178,28 @@ def test_a_dropped_connection_is_made_again(
             time.sleep(0.05)
     assert ("light.bedroom_lamp", "on") in seen  # the subscription was renewed
     assert any("connecting again" in r.getMessage() for r in caplog.records)
+
+
+def test_a_revoked_token_is_said_and_not_tried_again(homeassistant: HomeAssistant) -> None:
+    own = homeassistant._login()
+    link = HomeAssistantLink.open(homeassistant.url, own)
+    try:
+        tokens = link.command({"type": "auth/refresh_tokens"})
+        [current] = [t for t in tokens if t.get("is_current")]
+        with contextlib.suppress(IntegrationError):  # the connection drops as it is revoked
+            link.command({"type": "auth/delete_refresh_token", "refresh_token_id": current["id"]})
+        deadline = time.monotonic() + 20
+        said = ""
+        while time.monotonic() < deadline:
+            try:
+                link.call_service(
+                    ServiceCall(service="light.turn_on", entity_id="light.bedroom_lamp")
+                )
+            except IntegrationError as exc:
+                said = str(exc)
+                if "refused the token" in said:
+                    break
+            time.sleep(0.3)
+        assert "refused the token" in said, said
+    finally:
+        link.close()
