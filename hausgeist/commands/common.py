@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,6 +15,7 @@ from hausgeist.errors import ConfigError, ConfigProblem, HausgeistError
 from hausgeist.paths import default_config
 
 if TYPE_CHECKING:
+    from hausgeist.agent import Agent
     from hausgeist.integration.homeassistant.link import HomeAssistantLink
 
 log = logging.getLogger("hausgeist")
@@ -163,3 +166,49 @@ def fail(exc: HausgeistError) -> int:
         return EXIT_USAGE
     print(f"hausgeist: {exc}", file=sys.stderr)
     return EXIT_USAGE
+
+
+REGISTRY_SETTLE_S = 1.0
+"""Registry events come in bursts (an area made, then entities moved into it): read once."""
+
+
+def follow_registry(
+    link: HomeAssistantLink,
+    config_path: Path,
+    agent: Agent,
+    then: Callable[[Config], None] = lambda _c: None,
+) -> Callable[[], None]:
+    """A listener for Home Assistant's registry events: a second after the last one, read its
+    home again and have ``agent`` use it from the next request (its live states kept: the
+    adapters and dispatchers share them), then ``then(config)``."""
+    from hausgeist.devices.registry import DeviceRegistry
+    from hausgeist.home import Home
+    from hausgeist.understanding import Understanding
+
+    pending: list[threading.Timer] = []
+
+    def reread() -> None:
+        try:
+            config = read_again(link, config_path)
+        except HausgeistError as exc:
+            log.warning("Home Assistant's registry changed but could not be read again: %s", exc)
+            return
+        registry = DeviceRegistry.from_config(config)
+        states = agent.states
+        for device in registry:
+            if device.entity_id not in states:
+                states.set(device.entity_id, device.initial_state, dict(device.initial_attributes))
+        agent.replace_home(Home(config, registry, states, Understanding(registry, config.policy)))
+        then(config)
+        log.info("Home Assistant's registry changed: %d devices now", len(config.devices))
+
+    def changed() -> None:
+        for timer in pending:
+            timer.cancel()
+        pending.clear()
+        timer = threading.Timer(REGISTRY_SETTLE_S, reread)
+        timer.daemon = True
+        pending.append(timer)
+        timer.start()
+
+    return changed

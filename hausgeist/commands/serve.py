@@ -10,7 +10,6 @@ import contextlib
 import logging
 import signal
 import tempfile
-import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -25,8 +24,8 @@ from hausgeist.commands.automations import (
     rule_switches,
     saved_rules,
 )
+from hausgeist.commands.common import follow_registry
 from hausgeist.config.models import Config, MqttConfig
-from hausgeist.errors import HausgeistError
 from hausgeist.home import Home
 from hausgeist.integration.adapters.base import StateUpdate
 from hausgeist.integration.automation_runner import AutomationRunner
@@ -135,7 +134,14 @@ async def _run_agent(
             loop = asyncio.get_running_loop()
             agent = root.agent
             homeassistant.on_state(_ha_states(agent, runner, loop, homeassistant))
-            homeassistant.on_registry(_ha_registry(agent, runner, loop, homeassistant, config_path))
+            runner_of = runner
+
+            def reload_rules(_config: Config) -> None:
+                loop.call_soon_threadsafe(runner_of.reload, "Home Assistant's registry changed")
+
+            homeassistant.on_registry(
+                follow_registry(homeassistant, config_path, agent, reload_rules)
+            )
         root.warm_up_in_background()
         try:
             service = AgentService(
@@ -175,47 +181,6 @@ def _ha_states(
         agent.states.set(entity_id, state, attributes)
         update = StateUpdate(entity_id, state, attributes)
         loop.call_soon_threadsafe(runner.on_state, [update])
-
-    return changed
-
-
-def _ha_registry(
-    agent: Agent,
-    runner: AutomationRunner,
-    loop: asyncio.AbstractEventLoop,
-    link: HomeAssistantLink,
-    config_path: Path,
-) -> Callable[[], None]:
-    """When Home Assistant's registries change: read its home again (settled a second), keep
-    the live states (the adapters and the dispatcher share them), reload the rules."""
-    pending: list[threading.Timer] = []
-
-    def reread() -> None:
-        from hausgeist.commands.common import read_again
-        from hausgeist.devices.registry import DeviceRegistry
-        from hausgeist.understanding import Understanding
-
-        try:
-            config = read_again(link, config_path)
-        except HausgeistError as exc:
-            log.warning("Home Assistant's registry changed but could not be read again: %s", exc)
-            return
-        registry = DeviceRegistry.from_config(config)
-        states = agent.states
-        for device in registry:
-            if device.entity_id not in states:
-                states.set(device.entity_id, device.initial_state, dict(device.initial_attributes))
-        agent.replace_home(Home(config, registry, states, Understanding(registry, config.policy)))
-        loop.call_soon_threadsafe(runner.reload, "Home Assistant's registry changed")
-
-    def changed() -> None:
-        for timer in pending:
-            timer.cancel()
-        pending.clear()
-        timer = threading.Timer(1.0, reread)
-        timer.daemon = True
-        pending.append(timer)
-        timer.start()
 
     return changed
 

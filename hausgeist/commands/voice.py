@@ -6,20 +6,15 @@ import argparse
 import asyncio
 import contextlib
 import logging
-import threading
 from collections.abc import Callable
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from hausgeist.agent import Agent, Dispatcher
-from hausgeist.commands.common import EXIT_OK, UsageError, load_live, read_again
-from hausgeist.errors import HausgeistError
+from hausgeist.agent import Dispatcher
+from hausgeist.commands.common import EXIT_OK, UsageError, follow_registry, load_live
+from hausgeist.config import Config
 from hausgeist.home import Home
 from hausgeist.paths import data_dir as default_data_dir
 from hausgeist.root import Ports, Root, open_history
-
-if TYPE_CHECKING:
-    from hausgeist.integration.homeassistant.link import HomeAssistantLink
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +46,13 @@ def wyoming(args: argparse.Namespace) -> int:
     if link is not None:
         agent = root.agent
         link.on_state(live_states(lambda: agent.home))
-        link.on_registry(_follow_registry(link, config_path, agent, satellites))
+
+        def satellites_of(now: Config) -> None:
+            for key in [k for k in satellites if k not in now.voice.satellites]:
+                del satellites[key]
+            satellites.update({**link.places, **now.voice.satellites})
+
+        link.on_registry(follow_registry(link, config_path, agent, satellites_of))
     print(f"hausgeist: Wyoming conversation agent on {args.uri}", flush=True)
     try:
         with contextlib.suppress(KeyboardInterrupt):
@@ -71,39 +72,5 @@ def live_states(home: Callable[[], Home]) -> Callable[[str, str | None, dict[str
         if state is None or now.registry.get(entity_id) is None:
             return
         now.states.set(entity_id, state, attributes)
-
-    return changed
-
-
-REGISTRY_SETTLE_S = 1.0
-"""Registry events come in bursts (an area made, then entities moved into it): read once."""
-
-
-def _follow_registry(
-    link: HomeAssistantLink, config_path: Path, agent: Agent, satellites: dict[str, str]
-) -> Callable[[], None]:
-    """When Home Assistant's registries change, read its home again and use it."""
-    pending: list[threading.Timer] = []
-
-    def reread() -> None:
-        try:
-            config = read_again(link, config_path)
-        except HausgeistError as exc:
-            log.warning("Home Assistant's registry changed but could not be read again: %s", exc)
-            return
-        agent.replace_home(Home.from_config(config))
-        for key in [k for k in satellites if k not in config.voice.satellites]:
-            del satellites[key]
-        satellites.update({**link.places, **config.voice.satellites})
-        log.info("Home Assistant's registry changed: %d devices now", len(config.devices))
-
-    def changed() -> None:
-        for timer in pending:
-            timer.cancel()
-        pending.clear()
-        timer = threading.Timer(REGISTRY_SETTLE_S, reread)
-        timer.daemon = True
-        pending.append(timer)
-        timer.start()
 
     return changed
