@@ -16,6 +16,7 @@ from hausgeist.paths import default_config
 
 if TYPE_CHECKING:
     from hausgeist.agent import Agent
+    from hausgeist.config.models import HomeAssistantConfig
     from hausgeist.integration.homeassistant.link import HomeAssistantLink
 
 log = logging.getLogger("hausgeist")
@@ -53,8 +54,9 @@ def load_live(
     config_path = Path(path) if path else default_config()
     link = None
     wanted = devices if homeassistant is None else homeassistant
-    if wanted and _has_homeassistant(config_path):
-        config, link = with_homeassistant(config_path)
+    ha = _homeassistant_section(config_path) if wanted else None
+    if ha is not None:
+        config, link = with_homeassistant(config_path, ha)
     else:
         config = load_config(config_path)
     if devices and not any(not d.hidden for d in config.devices):
@@ -64,36 +66,45 @@ def load_live(
     return config, config_path, link
 
 
-def _has_homeassistant(config_path: Path) -> bool:
-    """Whether the configuration (its file, or a ``HAUSGEIST_HOMEASSISTANT__*`` override)
-    has a ``homeassistant:`` section."""
-    from hausgeist.config.load import with_env
-    from hausgeist.config.yaml_source import read_yaml_file
-
-    data = read_yaml_file(config_path).data
-    return isinstance(data, dict) and with_env(data, os.environ).get("homeassistant") is not None
-
-
-def with_homeassistant(config_path: Path) -> tuple[Config, HomeAssistantLink]:
-    """The configuration at ``config_path`` with Home Assistant's floors, areas and exposed
-    entities added (configured devices may name its areas), and the open connection;
-    ConfigError or IntegrationError saying why when it cannot be read or reached."""
+def _homeassistant_section(config_path: Path) -> HomeAssistantConfig | None:
+    """The configuration's ``homeassistant:`` section (from its file or a
+    ``HAUSGEIST_HOMEASSISTANT__*`` override), None when it has none; ConfigError with the
+    line when the section is wrong."""
     from pydantic import ValidationError
 
     from hausgeist.config.load import with_env
     from hausgeist.config.models import HomeAssistantConfig
     from hausgeist.config.yaml_source import read_yaml_file
-    from hausgeist.integration.homeassistant.link import HomeAssistantLink
 
-    doc = read_yaml_file(config_path)
-    assert isinstance(doc.data, dict)
+    data = read_yaml_file(config_path).data
+    section = with_env(data, os.environ).get("homeassistant") if isinstance(data, dict) else None
+    if section is None:
+        return None
     try:
-        ha = HomeAssistantConfig.model_validate(
-            with_env(doc.data, os.environ).get("homeassistant") or {}
-        )
+        return HomeAssistantConfig.model_validate(section)
     except ValidationError:
         load_config(config_path)  # says what is wrong with the section, with its line
         raise
+
+
+def with_homeassistant(
+    config_path: Path, ha: HomeAssistantConfig | None = None
+) -> tuple[Config, HomeAssistantLink]:
+    """The configuration at ``config_path`` with Home Assistant's floors, areas and exposed
+    entities added (configured devices may name its areas), and the open connection;
+    ConfigError or IntegrationError saying why when it cannot be read or reached."""
+    from hausgeist.integration.homeassistant.link import HomeAssistantLink
+
+    ha = ha or _homeassistant_section(config_path)
+    if ha is None:
+        raise ConfigError(
+            [
+                ConfigProblem(
+                    "homeassistant", "the configuration has no homeassistant: section", None, None
+                )
+            ],
+            str(config_path),
+        )
     token = ha.access_token(os.environ)
     if token is None:
         raise ConfigError(
@@ -120,17 +131,14 @@ def with_homeassistant(config_path: Path) -> tuple[Config, HomeAssistantLink]:
 def read_again(link: HomeAssistantLink, config_path: Path) -> Config:
     """The configuration at ``config_path`` with Home Assistant's home as it is now (for a
     reload: the rules, the registry)."""
-    from hausgeist.config.load import validate_document, with_env
-    from hausgeist.config.models import HomeAssistantConfig
+    from hausgeist.config.load import validate_document
     from hausgeist.config.yaml_source import read_yaml_file
     from hausgeist.integration.homeassistant.registry import merge_into, read_home
 
+    ha = _homeassistant_section(config_path)
     doc = read_yaml_file(config_path)
     assert isinstance(doc.data, dict)
-    ha = HomeAssistantConfig.model_validate(
-        with_env(doc.data, os.environ).get("homeassistant") or {}
-    )
-    reading = read_home(link.snapshot(), exposed_only=ha.exposed_only)
+    reading = read_home(link.snapshot(), exposed_only=ha is None or ha.exposed_only)
     doc.data = merge_into(doc.data, reading)
     config = validate_document(doc, str(config_path), os.environ)
     link.entities = frozenset(  # configured devices of the same id included

@@ -12,6 +12,7 @@ import signal
 import tempfile
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +25,7 @@ from hausgeist.commands.automations import (
     rule_switches,
     saved_rules,
 )
-from hausgeist.commands.common import follow_registry
+from hausgeist.commands.common import follow_registry, read_again
 from hausgeist.config.models import Config, MqttConfig
 from hausgeist.home import Home
 from hausgeist.integration.adapters.base import StateUpdate
@@ -81,15 +82,7 @@ async def _run_agent(
     quiet_socket_races(asyncio.get_running_loop())
     data = data_dir or default_data_dir(config)
     home = Home.from_config(config)
-    fresh = None
-    if homeassistant is not None:
-        from hausgeist.commands.common import read_again
-
-        link = homeassistant
-
-        def fresh() -> Config:
-            return read_again(link, config_path)
-
+    fresh = None if homeassistant is None else partial(read_again, homeassistant, config_path)
     loader = rule_loader(config_path, config, fresh)
     _, rules = loader()  # a bad rule stops the start here, with its key path and line
     async with _broker(config, broker_port) as (mqtt, protocol):
@@ -112,13 +105,10 @@ async def _run_agent(
                 RoutedDispatcher,
             )
 
-            holder: list[Root] = []
-            calls = RoutedDispatcher(
-                lambda: holder[0].agent.registry, dispatcher, HomeAssistantDispatcher(homeassistant)
+            calls = RoutedDispatcher(  # the registry of now: Home Assistant's may be read again
+                lambda: root.agent.registry, dispatcher, HomeAssistantDispatcher(homeassistant)
             )
         root = Root(home, Ports(dispatcher=calls, history=history))
-        if homeassistant is not None:
-            holder.append(root)
         runner = AutomationRunner(
             loader,
             dispatcher,
@@ -134,10 +124,9 @@ async def _run_agent(
             loop = asyncio.get_running_loop()
             agent = root.agent
             homeassistant.on_state(_ha_states(agent, runner, loop, homeassistant))
-            runner_of = runner
 
             def reload_rules(_config: Config) -> None:
-                loop.call_soon_threadsafe(runner_of.reload, "Home Assistant's registry changed")
+                loop.call_soon_threadsafe(runner.reload, "Home Assistant's registry changed")
 
             homeassistant.on_registry(
                 follow_registry(homeassistant, config_path, agent, reload_rules)
