@@ -28,6 +28,7 @@ from hausgeist.config.yaml_source import YamlDocument, read_yaml_file
 from hausgeist.devices.actions import ServiceCall
 from hausgeist.history.runs import AutomationRun
 from hausgeist.home import Home
+from hausgeist.integration.automation_runner import run_record
 from hausgeist.integration.oneshot import session
 from hausgeist.paths import data_dir
 from hausgeist.root import Ports, Root, open_history
@@ -526,19 +527,7 @@ def test_rule(args: argparse.Namespace) -> int:
         for item in engine.drain():
             print(_line(item, as_json=args.json), flush=True)
     for run in engine.drain_traces():
-        record = AutomationRun(
-            run_id=run.run_id,
-            automation=run.automation,
-            alias=run.alias,
-            started=run.started,
-            finished=run.finished,
-            result=run.result,
-            error=run.error,
-            trigger=run.trigger,
-            conditions=run.conditions,
-            steps=run.steps,
-            dropped_steps=run.dropped_steps,
-        )
+        record = run_record(run, None)
         if args.json:
             print(json.dumps({"trace": _run_json(record)}, ensure_ascii=False))
         else:

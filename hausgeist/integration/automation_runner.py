@@ -17,8 +17,8 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
 
+from hausgeist.agent import Dispatcher
 from hausgeist.automations.engine import Conversation, Emitted, Engine
 from hausgeist.automations.rules import Rule
 from hausgeist.automations.trace import RunTrace
@@ -35,13 +35,6 @@ log = logging.getLogger(__name__)
 
 Loader = Callable[[], tuple[World, list[Rule]]]
 """Reads the rules again (and the world they run in); raises ConfigError when they are bad."""
-
-
-class Dispatcher(Protocol):
-    """Where the rules' service calls go (the MQTT dispatcher, or one that routes some to
-    Home Assistant)."""
-
-    def dispatch(self, calls: Sequence[ServiceCall]) -> None: ...
 
 
 RecordRuns = Callable[[Sequence[AutomationRun]], None]

@@ -4,20 +4,12 @@ the WebSocket, and Home Assistant's own error is the reason the user hears."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Protocol
 
+from hausgeist.agent import Dispatcher
 from hausgeist.devices.actions import ServiceCall
 from hausgeist.devices.registry import Device, DeviceRegistry
 from hausgeist.errors import IntegrationError
 from hausgeist.integration.homeassistant.link import HomeAssistantError, HomeAssistantLink
-
-
-class Dispatcher(Protocol):
-    """What the agent's dispatcher port asks (``hausgeist.agent.Dispatcher``)."""
-
-    def dispatch(self, calls: Sequence[ServiceCall]) -> None: ...
-
-    def reaches(self, device: Device) -> bool: ...
 
 
 class HomeAssistantDispatcher:
