@@ -144,6 +144,14 @@ class AutomationRunner:
 
     def subscriptions(self) -> list[str]:
         """Topics the rules listen on, and the reload and add topics."""
+        return list(self._topics()[0])
+
+    def wants(self, topic: str) -> bool:
+        _, plain, wild = self._topics()
+        return topic in plain or any(topic_matches(t, topic) for t in wild)
+
+    def _topics(self) -> tuple[list[str], frozenset[str], tuple[str, ...]]:
+        """The topics (sorted), the plain ones and the filters, worked out once per engine."""
         if self._subscribed is None or self._subscribed[0] is not self.engine:
             topics = {self.reload_topic, self.add_topic}
             for rule in self.engine.rules:
@@ -154,13 +162,7 @@ class AutomationRunner:
             plain = frozenset(t for t in listed if "+" not in t and "#" not in t)
             wild = tuple(t for t in listed if t not in plain)
             self._subscribed = (self.engine, listed, plain, wild)
-        return list(self._subscribed[1])
-
-    def wants(self, topic: str) -> bool:
-        self.subscriptions()
-        assert self._subscribed is not None
-        _, _, plain, wild = self._subscribed
-        return topic in plain or any(topic_matches(t, topic) for t in wild)
+        return self._subscribed[1:]
 
     @property
     def paused(self) -> bool:

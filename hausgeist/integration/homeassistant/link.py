@@ -142,11 +142,7 @@ class HomeAssistantLink:
         self._listeners.append(listener)
         if first:
             self._run(self._subscribe(), self.timeout_s)
-        for state in self.command({"type": "get_states"}) or []:
-            if isinstance(state, dict) and isinstance(state.get("entity_id"), str):
-                listener(
-                    state["entity_id"], state.get("state"), dict(state.get("attributes") or {})
-                )
+        self._tell_states([listener], self.command({"type": "get_states"}))
 
     def on_registry(self, listener: Callable[[], None]) -> None:
         """Call ``listener`` whenever an area, device, entity or floor registry changes."""
@@ -260,14 +256,7 @@ class HomeAssistantLink:
                     except Exception:
                         log.exception("a registry listener failed")
             elif isinstance(entity_id, str):
-                new = data.get("new_state")
-                state = new.get("state") if isinstance(new, dict) else None
-                attributes = new.get("attributes") if isinstance(new, dict) else None
-                for listener in self._listeners:
-                    try:
-                        listener(entity_id, state, dict(attributes or {}))
-                    except Exception:
-                        log.exception("a state listener failed on %s", entity_id)
+                self._tell(self._listeners, entity_id, data.get("new_state"))
             return
         waiting = self._waiting.pop(message.get("id", -1), None)
         if waiting is None or waiting.done():
@@ -345,17 +334,24 @@ class HomeAssistantLink:
         await self._command({"type": "subscribe_events", "event_type": "state_changed"})
 
     async def _replay_states(self) -> None:
-        for state in await self._command({"type": "get_states"}) or []:
+        self._tell_states(self._listeners, await self._command({"type": "get_states"}))
+
+    def _tell_states(self, listeners: list[StateListener], states: Any) -> None:
+        """Every state of a ``get_states`` answer to ``listeners``."""
+        for state in states or []:
             if isinstance(state, dict) and isinstance(state.get("entity_id"), str):
-                self._dispatch(
-                    {
-                        "type": "event",
-                        "event": {
-                            "event_type": "state_changed",
-                            "data": {"entity_id": state["entity_id"], "new_state": state},
-                        },
-                    }
-                )
+                self._tell(listeners, state["entity_id"], state)
+
+    @staticmethod
+    def _tell(listeners: list[StateListener], entity_id: str, new: Any) -> None:
+        """One entity's state (a state object, or None when it was removed) to ``listeners``."""
+        state = new.get("state") if isinstance(new, dict) else None
+        attributes = new.get("attributes") if isinstance(new, dict) else None
+        for listener in listeners:
+            try:
+                listener(entity_id, state, dict(attributes or {}))
+            except Exception:
+                log.exception("a state listener failed on %s", entity_id)
 
     async def _subscribe_registry(self) -> None:
         for event_type in REGISTRY_EVENTS:
