@@ -10,10 +10,12 @@ import logging
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any, Protocol, runtime_checkable
+from zoneinfo import ZoneInfo
 
 from hausgeist.devices.actions import ServiceCall
 from hausgeist.devices.effects import apply_call
@@ -22,6 +24,7 @@ from hausgeist.devices.state import StateStore
 from hausgeist.errors import IntegrationError
 from hausgeist.history.entry import HistoryEntry
 from hausgeist.home import Home
+from hausgeist.learning.learner import Corrected, Learner, Prepared, Turn
 from hausgeist.understanding import (
     Conversation,
     Decision,
@@ -115,6 +118,8 @@ class Outcome:
     """What was decided (after dispatch: a failed dispatch turns ``done`` into ``refused``)."""
     latency_ms: float
     """Time from the request to the decision being carried out."""
+    request_id: str = ""
+    """The id the history keeps it under (the request's own, else a new one)."""
 
     def as_json(self) -> dict[str, Any]:
         """The contract's JSON answer, with ``id`` when the request had one."""
@@ -132,6 +137,7 @@ class Agent:
         history: History | None = None,
         handover: HandOver | None = None,
         clock: Clock | None = None,
+        learner: Learner | None = None,
     ) -> None:
         self.home = home
         self.dispatcher = dispatcher
@@ -144,6 +150,10 @@ class Agent:
         self.handover_on = True
         """Whether the hand-over is asked (the LLM stage's switch on Home Assistant)."""
         self.sessions = SessionStore(ttl_s=home.config.policy.confirm_timeout_s)
+        self.learner = learner
+        """What the agent learned of its household; None: it learns nothing."""
+        self._turns: OrderedDict[str, Turn] = OrderedDict()
+        """Each session's last request, for a correction of it."""
         self._lock = threading.Lock()
 
     def replace_home(self, home: Home) -> None:
@@ -153,6 +163,8 @@ class Agent:
             self.home = home
             if isinstance(self.handover, Rebinds):
                 self.handover.rebind(home.understanding)
+            if self.learner is not None:
+                self.learner.rebind(home.understanding)
 
     @property
     def registry(self) -> DeviceRegistry:
@@ -164,13 +176,41 @@ class Agent:
         """Live device state; adapters write what devices report."""
         return self.home.states
 
+    def local_time(self, request: Request) -> datetime:
+        """When ``request`` was said, in the home's time zone."""
+        zone = _zone(self.home.config.location.time_zone)
+        said = request.time
+        if said is None:
+            return self.clock.now().astimezone(zone)
+        return said.replace(tzinfo=zone) if said.tzinfo is None else said.astimezone(zone)
+
     def handle(self, request: Request, *, dry_run: bool = False) -> Outcome:
         """Understand, police, carry out (unless ``dry_run``) and record one request."""
         started = time.perf_counter()
+        rid = request.request_id or uuid.uuid4().hex
+        when = self.local_time(request)
         states = self.states.override(request.state) if request.state else self.states
+        learner = self.learner
         with self._lock:
             before = self.sessions.get(request.session)
-            decision, conversation = self.home.understanding.decide(request, states, before)
+            last = self._turns.get(request.session) if request.session is not None else None
+            corrected = (
+                learner.correct(request, last, before, states, when, rid)
+                if learner is not None
+                else None
+            )
+            if corrected is not None:
+                prepared = corrected.prepared
+                decision, conversation = corrected.decision, corrected.conversation
+            else:
+                prepared = (
+                    learner.prepare(request, when)
+                    if learner is not None
+                    else Prepared(request, request, None, None)
+                )
+                decision, conversation = self.home.understanding.decide(
+                    prepared.request, states, before
+                )
             handover = (
                 self.handover
                 if decision.status is Status.NOT_UNDERSTOOD and self.handover_on
@@ -182,13 +222,59 @@ class Agent:
             # Outside the lock: the core keeps answering other requests while the model thinks.
             # The core's conversation, not ``before``: a reply the core did not take for an
             # answer has dropped what was pending, and the model must not answer it either.
-            decision, conversation = _hand_over(handover, request, states, conversation, decision)
+            decision, conversation = _hand_over(
+                handover, prepared.request, states, conversation, decision
+            )
             self.sessions.put_unless_newer(request.session, before, conversation)
+        if learner is not None:
+            decision, prepared = learner.finish(decision, prepared, states, when)
+        changed = {c.entity_id: states.get(c.entity_id) for c in decision.actions}
         if decision.status is Status.DONE and decision.actions and not dry_run:
             decision = self._carry_out(decision)
-        outcome = Outcome(request, decision, (time.perf_counter() - started) * 1000)
-        self._record(outcome)
+        if learner is not None and not dry_run:
+            self._learn(
+                learner, rid, prepared, decision, last, changed, when, corrected, conversation
+            )
+        outcome = Outcome(request, decision, (time.perf_counter() - started) * 1000, rid)
+        self._record(outcome, when)
         return outcome
+
+    def _learn(
+        self,
+        learner: Learner,
+        rid: str,
+        prepared: Prepared,
+        decision: Decision,
+        last: Turn | None,
+        changed: dict[str, Any],
+        when: datetime,
+        corrected: Corrected | None,
+        conversation: Conversation,
+    ) -> None:
+        """Learn from the request (never at the cost of the answer: a failure is logged)."""
+        try:
+            with self._lock:
+                turn = learner.learn(
+                    rid,
+                    prepared,
+                    decision,
+                    last,
+                    changed,
+                    self.states,
+                    when,
+                    extra=corrected.events if corrected is not None else (),
+                    conversation=conversation,
+                    offered=corrected.offered if corrected is not None else (),
+                    template=corrected.template if corrected is not None else (),
+                )
+                session = prepared.original.session
+                if session is not None:
+                    self._turns.pop(session, None)
+                    self._turns[session] = turn
+                    while len(self._turns) > self.sessions.max_sessions:
+                        self._turns.popitem(last=False)
+        except Exception:  # learning must never cost a request its answer
+            log.exception("cannot learn from request %s", rid)
 
     def _carry_out(self, decision: Decision) -> Decision:
         dispatcher = self.dispatcher
@@ -216,14 +302,14 @@ class Agent:
                 self.states.set(call.entity_id, state, attributes)
         return decision
 
-    def _record(self, outcome: Outcome) -> None:
+    def _record(self, outcome: Outcome, when: datetime) -> None:
         if self.history is None:
             return
         request, decision = outcome.request, outcome.decision
         self.history.record(
             HistoryEntry(
-                request_id=request.request_id or uuid.uuid4().hex,
-                time=self.clock.now(),
+                request_id=outcome.request_id,
+                time=when,
                 text=request.text,
                 channel=request.channel,
                 status=decision.status.value,
@@ -246,6 +332,13 @@ class Agent:
             self.history.close()
         if self.handover is not None:
             self.handover.close()
+
+
+def _zone(name: str) -> tzinfo:
+    try:
+        return ZoneInfo(name)
+    except (ValueError, KeyError):  # checked when the config loads; a fake config may skip that
+        return UTC
 
 
 def _hand_over(

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from hausgeist import __version__
-from hausgeist.commands import ask, automations, info, model, mqtt, tune, voice
+from hausgeist.commands import ask, automations, info, learned, model, mqtt, tune, voice
 from hausgeist.commands.common import fail
 from hausgeist.errors import HausgeistError
 
@@ -130,8 +130,22 @@ def _info_commands(sub: Subparsers[argparse.ArgumentParser]) -> None:
     _config_flag(p)
     p.set_defaults(func=info.devices)
 
-    p = sub.add_parser("history", help="list recent requests and what was decided")
+    p = sub.add_parser(
+        "history",
+        help="list recent requests and what was decided; export or delete them",
+    )
     _config_flag(p)
+    p.add_argument(
+        "action",
+        nargs="?",
+        choices=["list", "export", "delete"],
+        default="list",
+        help="list (default); export: every request as JSON lines; delete: with --before or --all",
+    )
+    p.add_argument("--before", metavar="DATE", help="delete: what is older than DATE (ISO 8601)")
+    p.add_argument(
+        "--all", action="store_true", help="delete: everything, and all that was learned"
+    )
     p.add_argument("--limit", type=int, default=20, help="how many (default 20)")
     p.add_argument("--session", metavar="ID", help="only this conversation")
     p.add_argument(
@@ -140,6 +154,25 @@ def _info_commands(sub: Subparsers[argparse.ArgumentParser]) -> None:
         help="every home's requests, with a HOME column (default: this configuration's home)",
     )
     p.set_defaults(func=info.history)
+
+    p = sub.add_parser("learned", help="what the agent learned of this household, and from what")
+    _config_flag(p)
+    p.add_argument("--json", action="store_true", help="as JSON")
+    p.set_defaults(func=learned.learned)
+
+    p = sub.add_parser("forget", help="forget one learned item (its id from 'learned'), or all")
+    _config_flag(p)
+    p.add_argument("item", nargs="?", metavar="ID")
+    p.add_argument("--all", action="store_true", help="everything learned")
+    p.set_defaults(func=learned.forget)
+
+    p = sub.add_parser("feedback", help="tell the agent it handled a request right or wrong")
+    _config_flag(p)
+    p.add_argument("--request", required=True, metavar="ID", help="the request's id")
+    verdict = p.add_mutually_exclusive_group(required=True)
+    verdict.add_argument("--right", dest="right", action="store_true")
+    verdict.add_argument("--wrong", dest="right", action="store_false")
+    p.set_defaults(func=learned.feedback)
 
 
 def _ask_command(sub: Subparsers[argparse.ArgumentParser]) -> None:

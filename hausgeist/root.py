@@ -19,6 +19,7 @@ from hausgeist.agent import Agent, Clock, Dispatcher, HandOver, History
 from hausgeist.config.models import Config
 from hausgeist.errors import HausgeistError, HistoryError
 from hausgeist.home import Home
+from hausgeist.learning.learner import Learner, LearningSettings, LearningSink
 from hausgeist.paths import data_dir as default_data_dir
 
 if TYPE_CHECKING:
@@ -48,6 +49,9 @@ class Ports:
     """Replaces the whole LLM stage (tests); None: the LLM stage when ``llm.enabled``."""
     clock: Clock | None = None
     """The time of day; None: the system clock."""
+    learning: LearningSink | None = None
+    """Where what the agent learns is kept; None: the history, when it keeps it (``learning:
+    enabled``); without either, nothing is learned."""
 
 
 class Root:
@@ -71,6 +75,7 @@ class Root:
             history=ports.history,
             handover=handover,
             clock=ports.clock,
+            learner=self._learner(ports),
         )
         """The agent, wired."""
 
@@ -80,6 +85,27 @@ class Root:
     ) -> Root:
         """The root of the home ``config`` describes."""
         return cls(Home.from_config(config), ports, data_dir=data_dir)
+
+    def _learner(self, ports: Ports) -> Learner | None:
+        """What the agent learned so far, read from where it keeps it."""
+        config = self.home.config
+        sink = ports.learning
+        if sink is None and isinstance(ports.history, LearningSink):
+            sink = ports.history
+        if not config.learning.enabled or sink is None:
+            return None
+        try:
+            events = sink.learning_events(config.home)
+        except HistoryError as exc:
+            log.warning("learning is off for this run: %s", exc)
+            return None
+        return Learner(
+            self.home.understanding,
+            learning_settings(config),
+            sink,
+            home=config.home,
+            events=events,
+        )
 
     def _llm_stage(self, model: ModelLoader | None) -> LlmStage | None:
         config = self.home.config
@@ -116,6 +142,17 @@ class Root:
     def close(self) -> None:
         """Flush history and free the model."""
         self.agent.close()
+
+
+def learning_settings(config: Config) -> LearningSettings:
+    """The ``learning:`` section as the learner reads it."""
+    learning = config.learning
+    return LearningSettings(
+        min_evidence=learning.min_evidence,
+        half_life_days=learning.half_life_days,
+        retention_days=learning.retention_days,
+        window_s=learning.window_s,
+    )
 
 
 def open_history(config: Config, data_dir: Path) -> SqlHistory | None:

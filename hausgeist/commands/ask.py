@@ -10,6 +10,7 @@ import logging
 import os
 import sys
 from collections.abc import Iterator, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
@@ -49,6 +50,9 @@ class _Line(BaseModel):
     state: dict[str, dict[str, Any]] | None = None
     session: str | None = None
     id: str | int | None = None
+    time: datetime | None = None
+    """When it was said (ISO 8601); without a zone, the home's local time."""
+    user: str | None = None
 
     @field_validator("state")
     @classmethod
@@ -150,6 +154,8 @@ def _json_lines(
             {**(state or {}), **(line.state or {})} or None,
             None if line.id is None else str(line.id),
             channel="cli",
+            time=line.time,
+            user=line.user,
         )
         try:
             outcome = agent.handle(request, dry_run=args.dry_run)

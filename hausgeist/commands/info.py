@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from hausgeist.commands import learned
 from hausgeist.commands.common import EXIT_OK, load
 from hausgeist.devices.registry import DeviceRegistry
 from hausgeist.devices.state import StateStore
@@ -37,6 +38,10 @@ def history(args: argparse.Namespace) -> int:
     if not config.history.enabled:
         raise HistoryError("history is disabled in the configuration (history.enabled: false)")
     home = None if args.all_homes else config.home
+    if args.action == "export":
+        return learned.history_export(config, home)
+    if args.action == "delete":
+        return learned.history_delete(config, args, home)
     with SqlHistory.open(config.history.url, data_dir(config)) as store:
         print(format_history(store.recent(args.limit, args.session, home), homes=args.all_homes))
     return EXIT_OK

@@ -277,6 +277,22 @@ class VoiceConfig(_Model):
     """Answer Rhasspy 2 Hermes NLU queries (``hermes/nlu/query``) under ``hausgeist run``."""
 
 
+class LearningConfig(_Model):
+    """Personalization: what the agent learns from its history (``hausgeist learned``)."""
+
+    enabled: bool = True
+    window_s: float = Field(default=120.0, ge=5, le=3600)
+    """A correction ("no, the other one", "undo") counts within this many seconds of the
+    answer it corrects; a device switched back by hand within it counts against it."""
+    min_evidence: float = Field(default=2.0, ge=1, le=20)
+    """How much evidence a learned phrase or habit needs before the agent acts on it: a
+    correction counts this much at once, each answer to the same "which one?" counts 1."""
+    retention_days: float = Field(default=365.0, ge=1, le=3650)
+    """Values older than this are not read as habits."""
+    half_life_days: float = Field(default=30.0, ge=1, le=3650)
+    """Unused, a learned phrase's evidence halves in this many days."""
+
+
 class Config(_Model):
     """The whole configuration file."""
 
@@ -286,6 +302,7 @@ class Config(_Model):
     mqtt: MqttConfig | None = None
     policy: PolicyConfig = PolicyConfig()
     history: HistoryConfig = HistoryConfig()
+    learning: LearningConfig = LearningConfig()
     llm: LlmConfig = LlmConfig()
     data_dir: str | None = None
     location: LocationConfig = LocationConfig()

@@ -10,6 +10,7 @@ from sqlalchemy import (
     URL,
     Engine,
     create_engine,
+    delete,
     event,
     exists,
     func,
@@ -24,11 +25,15 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from hausgeist.errors import HistoryError
 from hausgeist.history.entry import HistoryEntry
+from hausgeist.history.learned import LearningEvent
 from hausgeist.history.runs import AutomationRun
 from hausgeist.history.tables import (
     AutomationRunRow,
+    LearningEventRow,
     RequestRow,
     entry_from_row,
+    learning_from_row,
+    learning_values,
     row_values,
     run_from_row,
     run_values,
@@ -157,3 +162,65 @@ def last_runs(
         [newest] = select_runs(connection, 1, automation, home)
         found[automation] = (newest, count)
     return found
+
+
+def insert_learning(connection: Connection, events: Sequence[LearningEvent]) -> None:
+    """Insert the learning events whose id is not in the table yet, in their order."""
+    rows = [learning_values(e) for e in events]
+    if not rows:
+        return
+    if connection.dialect.name == "postgresql":
+        connection.execute(postgresql.insert(LearningEventRow).on_conflict_do_nothing(), rows)
+    elif connection.dialect.name == "sqlite":
+        connection.execute(sqlite.insert(LearningEventRow).on_conflict_do_nothing(), rows)
+    else:
+        for row in rows:
+            found = select(exists().where(LearningEventRow.event_id == row["event_id"]))
+            if not connection.scalar(found):
+                connection.execute(insert(LearningEventRow), row)
+
+
+def select_learning(connection: Connection, home: str | None) -> list[LearningEvent]:
+    """Every learning event in the order kept; only ``home``'s (and those of no home)."""
+    query = select(LearningEventRow.__table__).order_by(LearningEventRow.id)
+    if home is not None:
+        query = query.where(or_(LearningEventRow.home == home, LearningEventRow.home.is_(None)))
+    return [learning_from_row(row) for row in connection.execute(query).mappings()]
+
+
+def select_entry(connection: Connection, request_id: str) -> HistoryEntry | None:
+    """The newest entry kept under ``request_id``."""
+    query = (
+        select(RequestRow.__table__)
+        .where(RequestRow.request_id == request_id)
+        .order_by(RequestRow.time.desc())
+        .limit(1)
+    )
+    row = connection.execute(query).mappings().first()
+    return None if row is None else entry_from_row(row)
+
+
+def select_all(connection: Connection, home: str | None) -> list[HistoryEntry]:
+    """Every entry, oldest first (``hausgeist history export``)."""
+    query = select(RequestRow.__table__).order_by(RequestRow.time, RequestRow.id)
+    if home is not None:
+        query = query.where(or_(RequestRow.home == home, RequestRow.home.is_(None)))
+    return [entry_from_row(row) for row in connection.execute(query).mappings()]
+
+
+def delete_before(connection: Connection, before: Any | None, home: str | None) -> dict[str, int]:
+    """Delete requests, automation runs and learning events older than ``before`` (None:
+    all of them), only ``home``'s (and those of no home) when given; how many of each."""
+    counts: dict[str, int] = {}
+    for name, table, column in (
+        ("requests", RequestRow, RequestRow.time),
+        ("automation runs", AutomationRunRow, AutomationRunRow.started),
+        ("learning events", LearningEventRow, LearningEventRow.time),
+    ):
+        statement = delete(table)
+        if before is not None:
+            statement = statement.where(column < before)
+        if home is not None:
+            statement = statement.where(or_(table.home == home, table.home.is_(None)))
+        counts[name] = connection.execute(statement).rowcount
+    return counts

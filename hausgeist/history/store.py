@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Self, TypeVar
@@ -16,14 +17,20 @@ from hausgeist.errors import HistoryError
 from hausgeist.history import schema
 from hausgeist.history.database import (
     default_url,
+    delete_before,
+    insert_learning,
     insert_new,
     insert_runs,
     last_runs,
     make_engine,
+    select_all,
+    select_entry,
+    select_learning,
     select_recent,
     select_runs,
 )
 from hausgeist.history.entry import HistoryEntry
+from hausgeist.history.learned import LearningEvent
 from hausgeist.history.runs import AutomationRun
 from hausgeist.history.spool import ENTRIES, Codec, Spool, record_codec
 from hausgeist.history.writer import SpooledWriter
@@ -39,6 +46,11 @@ RUNS_SPOOL_NAME = "automation-runs-spool.jsonl"
 RUNS: Codec[AutomationRun] = record_codec(
     AutomationRun.to_dict, AutomationRun.from_dict, lambda run: run.key
 )
+LEARNING_SPOOL_NAME = "learning-spool.jsonl"
+"""The spool of learning events, beside it."""
+LEARNING: Codec[LearningEvent] = record_codec(
+    LearningEvent.to_dict, LearningEvent.from_dict, lambda event: event.key
+)
 
 
 class SqlHistory:
@@ -49,6 +61,7 @@ class SqlHistory:
         engine: Engine,
         spool: Spool[HistoryEntry],
         runs_spool: Spool[AutomationRun] | None = None,
+        learning_spool: Spool[LearningEvent] | None = None,
     ) -> None:
         self._engine = engine
         self._spool = spool
@@ -60,6 +73,15 @@ class SqlHistory:
         self._runs_spool = runs_spool
         self._runs = SpooledWriter(
             runs_spool, self._write_runs, self._where, name="hausgeist-automation-runs"
+        )
+        learning_spool = learning_spool or Spool(
+            spool.path.with_name(LEARNING_SPOOL_NAME), LEARNING
+        )
+        self._learning = SpooledWriter(
+            learning_spool,
+            lambda events: self._insert(lambda c: insert_learning(c, events)),
+            self._where,
+            name="hausgeist-learning",
         )
 
     @classmethod
@@ -73,22 +95,26 @@ class SqlHistory:
         """
         spool = Spool(data_dir / SPOOL_NAME, ENTRIES)
         runs_spool = Spool(data_dir / RUNS_SPOOL_NAME, RUNS)
+        learning_spool = Spool(data_dir / LEARNING_SPOOL_NAME, LEARNING)
         try:
             data_dir.mkdir(parents=True, exist_ok=True)
             backlog = spool.load()
             runs_backlog = runs_spool.load()
+            learning_backlog = learning_spool.load()
         except OSError as exc:
             raise HistoryError(
                 f"cannot use {data_dir} for the history spool: {exc}; "
                 "make the data directory writable or choose another one"
             ) from exc
-        history = cls(make_engine(url or default_url(data_dir)), spool, runs_spool)
+        engine = make_engine(url or default_url(data_dir))
+        history = cls(engine, spool, runs_spool, learning_spool)
         try:
             history._ensure_schema()
         except OperationalError as exc:  # locked or down: the writer retries with the records
             logger.debug("history database %s not migrated yet: %s", history._where, exc)
         history._writer.start(backlog)
         history._runs.start(runs_backlog)
+        history._learning.start(learning_backlog)
         return history
 
     @property
@@ -113,6 +139,65 @@ class SqlHistory:
             self._runs.submit_many(runs)
         except Exception:  # a history failure must never stop the rules
             logger.exception("cannot record %d automation runs", len(runs))
+
+    def record_learning(self, events: Sequence[LearningEvent]) -> None:
+        """Keep learning events, like :meth:`record`: spooled now, written soon. Never raises."""
+        try:
+            self._learning.submit_many(events)
+        except Exception:  # a history failure must never stop a command
+            logger.exception("cannot record %d learning events", len(events))
+
+    def learning_events(self, home: str | None = None) -> list[LearningEvent]:
+        """Every learning event (``home``'s and those of no home), in the order kept: those
+        in the database, then those still spooled.
+
+        Raises HistoryError when the database cannot be read."""
+        stored = self._read(lambda c: select_learning(c, home))
+        known = {e.event_id for e in stored}
+        waiting = [
+            e
+            for e in self._learning.waiting()
+            if e.event_id not in known and (home is None or e.home in {home, None})
+        ]
+        return [*stored, *waiting]
+
+    def entry(self, request_id: str) -> HistoryEntry | None:
+        """The entry of request ``request_id`` (spooled or stored); None when there is none.
+
+        Raises HistoryError when the database cannot be read."""
+        for entry in reversed(self._writer.waiting()):
+            if entry.request_id == request_id:
+                return entry
+        return self._read(lambda c: select_entry(c, request_id))
+
+    def all_entries(self, home: str | None = None) -> list[HistoryEntry]:
+        """Every entry, oldest first, the spooled ones included.
+
+        Raises HistoryError when the database cannot be read."""
+        self.flush(5.0)
+        stored = self._read(lambda c: select_all(c, home))
+        merged = {e.key: e for e in stored}
+        for entry in self._writer.waiting():
+            if home is None or entry.home in {home, None}:
+                merged.setdefault(entry.key, entry)
+        return sorted(merged.values(), key=lambda e: e.time)
+
+    def delete(self, before: datetime | None, home: str | None = None) -> dict[str, int]:
+        """Delete what is older than ``before`` (None: everything); how many of each kind.
+
+        What still waits in the spools is written first, so nothing deleted comes back.
+        Raises HistoryError when the database cannot be written."""
+        if self.flush(10.0):
+            raise HistoryError(
+                f"records still wait for {self._where}; nothing was deleted, try again "
+                "when the database can be written"
+            )
+        try:
+            self._ensure_schema()
+            with self._engine.begin() as connection:
+                return delete_before(connection, before, home)
+        except SQLAlchemyError as exc:
+            raise HistoryError(f"the history {self._where} refused: {_reason(exc)}") from exc
 
     def runs(
         self, limit: int = 20, automation: str | None = None, home: str | None = None
@@ -184,13 +269,16 @@ class SqlHistory:
 
         Returns early when the database fails again; the records stay spooled.
         """
-        return self._writer.flush(timeout) + self._runs.flush(timeout)
+        return (
+            self._writer.flush(timeout) + self._runs.flush(timeout) + self._learning.flush(timeout)
+        )
 
     def close(self, timeout: float = 2.0) -> None:
         """Flush (for at most ``timeout`` seconds), stop the writer, release the database."""
-        left = self._writer.flush(timeout) + self._runs.flush(timeout)
+        left = self.flush(timeout)
         self._writer.stop(timeout)
         self._runs.stop(timeout)
+        self._learning.stop(timeout)
         self._engine.dispose()
         if left:
             logger.warning(

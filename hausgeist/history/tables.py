@@ -1,4 +1,5 @@
-"""The SQLAlchemy model of the history database: ``requests`` and ``automation_runs``.
+"""The SQLAlchemy model of the history database: ``requests``, ``automation_runs`` and
+``learning_events``.
 
 Alembic revisions in ``migrations/versions`` create what this module describes; a test
 compares the two, so change both together.
@@ -27,6 +28,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from hausgeist.history.entry import HistoryEntry
+from hausgeist.history.learned import LearningEvent
 from hausgeist.history.runs import AutomationRun
 
 JsonList = JSON().with_variant(JSONB(), "postgresql")
@@ -107,6 +109,41 @@ class AutomationRunRow(Base):
     steps: Mapped[list[dict[str, Any]]] = mapped_column(JsonList)
     dropped_steps: Mapped[int] = mapped_column(Integer)
     home: Mapped[str | None] = mapped_column(Text)
+
+
+class LearningEventRow(Base):
+    """One row per learning event, in the order kept; columns mirror `LearningEvent`."""
+
+    __tablename__ = "learning_events"
+    __table_args__ = (
+        UniqueConstraint("event_id", name="uq_learning_events_event_id"),
+        Index("ix_learning_events_home_id", "home", "id"),
+        Index("ix_learning_events_time", "time"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String)
+    kind: Mapped[str] = mapped_column(String)
+    time: Mapped[datetime] = mapped_column(UtcDateTime())
+    data: Mapped[dict[str, Any]] = mapped_column(JsonList)
+    request_id: Mapped[str | None] = mapped_column(Text)
+    home: Mapped[str | None] = mapped_column(Text)
+
+
+LEARNING_COLUMNS = tuple(c.name for c in LearningEventRow.__table__.columns if c.name != "id")
+
+
+def learning_values(event: LearningEvent) -> dict[str, Any]:
+    """The column values of a learning event."""
+    values = event.to_dict()
+    values["time"] = event.time
+    return {name: _clean(values[name]) for name in LEARNING_COLUMNS}
+
+
+def learning_from_row(row: Mapping[Any, Any]) -> LearningEvent:
+    values = {name: row[name] for name in LEARNING_COLUMNS}
+    values["time"] = values["time"].isoformat()
+    return LearningEvent.from_dict(values)
 
 
 RUN_COLUMNS = tuple(c.name for c in AutomationRunRow.__table__.columns if c.name != "id")

@@ -468,6 +468,11 @@ class Resolver:
             return Target(
                 Outcome.FOUND, pool, trace=[*trace, "all of them, in one place"], group=True
             )
+        if not explicit_place and len(local) > 1:
+            # "the lamp" from a room with two: which of those two, not of every lamp.
+            return Target(
+                Outcome.AMBIGUOUS, candidates=local, trace=[*trace, "more than one fits here"]
+            )
         return Target(Outcome.AMBIGUOUS, candidates=pool, trace=[*trace, "more than one fits"])
 
     def _implicit(self, ask: _Ask) -> Target:

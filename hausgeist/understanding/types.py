@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -45,6 +46,11 @@ class Request:
     """The caller's id, echoed in the answer."""
     channel: str = "cli"
     """Where it came from: ``cli``, ``mqtt``, ``demo``."""
+    time: datetime | None = None
+    """When it was said (a replayed diary keeps its own times); None: now. Without a zone it
+    is the home's local time."""
+    user: str | None = None
+    """Who said it, when known."""
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,7 @@ def test_the_migrations_ship_inside_the_package() -> None:
     assert migrations.joinpath("versions", "__init__.py").is_file()
     revisions = [p.name for p in migrations.joinpath("versions").iterdir() if p.name[0] == "r"]
     assert revisions
-    assert head_revision() == "0003"
+    assert head_revision() == "0004"
 
 
 def test_rows_of_the_first_revision_keep_an_unknown_home(

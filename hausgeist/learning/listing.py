@@ -1,0 +1,80 @@
+"""What was learned, in words and as JSON (``hausgeist learned``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from hausgeist.devices.registry import DeviceRegistry
+from hausgeist.learning.knowledge import Knowledge
+
+
+def describe(knowledge: Knowledge, registry: DeviceRegistry, now: datetime) -> list[dict[str, Any]]:
+    """Every learned item with its evidence, how sure, whether it is used, when it last was."""
+    settings = knowledge.settings
+    items: list[dict[str, Any]] = []
+    for p in knowledge.phrases.values():
+        device = registry.get(p.entity_id)
+        items.append(
+            {
+                "id": p.item_id,
+                "kind": "phrase",
+                "phrase": p.phrase,
+                "entity_id": p.entity_id,
+                "device": device.name if device else None,
+                "area": p.area,
+                "learned_from": sorted(p.sources),
+                "evidence": p.evidence,
+                "weight": round(p.weight, 2),
+                "confidence": round(p.confidence(now, settings), 3),
+                "active": p.active(now, settings),
+                "uses": p.uses,
+                "last_used": p.last_used.isoformat() if p.last_used else None,
+            }
+        )
+    for h in knowledge.habits.values():
+        device = registry.get(h.entity_id)
+        value = h.value(now, settings)
+        items.append(
+            {
+                "id": h.item_id,
+                "kind": "habit",
+                "entity_id": h.entity_id,
+                "device": device.name if device else None,
+                "attribute": h.attribute,
+                "when": h.period,
+                "value": value,
+                "evidence": h.evidence,
+                "observations": [o.value for o in h.observations],
+                "active": value is not None,
+                "uses": h.uses,
+                "last_used": h.last_used.isoformat() if h.last_used else None,
+            }
+        )
+    return items
+
+
+def format_learned(items: list[dict[str, Any]]) -> str:
+    """A table of the items for people."""
+    if not items:
+        return "Nothing learned yet."
+    lines = []
+    for item in items:
+        state = "used" if item["active"] else "not yet sure"
+        last = item["last_used"] or "never"
+        if item["kind"] == "phrase":
+            where = f" in {item['area']}" if item["area"] else ""
+            what = f"'{item['phrase']}'{where} -> {item['device'] or item['entity_id']}"
+            how = f"from {', '.join(item['learned_from'])}; confidence {item['confidence']:.2f}"
+        else:
+            value = item["value"]
+            shown = "varies" if value is None else f"{value:g}"
+            what = (
+                f"{item['device'] or item['entity_id']} {item['attribute']} {item['when']}: {shown}"
+            )
+            how = f"from {len(item['observations'])} values"
+        lines.append(
+            f"{item['id']}  {what}  ({how}; {len(item['evidence'])} requests; {state}; "
+            f"used {item['uses']}x, last {last})"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,121 @@
+"""Properties of what is learned, over generated homes and phrasings."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hausgeist.agent import Agent
+from hausgeist.config.load import load_config_text
+from hausgeist.home import Home
+from hausgeist.learning.learner import Learner
+from hausgeist.understanding import Request, Status
+
+KINDS = ["Arc", "Table", "Desk", "Floor", "Reading", "Corner", "Piano", "Globe"]
+NICKNAMES = ["big", "tall", "old", "good", "wobbly", "posh", "granny's", "cosy"]
+# Not "bright": a value word ("the bright lamp" reads as a brightness), never a nickname.
+ROOMS = ["Den", "Study", "Loft", "Snug"]
+VERBS = [
+    ("turn on the {}", "light.turn_on"),
+    ("turn off the {}", "light.turn_off"),
+    ("switch the {} on", "light.turn_on"),
+    ("switch off the {} please", "light.turn_off"),
+]
+
+
+def home_with(kinds: list[str], rooms: list[str]) -> Home:
+    devices = "\n".join(
+        f"  - {{id: light.{room.lower()}_{kind.lower()}, name: {kind} Lamp, area: {room.lower()},"
+        ' state: "off", attributes: {brightness: 0, supported_color_modes: [brightness]}}'
+        for room in rooms
+        for kind in kinds
+    )
+    areas = "\n".join(f"  - {{id: {r.lower()}, name: {r}}}" for r in rooms)
+    return Home.from_config(load_config_text(f"areas:\n{areas}\ndevices:\n{devices}\n", {}, "gen"))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    kinds=st.lists(st.sampled_from(KINDS), min_size=2, max_size=3, unique=True),
+    rooms=st.lists(st.sampled_from(ROOMS), min_size=2, max_size=2, unique=True),
+    nickname=st.sampled_from(NICKNAMES),
+    meant=st.integers(0, 2),
+    later=st.sampled_from(VERBS),
+)
+def test_a_corrected_nickname_means_that_lamp_in_that_room_only(
+    kinds: list[str], rooms: list[str], nickname: str, meant: int, later: tuple[str, str]
+) -> None:
+    home = home_with(kinds, rooms)
+    agent = Agent(home, learner=Learner(home.understanding))
+    room, other = rooms[0].lower(), rooms[1].lower()
+    kind = kinds[meant % len(kinds)]
+    target = f"light.{room}_{kind.lower()}"
+    when = datetime(2026, 5, 1, 18, 0, tzinfo=UTC)
+    first = agent.handle(Request(f"turn on the {nickname} lamp", room, session="a", time=when))
+    assert first.decision.status is not Status.DONE or first.decision.actions
+    when += timedelta(seconds=5)
+    fixed = agent.handle(Request(f"no, the {kind} lamp", room, session="a", time=when))
+    assert target in [c.entity_id for c in fixed.decision.actions]
+    text, service = later
+    when += timedelta(minutes=10)
+    again = agent.handle(Request(text.format(f"{nickname} lamp"), room, session="b", time=when))
+    assert [(c.service, c.entity_id) for c in again.decision.actions] == [(service, target)]
+    when += timedelta(minutes=10)
+    elsewhere = agent.handle(
+        Request(text.format(f"{nickname} lamp"), other, session="c", time=when)
+    )
+    assert target not in [c.entity_id for c in elsewhere.decision.actions]
+    assert all(c.entity_id.startswith(f"light.{other}_") for c in elsewhere.decision.actions)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    kinds=st.lists(st.sampled_from(KINDS), min_size=2, max_size=3, unique=True),
+    wrong=st.integers(0, 2),
+    right=st.integers(0, 2),
+)
+def test_a_configured_name_always_means_its_own_device(
+    kinds: list[str], wrong: int, right: int
+) -> None:
+    """Teaching "the X lamp" to mean another lamp never changes what "the X lamp" does."""
+    home = home_with(kinds, ["Den", "Loft"])
+    agent = Agent(home, learner=Learner(home.understanding))
+    said, meant = kinds[wrong % len(kinds)], kinds[right % len(kinds)]
+    when = datetime(2026, 5, 1, 18, 0, tzinfo=UTC)
+    agent.handle(Request(f"turn on the {said} lamp", "den", session="a", time=when))
+    when += timedelta(seconds=5)
+    agent.handle(Request(f"no, the {meant} lamp", "den", session="a", time=when))
+    when += timedelta(minutes=10)
+    again = agent.handle(Request(f"turn off the {said} lamp", "den", session="b", time=when))
+    assert [c.entity_id for c in again.decision.actions] == [f"light.den_{said.lower()}"]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    nickname=st.sampled_from(NICKNAMES),
+    correction=st.sampled_from(["no, the Front Door", "I meant the front door"]),
+)
+def test_a_phrase_learned_for_a_lock_never_unlocks_without_the_yes(
+    nickname: str, correction: str
+) -> None:
+    home = Home.from_config(
+        load_config_text(
+            "areas: [{id: hall, name: Hall}]\ndevices:\n"
+            "  - {id: lock.front_door, name: Front Door, area: hall, state: locked}\n"
+            '  - {id: light.hall, name: Hall Light, area: hall, state: "off"}\n',
+            {},
+            "gen",
+        )
+    )
+    agent = Agent(home, learner=Learner(home.understanding))
+    when = datetime(2026, 5, 1, 18, 0, tzinfo=UTC)
+    agent.handle(Request(f"unlock the {nickname} thing", "hall", session="a", time=when))
+    when += timedelta(seconds=5)
+    taught = agent.handle(Request(correction, "hall", session="a", time=when))
+    assert not [c for c in taught.decision.actions if c.service == "lock.unlock"]
+    for text in (f"unlock the {nickname} thing", f"open the {nickname} thing"):
+        when += timedelta(minutes=10)
+        later = agent.handle(Request(text, "hall", session=text, time=when))
+        assert not [c for c in later.decision.actions if c.service == "lock.unlock"]
