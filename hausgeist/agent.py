@@ -24,7 +24,7 @@ from hausgeist.devices.state import StateStore
 from hausgeist.errors import IntegrationError
 from hausgeist.history.entry import HistoryEntry
 from hausgeist.home import Home
-from hausgeist.learning.learner import Corrected, Learner, Prepared, Turn
+from hausgeist.learning.learner import Corrected, Learner, Prepared, Turn, Words
 from hausgeist.understanding import (
     Conversation,
     Decision,
@@ -206,7 +206,7 @@ class Agent:
                 prepared = (
                     learner.prepare(request, when)
                     if learner is not None
-                    else Prepared(request, request, None, None)
+                    else Prepared(request, request, Words(None, None))
                 )
                 decision, conversation = self.home.understanding.decide(
                     prepared.request, states, before

@@ -7,6 +7,7 @@ keep their own, older times, and a later ``forget`` must still come after them).
 from __future__ import annotations
 
 import hashlib
+import re
 import statistics
 from collections import defaultdict
 from collections.abc import Container, Iterable, Mapping, Sequence
@@ -24,6 +25,7 @@ PERIODS: tuple[tuple[str, int, int], ...] = (
 )
 """Times of day a habit is kept for: name, first hour, hour it ends (local time)."""
 
+_WORD = re.compile(r"\w+")
 HABIT_WINDOW = 8
 """A habit is read from the newest observations of its time of day, at most this many."""
 TOLERANCE: Mapping[str, float] = {
@@ -155,6 +157,7 @@ class Knowledge:
         self._by_words: dict[str, list[LearnedPhrase]] = defaultdict(list)
         self.longest = 0
         """Words in the longest learned phrase."""
+        self._first_words: set[str] = set()
 
     @classmethod
     def folded(cls, events: Iterable[LearningEvent], settings: Settings | None = None) -> Knowledge:
@@ -194,6 +197,7 @@ class Knowledge:
             self.phrases[key] = item
             self._by_words[phrase].append(item)
             self.longest = max(self.longest, len(phrase.split()))
+            self._first_words.add(phrase.split(maxsplit=1)[0])
         weight = float(data.get("weight", 1.0))
         item.weight += -weight if event.kind is EventKind.AGAINST else weight
         if event.kind is EventKind.AGAINST and item.weight <= 0:
@@ -242,6 +246,11 @@ class Knowledge:
         item = self.phrases.pop(key, None)
         if item is not None:
             self._by_words[item.phrase] = [p for p in self._by_words[item.phrase] if p is not item]
+
+    def may_say(self, text: str) -> bool:
+        """Whether ``text`` may hold a learned phrase: a cheap look at its words before the
+        request is read properly (most requests say none)."""
+        return not self._first_words.isdisjoint(_WORD.findall(text.casefold()))
 
     @property
     def said(self) -> Container[str]:

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cached_property
 from typing import Any, Protocol, runtime_checkable
 
 from hausgeist.devices.actions import ServiceCall
@@ -25,6 +26,7 @@ from hausgeist.learning.feedback import Correction, Fix, correction
 from hausgeist.learning.knowledge import Habit, Knowledge, LearnedPhrase, Settings, period_of
 from hausgeist.learning.undo import restore
 from hausgeist.understanding import Conversation, Decision, Request, Status, Understanding
+from hausgeist.understanding.index import NameIndex
 from hausgeist.understanding.sessions import PendingConfirm
 
 log = logging.getLogger("hausgeist.learning")
@@ -71,10 +73,8 @@ class Turn:
     """When it was said (local time)."""
     before: Mapping[str, EntityState] = field(default_factory=dict)
     """The states of the devices it changed, before it changed them."""
-    phrase: str | None = None
-    """The words it used for its device ("big light")."""
-    scope: str | None = None
-    """The area the phrase was said in (or named)."""
+    said: Words = field(default_factory=lambda: Words.fixed(None, None))
+    """The words it used for its device, and where."""
     used: tuple[str, ...] = ()
     """Learned items that decided it."""
     asked: tuple[str, ...] = ()
@@ -86,6 +86,46 @@ class Turn:
     request_id: str | None = None
     """The id the history keeps it under (its values are withdrawn by it)."""
 
+    @property
+    def phrase(self) -> str | None:
+        """The words it used for its device ("big light")."""
+        return self.said.phrase
+
+    @property
+    def scope(self) -> str | None:
+        """The area the phrase was said in (or named)."""
+        return self.said.scope
+
+
+class Words:
+    """The words a request used for its device, and the area they hold in: read only when a
+    correction or an answer asks for them, so a request nobody corrects pays nothing."""
+
+    def __init__(self, request: Request | None, index: NameIndex | None) -> None:
+        self._request = request
+        self._index = index
+
+    @classmethod
+    def fixed(cls, phrase: str | None, scope: str | None) -> Words:
+        words = cls(None, None)
+        words.__dict__.update(phrase=phrase, scope=scope)  # the cached values, given
+        return words
+
+    @cached_property
+    def phrase(self) -> str | None:
+        if self._request is None or self._index is None:
+            return None
+        return phrases.object_phrase(self._request.text, self._index)
+
+    @cached_property
+    def scope(self) -> str | None:
+        if self._request is None or self._index is None:
+            return None
+        named = phrases.places_named(phrases.words(self._request.text), self._index)
+        if len(named) == 1:
+            return next(iter(named))
+        return None if named else self._request.area
+
 
 @dataclass(frozen=True)
 class Prepared:
@@ -94,14 +134,21 @@ class Prepared:
     request: Request
     """The request to decide (said again with learned phrases in configured names)."""
     original: Request
-    """The request whose words ``phrase`` comes from (for a correction: the corrected one)."""
-    phrase: str | None
-    scope: str | None
+    """The request whose words ``said`` reads (for a correction: the corrected one)."""
+    said: Words
     used: tuple[LearnedPhrase, ...] = ()
     habits: tuple[Habit, ...] = ()
     trace: tuple[str, ...] = ()
     teaches: bool = True
     """Whether what follows may teach the phrase (not after a place was corrected)."""
+
+    @property
+    def phrase(self) -> str | None:
+        return self.said.phrase
+
+    @property
+    def scope(self) -> str | None:
+        return self.said.scope
 
 
 @dataclass(frozen=True)
@@ -143,15 +190,14 @@ class Learner:
     def prepare(self, request: Request, when: datetime) -> Prepared:
         """The request with learned phrases said in configured names."""
         index = self.understanding.index
-        phrase = phrases.object_phrase(request.text, index)
-        scope = self._scope(request, phrases.words(request.text))
-        if not self.knowledge.phrases:
-            return Prepared(request, request, phrase, scope)
+        said = Words(request, index)
+        if not self.knowledge.phrases or not self.knowledge.may_say(request.text):
+            return Prepared(request, request, said)
         tokens = phrases.words(request.text)
-        named = phrases.places_named(tokens, index)
         text, used, trace = request.text, [], []
-        said = phrases.phrases_in(tokens, self.knowledge.longest, self.knowledge.said)
-        for found in said:
+        spoken = phrases.phrases_in(tokens, self.knowledge.longest, self.knowledge.said)
+        named = phrases.places_named(tokens, index) if spoken else set()
+        for found in spoken:
             if phrases.is_configured(found.phrase, index) or phrases.inside_a_name(
                 found, tokens, index
             ):
@@ -166,10 +212,8 @@ class Learner:
                 used.append(item)
                 trace.append(f"learned: '{found.phrase}' is {device.name} ({item.item_id})")
         if not used:
-            return Prepared(request, request, phrase, scope)
-        return Prepared(
-            replace(request, text=text), request, phrase, scope, tuple(used), trace=tuple(trace)
-        )
+            return Prepared(request, request, said)
+        return Prepared(replace(request, text=text), request, said, tuple(used), trace=tuple(trace))
 
     def _meaning(
         self, phrase: str, area: str | None, named: set[str], when: datetime
@@ -182,12 +226,6 @@ class Learner:
             return found
         device = self.understanding.registry.get(found.entity_id)
         return found if device is not None and device.area_id in named else None
-
-    def _scope(self, request: Request, tokens: Sequence[str]) -> str | None:
-        named = phrases.places_named(tokens, self.understanding.index)
-        if len(named) == 1:
-            return next(iter(named))
-        return None if named else request.area
 
     # -- corrections -----------------------------------------------------------------------
 
@@ -239,7 +277,7 @@ class Learner:
             decision = replace(decision, status=Status.DONE, reply="It is already as it was.")
         elif decision.status is Status.DONE:
             decision = replace(decision, reply=f"Undone: {_lower_first(decision.reply)}")
-        prepared = Prepared(request, request, None, None, teaches=False)
+        prepared = Prepared(request, request, Words.fixed(None, None), teaches=False)
         # An undo says the action was unwanted, not that its device was the wrong one: the
         # values it set are withdrawn, the phrases that chose the device stay.
         withdraw = self._withdrawn(last, when, rid)
@@ -259,7 +297,7 @@ class Learner:
             question = f"Which one did you mean: {_either(names)}?"
         undone = self.understanding.finish(calls, trace, source="learning") if calls else None
         if undone is not None and undone.status is not Status.DONE:
-            prepared = Prepared(last.request, last.request, None, None, teaches=False)
+            prepared = Prepared(last.request, last.request, Words.fixed(None, None), teaches=False)
             return Corrected(undone, self._after(undone, last), prepared)
         reply = f"{undone.reply} {question}" if undone is not None else question
         decision = Decision(
@@ -269,7 +307,7 @@ class Learner:
             source="learning",
             trace=tuple(trace),
         )
-        prepared = Prepared(last.request, last.request, last.phrase, last.scope, teaches=False)
+        prepared = Prepared(last.request, last.request, last.said, teaches=False)
         return Corrected(
             decision,
             Conversation(previous=tuple(acted)),
@@ -315,7 +353,7 @@ class Learner:
         events = [*self._against(last, when, rid)] if undo else []
         if decision.status in _ACTED:
             events.extend(self._teach(last, entity_id, when, rid, "correction"))
-        prepared = Prepared(last.request, last.request, last.phrase, last.scope, teaches=False)
+        prepared = Prepared(last.request, last.request, last.said, teaches=False)
         return Corrected(decision, self._after(decision, last), prepared, tuple(events))
 
     def _named(
@@ -341,7 +379,7 @@ class Learner:
         if decided.pending:
             pin = self.understanding.policy.level(decided.pending[0]).value == "pin"
             after = Conversation(confirm=PendingConfirm(decided.pending, pin), previous=tuple(new))
-        prepared = Prepared(meant, last.request, last.phrase, last.scope, teaches=False)
+        prepared = Prepared(meant, last.request, last.said, teaches=False)
         return Corrected(decided, after, prepared, tuple(events))
 
     def _meant_text(self, last: Turn, meant: str) -> tuple[str | None, bool]:
@@ -489,8 +527,7 @@ class Learner:
             decision,
             when,
             before,
-            prepared.phrase,
-            prepared.scope,
+            prepared.said,
             tuple(p.item_id for p in prepared.used) + tuple(h.item_id for h in prepared.habits),
             tuple(asked),
             offered,
@@ -656,8 +693,9 @@ class Learner:
         phrase = phrases.object_phrase(said.text, self.understanding.index)
         if len(entities) != 1 or phrase is None:
             return []
-        scope = self._scope(said, phrases.words(said.text))
-        turn = Turn(said, Decision(Status.DONE, ""), when, phrase=phrase, scope=scope)
+        turn = Turn(
+            said, Decision(Status.DONE, ""), when, said=Words(said, self.understanding.index)
+        )
         entity = next(iter(entities))
         taught = self._teach(turn, entity, when, request_id, "feedback", weight=1.0)
         events.extend(taught)
