@@ -21,7 +21,7 @@ from hausgeist.devices.actions import ServiceCall
 from hausgeist.devices.effects import apply_call
 from hausgeist.devices.registry import Device, DeviceRegistry
 from hausgeist.devices.state import StateStore
-from hausgeist.errors import IntegrationError
+from hausgeist.errors import HausgeistError, IntegrationError
 from hausgeist.history.entry import HistoryEntry
 from hausgeist.home import Home
 from hausgeist.learning.learner import Corrected, Learner, Prepared, Turn, Words
@@ -55,6 +55,14 @@ class History(Protocol):
 
     def close(self) -> None:
         """Flush what waits and close."""
+
+
+@runtime_checkable
+class Entries(Protocol):
+    """A history that finds a request by its id (``SqlHistory``)."""
+
+    def entry(self, request_id: str) -> HistoryEntry | None:
+        """The entry kept under ``request_id``."""
 
 
 class HandOverResult(Protocol):
@@ -275,6 +283,26 @@ class Agent:
                         self._turns.popitem(last=False)
         except Exception:  # learning must never cost a request its answer
             log.exception("cannot learn from request %s", rid)
+
+    def feedback(self, request_id: str, *, right: bool) -> list[str]:
+        """A person's verdict on an earlier request (``<base>/feedback``); what it changed.
+
+        Raises HausgeistError when nothing is learned here or the request is unknown."""
+        learner = self.learner
+        if learner is None:
+            raise HausgeistError("learning is off (learning.enabled, or no history to keep it)")
+        entry = self.history.entry(request_id) if isinstance(self.history, Entries) else None
+        if entry is None:
+            raise HausgeistError(f"no request '{request_id}' in the history")
+        said = Request(entry.text, entry.area, entry.device, entry.session)
+        with self._lock:
+            return learner.feedback(
+                request_id,
+                right=right,
+                when=self.clock.now(),
+                said=said,
+                actions=entry.actions,
+            )
 
     def _carry_out(self, decision: Decision) -> Decision:
         dispatcher = self.dispatcher

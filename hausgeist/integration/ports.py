@@ -42,6 +42,10 @@ class AgentLike(Protocol):
         """Understand and carry out one request (blocking; called in a worker thread)."""
         ...
 
+    def feedback(self, request_id: str, *, right: bool) -> list[str]:
+        """A verdict on an earlier request (blocking; called in a worker thread)."""
+        ...
+
 
 class DeviceAdapters(Protocol):
     """All device adapters of a home (``adapters.AdapterSet``)."""

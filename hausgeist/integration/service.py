@@ -10,13 +10,14 @@ Everything that must survive a crash goes through the
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Callable
 from typing import Any
 
 from hausgeist.config.models import MqttConfig
-from hausgeist.errors import PayloadError
+from hausgeist.errors import HausgeistError, PayloadError
 from hausgeist.integration.adapters.base import StateUpdate
 from hausgeist.integration.automation_runner import AutomationRunner
 from hausgeist.integration.backoff import Backoff
@@ -155,7 +156,13 @@ class AgentService:
         rules += self._hermes.subscriptions() if self._hermes is not None else []
         switches = self._switches.command_topics if self._announce else []
         await link.subscribe(
-            [self.topics.command, *self._adapters.subscriptions(), *rules, *switches]
+            [
+                self.topics.command,
+                self.topics.feedback,
+                *self._adapters.subscriptions(),
+                *rules,
+                *switches,
+            ]
         )
         await self._announce_device(link)
         await link.publish(self.topics.status, ONLINE, qos=1, retain=True)
@@ -236,12 +243,35 @@ class AgentService:
             link.ack(message)  # after the command is stored: a crash before here redelivers
 
     def _on_message(self, message: Incoming) -> None:
+        if message.topic == self.topics.feedback:
+            if not message.retain:
+                loop = asyncio.get_running_loop()
+                loop.run_in_executor(None, self._feedback, message.payload)
+            return
         if message.topic != self.topics.command:
             self._on_device_message(message.topic, message.payload)
         elif message.retain:
             log.warning("ignored a retained command on %s: clear it", message.topic)
         else:
             self._desk.receive(message.payload)
+
+    def _feedback(self, payload: bytes) -> None:
+        """A verdict on an earlier request: the learner takes it (off the event loop: it
+        reads the history). A bad one is logged with what to send instead."""
+        verdict = _verdict(payload)
+        if verdict is None:
+            log.warning(
+                'ignored feedback on %s: send {"id": "<request id>", "right": true|false}',
+                self.topics.feedback,
+            )
+            return
+        request_id, right = verdict
+        try:
+            changed = self._agent.feedback(request_id, right=right)
+        except HausgeistError as exc:
+            log.warning("feedback not taken: %s", exc)
+            return
+        log.info("feedback on %s (%s): %s", request_id, right, "; ".join(changed) or "noted")
 
     def _on_device_message(self, topic: str, payload: bytes) -> None:
         if self._hermes is not None and topic in self._hermes.subscriptions():
@@ -278,3 +308,17 @@ def _first_connection_error(group: BaseExceptionGroup[Any]) -> BaseException:
     while isinstance(leaf, BaseExceptionGroup):
         leaf = leaf.exceptions[0]
     return leaf
+
+
+def _verdict(payload: bytes) -> tuple[str, bool] | None:
+    """``{"id": ..., "right": true|false}`` read; None when it is not that."""
+    try:
+        body = json.loads(payload)
+    except ValueError:
+        return None
+    if not isinstance(body, dict) or not isinstance(body.get("right"), bool):
+        return None
+    request_id = body.get("id")
+    if not isinstance(request_id, str | int) or isinstance(request_id, bool):
+        return None
+    return str(request_id), body["right"]

@@ -62,6 +62,11 @@ class Topics:
         return f"{self.base}/response"
 
     @property
+    def feedback(self) -> str:
+        """Verdicts on earlier requests: ``{"id": ..., "right": true|false}``."""
+        return f"{self.base}/feedback"
+
+    @property
     def status(self) -> str:
         """Availability, retained: ``online`` / ``offline`` (also the last will)."""
         return f"{self.base}/status"

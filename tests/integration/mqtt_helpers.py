@@ -98,6 +98,7 @@ class FakeAgent:
         self.states = states
         self.dispatcher = dispatcher
         self.handled: list[Request] = []
+        self.verdicts: list[tuple[str, bool]] = []
         self.delay_s = 0.0
         self._lock = threading.Lock()
 
@@ -110,6 +111,11 @@ class FakeAgent:
         with self._lock:
             self.handled.append(request)
         return FakeOutcome(request, decision, (time.perf_counter() - start) * 1000)
+
+    def feedback(self, request_id: str, *, right: bool) -> list[str]:
+        """The fake learns nothing; it keeps the verdicts."""
+        self.verdicts.append((request_id, right))
+        return []
 
     def _decide(self, text: str) -> Decision:
         if match := _TURN.match(text.strip()):
