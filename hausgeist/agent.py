@@ -162,6 +162,8 @@ class Agent:
         """What the agent learned of its household; None: it learns nothing."""
         self._turns: OrderedDict[str, Turn] = OrderedDict()
         """Each session's last request, for a correction of it."""
+        self._switched: dict[str, tuple[Turn, str | None]] = {}
+        """Devices the agent just switched: the turn, and the state it left them in."""
         self._lock = threading.Lock()
 
     def replace_home(self, home: Home) -> None:
@@ -275,6 +277,7 @@ class Agent:
                     offered=corrected.offered if corrected is not None else (),
                     template=corrected.template if corrected is not None else (),
                 )
+                self._note_switched(turn, learner)
                 session = prepared.original.session
                 if session is not None:
                     self._turns.pop(session, None)
@@ -283,6 +286,41 @@ class Agent:
                         self._turns.popitem(last=False)
         except Exception:  # learning must never cost a request its answer
             log.exception("cannot learn from request %s", rid)
+
+    def _note_switched(self, turn: Turn, learner: Learner) -> None:
+        """Remember what ``turn`` switched, for what happens to it by hand (under the lock)."""
+        window = learner.settings.window_s
+        for key, (earlier, _) in list(self._switched.items()):
+            if (turn.when - earlier.when).total_seconds() > window:
+                del self._switched[key]
+        if turn.decision.status is not Status.DONE:
+            return
+        for call in turn.decision.actions:
+            if call.service.endswith((".turn_on", ".turn_off")):
+                self._switched[call.entity_id] = (turn, call.service.rsplit("_", 1)[1])
+
+    def observe(self, entity_id: str, state: str | None) -> list[str]:
+        """A device reported ``state`` (the state feed, after the store has it): a device the
+        agent just switched, switched back by hand, or another of its kind in its room switched
+        instead, is evidence for the learner. What it meant, in words."""
+        learner = self.learner
+        if learner is None or state not in {"on", "off"} or not self._switched:
+            return []
+        when = self.clock.now()
+        with self._lock:
+            for acted, (turn, left) in list(self._switched.items()):
+                if (when - turn.when).total_seconds() > learner.settings.window_s:
+                    del self._switched[acted]
+                    continue
+                if entity_id == acted and state == left:
+                    continue  # the device saying it did what it was told
+                if entity_id != acted and state != left:
+                    continue
+                meant = learner.by_hand(turn, entity_id, state, acted, when)
+                if meant:
+                    del self._switched[acted]
+                    return meant
+        return []
 
     def feedback(self, request_id: str, *, right: bool) -> list[str]:
         """A person's verdict on an earlier request (``<base>/feedback``); what it changed.

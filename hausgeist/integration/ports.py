@@ -46,6 +46,10 @@ class AgentLike(Protocol):
         """A verdict on an earlier request (blocking; called in a worker thread)."""
         ...
 
+    def observe(self, entity_id: str, state: str | None) -> list[str]:
+        """A device reported a state (after the state store has it); quick."""
+        ...
+
 
 class DeviceAdapters(Protocol):
     """All device adapters of a home (``adapters.AdapterSet``)."""

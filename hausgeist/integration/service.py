@@ -290,6 +290,9 @@ class AgentService:
                 log.info("ignored a device message on %s: %s", topic, exc)
             return
         apply_updates(self._agent.states, updates)
+        for update in updates:
+            for meant in self._agent.observe(update.entity_id, update.state):
+                log.info("learned from the state feed: %s", meant)
         if self._on_state is not None:
             for update in updates:
                 self._on_state(update)

@@ -522,12 +522,17 @@ class Learner:
             )
         self._keep(events)
         asked = conversation.clarify.candidates if conversation and conversation.clarify else ()
+        origin, said = prepared.original, prepared.said
+        if recent and last is not None and _answers(last, decision):
+            # The answer to "which one?" stands for the request it completed: a correction
+            # now corrects that one ("turn on the lamp"), not the words "the floor lamp".
+            origin, said, asked = last.request, last.said, last.asked
         return Turn(
-            prepared.original,
+            origin,
             decision,
             when,
             before,
-            prepared.said,
+            said,
             tuple(p.item_id for p in prepared.used) + tuple(h.item_id for h in prepared.habits),
             tuple(asked),
             offered,
@@ -637,6 +642,41 @@ class Learner:
                 events.append(self._event(EventKind.VALUE, when, data, rid))
         return events
 
+    # -- what happens by hand ----------------------------------------------------------------
+
+    def by_hand(
+        self, turn: Turn, entity_id: str, state: str, acted: str, when: datetime
+    ) -> list[str]:
+        """A device reported ``state`` within the window after ``turn`` switched ``acted``:
+        switched back by hand counts against what chose it; another device of its kind in its
+        room switched the same way instead counts (once) for that one. What it meant, in
+        words (nothing when it means nothing)."""
+        rid = turn.request_id or ""
+        before = turn.before.get(acted)
+        if entity_id == acted:
+            if before is None or before.state != state:
+                return []
+            events = list(self._against(turn, when, rid))
+            self._keep(events)
+            return [f"{self._name(acted)} was switched back by hand"] if events else []
+        device = self.understanding.registry.get(entity_id)
+        first = self.understanding.registry.get(acted)
+        if (
+            device is None
+            or first is None
+            or (device.domain, device.area_id)
+            != (
+                first.domain,
+                first.area_id,
+            )
+        ):
+            return []
+        taught = self._teach(turn, entity_id, when, rid, "by hand", weight=1.0)
+        self._keep(taught)
+        return [f"{self._name(entity_id)} was switched instead of {self._name(acted)}"] * bool(
+            taught
+        )
+
     # -- feedback and forgetting -------------------------------------------------------------
 
     def feedback(
@@ -724,6 +764,17 @@ class Learner:
     def _name(self, entity_id: str) -> str:
         device = self.understanding.registry.get(entity_id)
         return f"the {device.name}" if device is not None else entity_id
+
+
+def _answers(last: Turn, decision: Decision) -> bool:
+    """Whether ``decision`` carried out the request ``last`` asked "which one?" about."""
+    acted = {c.entity_id for c in decision.actions}
+    return (
+        last.decision.status is Status.CLARIFY
+        and bool(last.asked)
+        and bool(acted)
+        and acted <= set(last.asked)
+    )
 
 
 def _names_it(phrase: str, device: Device) -> bool:

@@ -117,6 +117,11 @@ class FakeAgent:
         self.verdicts.append((request_id, right))
         return []
 
+    def observe(self, entity_id: str, state: str | None) -> list[str]:
+        """The fake learns nothing from the state feed."""
+        del entity_id, state
+        return []
+
     def _decide(self, text: str) -> Decision:
         if match := _TURN.match(text.strip()):
             return self._act(match.group(2), f"turn_{match.group(1).lower()}", {})
