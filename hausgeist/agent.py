@@ -276,6 +276,7 @@ class Agent:
                     conversation=conversation,
                     offered=corrected.offered if corrected is not None else (),
                     template=corrected.template if corrected is not None else (),
+                    deferred=corrected.deferred if corrected is not None else (),
                 )
                 self._note_switched(turn, learner)
                 session = prepared.original.session

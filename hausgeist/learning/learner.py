@@ -85,6 +85,9 @@ class Turn:
     """The calls to make on the device chosen among ``offered``."""
     request_id: str | None = None
     """The id the history keeps it under (its values are withdrawn by it)."""
+    deferred: tuple[LearningEvent, ...] = ()
+    """What it teaches once its pending actions get their yes (a correction that needs
+    one teaches nothing until then)."""
 
     @property
     def phrase(self) -> str | None:
@@ -142,14 +145,6 @@ class Prepared:
     teaches: bool = True
     """Whether what follows may teach the phrase (not after a place was corrected)."""
 
-    @property
-    def phrase(self) -> str | None:
-        return self.said.phrase
-
-    @property
-    def scope(self) -> str | None:
-        return self.said.scope
-
 
 @dataclass(frozen=True)
 class Corrected:
@@ -161,6 +156,8 @@ class Corrected:
     events: tuple[LearningEvent, ...] = ()
     offered: tuple[str, ...] = ()
     template: tuple[ServiceCall, ...] = ()
+    deferred: tuple[LearningEvent, ...] = ()
+    """Taught only when the pending actions get their yes."""
 
 
 class Learner:
@@ -351,10 +348,11 @@ class Learner:
         trace = [f"correction: {self._name(entity_id)} was meant"]
         decision = self.understanding.finish([*put_back, *moved], trace, source="learning")
         events = [*self._against(last, when, rid)] if undo else []
-        if decision.status in _ACTED:
-            events.extend(self._teach(last, entity_id, when, rid, "correction"))
+        taught = self._teach(last, entity_id, when, rid, "correction")
         prepared = Prepared(last.request, last.request, last.said, teaches=False)
-        return Corrected(decision, self._after(decision, last), prepared, tuple(events))
+        return _with_teaching(
+            Corrected(decision, self._after(decision, last), prepared), events, taught
+        )
 
     def _named(
         self, last: Turn, said: Correction, states: StateStore, when: datetime, rid: str
@@ -373,14 +371,15 @@ class Learner:
         trace = [f"correction: {said.meant!r} was meant", *decision.trace]
         decided = self.understanding.finish(calls, trace, source="learning")
         events = [*self._against(last, when, rid)]
-        if teaches and len(new) == 1 and decided.status in _ACTED:
-            events.extend(self._teach(last, next(iter(new)), when, rid, "correction"))
+        taught = []
+        if teaches and len(new) == 1:
+            taught = self._teach(last, next(iter(new)), when, rid, "correction")
         after = conversation
         if decided.pending:
             pin = self.understanding.policy.level(decided.pending[0]).value == "pin"
             after = Conversation(confirm=PendingConfirm(decided.pending, pin), previous=tuple(new))
         prepared = Prepared(meant, last.request, last.said, teaches=False)
-        return Corrected(decided, after, prepared, tuple(events))
+        return _with_teaching(Corrected(decided, after, prepared), events, taught)
 
     def _meant_text(self, last: Turn, meant: str) -> tuple[str | None, bool]:
         """The earlier request said as the correction means it, and whether that names its
@@ -508,10 +507,13 @@ class Learner:
         conversation: Conversation | None = None,
         offered: tuple[str, ...] = (),
         template: tuple[ServiceCall, ...] = (),
+        deferred: tuple[LearningEvent, ...] = (),
     ) -> Turn:
         """Learn from a request that was decided (and carried out); the turn it leaves."""
         events: list[LearningEvent] = list(extra)
         recent = last is not None and (when - last.when).total_seconds() <= self.settings.window_s
+        if recent and last is not None and last.deferred and _confirms(last, decision):
+            events.extend(last.deferred)
         if decision.status in _ACTED:
             events.extend(self._used(prepared, when, rid))
         if decision.status is Status.DONE and decision.actions:
@@ -538,6 +540,7 @@ class Learner:
             offered,
             template,
             rid,
+            deferred,
         )
 
     def _answered(
@@ -764,6 +767,24 @@ class Learner:
     def _name(self, entity_id: str) -> str:
         device = self.understanding.registry.get(entity_id)
         return f"the {device.name}" if device is not None else entity_id
+
+
+def _with_teaching(
+    corrected: Corrected, events: Sequence[LearningEvent], taught: Sequence[LearningEvent]
+) -> Corrected:
+    """What a correction teaches: now when it was carried out, after the yes when it waits
+    for one, never when it was refused."""
+    status = corrected.decision.status
+    now = tuple(taught) if status is Status.DONE else ()
+    later = tuple(taught) if status is Status.CONFIRM else ()
+    return replace(corrected, events=(*events, *now), deferred=later)
+
+
+def _confirms(last: Turn, decision: Decision) -> bool:
+    """Whether ``decision`` carried out what ``last`` left waiting for a yes."""
+    waiting = {c.entity_id for c in last.decision.pending}
+    acted = {c.entity_id for c in decision.actions}
+    return decision.status is Status.DONE and bool(acted) and acted <= waiting
 
 
 def _answers(last: Turn, decision: Decision) -> bool:
