@@ -26,7 +26,6 @@ from hausgeist.learning.feedback import Correction, Fix, correction
 from hausgeist.learning.knowledge import Habit, Knowledge, LearnedPhrase, Settings, period_of
 from hausgeist.learning.undo import restore
 from hausgeist.understanding import Conversation, Decision, Request, Status, Understanding
-from hausgeist.understanding.index import NameIndex
 from hausgeist.understanding.sessions import PendingConfirm
 
 log = logging.getLogger("hausgeist.learning")
@@ -104,9 +103,9 @@ class Words:
     """The words a request used for its device, and the area they hold in: read only when a
     correction or an answer asks for them, so a request nobody corrects pays nothing."""
 
-    def __init__(self, request: Request | None, index: NameIndex | None) -> None:
+    def __init__(self, request: Request | None, core: Understanding | None) -> None:
         self._request = request
-        self._index = index
+        self._core = core
 
     @classmethod
     def fixed(cls, phrase: str | None, scope: str | None) -> Words:
@@ -116,15 +115,15 @@ class Words:
 
     @cached_property
     def phrase(self) -> str | None:
-        if self._request is None or self._index is None:
+        if self._request is None or self._core is None:
             return None
-        return phrases.object_phrase(self._request.text, self._index)
+        return phrases.object_phrase(self._request.text, self._core)
 
     @cached_property
     def scope(self) -> str | None:
-        if self._request is None or self._index is None:
+        if self._request is None or self._core is None:
             return None
-        named = phrases.places_named(phrases.words(self._request.text), self._index)
+        named = phrases.places_named(phrases.words(self._request.text), self._core.index)
         if len(named) == 1:
             return next(iter(named))
         return None if named else self._request.area
@@ -187,7 +186,7 @@ class Learner:
     def prepare(self, request: Request, when: datetime) -> Prepared:
         """The request with learned phrases said in configured names."""
         index = self.understanding.index
-        said = Words(request, index)
+        said = Words(request, self.understanding)
         if not self.knowledge.phrases or not self.knowledge.may_say(request.text):
             return Prepared(request, request, said)
         tokens = phrases.words(request.text)
@@ -394,7 +393,7 @@ class Learner:
         while rest.startswith(("in ", "at ", *_LEADING)):
             rest = rest.split(" ", 1)[1] if " " in rest else ""
         places = phrases.places_named(tokens, index)
-        if places and phrases.object_phrase(meant, index) is None:
+        if places and phrases.object_phrase(meant, self.understanding) is None:
             return self._in_place(last.request.text, rest), False
         if last.phrase is None or not rest:
             return None, False
@@ -733,12 +732,10 @@ class Learner:
     ) -> list[str]:
         """A request confirmed right: its words for its one device count once more."""
         entities = {str(a.get("entity_id")) for a in actions}
-        phrase = phrases.object_phrase(said.text, self.understanding.index)
+        phrase = phrases.object_phrase(said.text, self.understanding)
         if len(entities) != 1 or phrase is None:
             return []
-        turn = Turn(
-            said, Decision(Status.DONE, ""), when, said=Words(said, self.understanding.index)
-        )
+        turn = Turn(said, Decision(Status.DONE, ""), when, said=Words(said, self.understanding))
         entity = next(iter(entities))
         taught = self._teach(turn, entity, when, request_id, "feedback", weight=1.0)
         events.extend(taught)
@@ -806,7 +803,7 @@ def _names_it(phrase: str, device: Device) -> bool:
 
 def _same_frame(last: Turn, request: Request, understanding: Understanding) -> bool:
     """Whether ``request`` says what ``last`` said with other words for the device."""
-    phrase = phrases.object_phrase(request.text, understanding.index)
+    phrase = phrases.object_phrase(request.text, understanding)
     if phrase is None or last.phrase is None or phrase == last.phrase:
         return False
     before = " ".join(phrases.words(last.request.text)).replace(last.phrase, "_")

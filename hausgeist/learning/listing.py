@@ -60,7 +60,7 @@ def format_learned(items: list[dict[str, Any]]) -> str:
         return "Nothing learned yet."
     lines = []
     for item in items:
-        state = "used" if item["active"] else "not yet sure"
+        state = "in use" if item["active"] else "not in use"
         last = item["last_used"] or "never"
         if item["kind"] == "phrase":
             where = f" in {item['area']}" if item["area"] else ""

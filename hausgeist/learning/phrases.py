@@ -12,6 +12,7 @@ import re
 from collections.abc import Container, Sequence
 from dataclasses import dataclass
 
+from hausgeist.understanding import Understanding
 from hausgeist.understanding.index import Kind, NameIndex
 from hausgeist.understanding.rule_words import is_verb_word
 from hausgeist.understanding.text import singular, tokenize
@@ -31,14 +32,19 @@ def words(text: str) -> list[str]:
     return [t for t in tokenize(text) if t != ","]
 
 
-def object_phrase(text: str, index: NameIndex) -> str | None:
+def object_phrase(text: str, core: Understanding) -> str | None:
     """The words ``text`` used for the device it is about ("big light" in "put the big light
-    on in the lounge"); None when there is no single short run of such words."""
+    on in the lounge"); None when there is no single short run of such words. The words the
+    action rule read ("switch on", "to 40%") are left out, so a word the rules know in
+    another use ("the reading light") stays in the phrase."""
     tokens = words(text)
     skip: set[int] = set()
-    for match in index.find(tokens):
+    for match in core.index.find(tokens):
         if any(e.kind in _PLACES for e in match.entries):
             skip.update(range(match.start, match.end))
+    intent = core.reading(tokens) if tokens else None
+    if intent is not None:
+        skip.update(intent.consumed)
     kept = [
         i
         for i, t in enumerate(tokens)
@@ -46,7 +52,7 @@ def object_phrase(text: str, index: NameIndex) -> str | None:
         and t not in STOP_WORDS
         and t not in _NOT_NAMES
         and not t[:1].isdigit()
-        and not is_verb_word(t)
+        and (intent is not None or not is_verb_word(t))
     ]
     if not kept or len(kept) > MAX_PHRASE_WORDS or kept[-1] - kept[0] + 1 != len(kept):
         return None
