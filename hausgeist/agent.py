@@ -13,9 +13,8 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime
 from typing import Any, Protocol, runtime_checkable
-from zoneinfo import ZoneInfo
 
 from hausgeist.devices.actions import ServiceCall
 from hausgeist.devices.effects import apply_call
@@ -188,7 +187,7 @@ class Agent:
 
     def local_time(self, request: Request) -> datetime:
         """When ``request`` was said, in the home's time zone."""
-        zone = _zone(self.home.config.location.time_zone)
+        zone = self.home.config.location.zone
         said = request.time
         if said is None:
             return self.clock.now().astimezone(zone)
@@ -272,11 +271,8 @@ class Agent:
                     changed,
                     self.states,
                     when,
-                    extra=corrected.events if corrected is not None else (),
                     conversation=conversation,
-                    offered=corrected.offered if corrected is not None else (),
-                    template=corrected.template if corrected is not None else (),
-                    deferred=corrected.deferred if corrected is not None else (),
+                    corrected=corrected,
                 )
                 self._note_switched(turn, learner)
                 session = prepared.original.session
@@ -333,15 +329,8 @@ class Agent:
         entry = self.history.entry(request_id) if isinstance(self.history, Entries) else None
         if entry is None:
             raise HausgeistError(f"no request '{request_id}' in the history")
-        said = Request(entry.text, entry.area, entry.device, entry.session)
         with self._lock:
-            return learner.feedback(
-                request_id,
-                right=right,
-                when=self.clock.now(),
-                said=said,
-                actions=entry.actions,
-            )
+            return learner.feedback(entry, right=right, when=self.clock.now())
 
     def _carry_out(self, decision: Decision) -> Decision:
         dispatcher = self.dispatcher
@@ -399,13 +388,6 @@ class Agent:
             self.history.close()
         if self.handover is not None:
             self.handover.close()
-
-
-def _zone(name: str) -> tzinfo:
-    try:
-        return ZoneInfo(name)
-    except (ValueError, KeyError):  # checked when the config loads; a fake config may skip that
-        return UTC
 
 
 def _hand_over(

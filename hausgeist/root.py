@@ -95,17 +95,10 @@ class Root:
         if not config.learning.enabled or sink is None:
             return None
         try:
-            events = sink.learning_events(config.home)
+            return learner_for(self.home, sink)
         except HistoryError as exc:
             log.warning("learning is off for this run: %s", exc)
             return None
-        return Learner(
-            self.home.understanding,
-            learning_settings(config),
-            sink,
-            home=config.home,
-            events=events,
-        )
 
     def _llm_stage(self, model: ModelLoader | None) -> LlmStage | None:
         config = self.home.config
@@ -142,6 +135,19 @@ class Root:
     def close(self) -> None:
         """Flush history and free the model."""
         self.agent.close()
+
+
+def learner_for(home: Home, sink: LearningSink) -> Learner:
+    """The learner of ``home``, with what ``sink`` kept so far. Raises HistoryError when that
+    cannot be read."""
+    config = home.config
+    return Learner(
+        home.understanding,
+        learning_settings(config),
+        sink,
+        home=config.home,
+        events=sink.learning_events(config.home),
+    )
 
 
 def learning_settings(config: Config) -> LearningSettings:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from astral import Observer
 from astral.sun import sunrise, sunset
@@ -15,7 +14,7 @@ class Sun:
     """Sun events of one place, in its time zone."""
 
     def __init__(self, location: LocationConfig) -> None:
-        self.zone = ZoneInfo(location.time_zone)
+        self.zone = location.zone
         self.known = location.latitude is not None and location.longitude is not None
         self.observer = Observer(location.latitude or 0.0, location.longitude or 0.0)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from zoneinfo import ZoneInfo
 
 from hausgeist.automations.sun import Sun
 from hausgeist.automations.templates import Templates
@@ -35,7 +34,7 @@ class World:
     """The zone times are written in (the configured one; else the events' own offset)."""
 
     def __post_init__(self) -> None:
-        self.zone = ZoneInfo(self.location.time_zone)
+        self.zone = self.location.zone
         self.sun = Sun(self.location)
         self.templates = Templates(self.states, self.entity_ids(), self.local_now)
 

@@ -16,8 +16,7 @@ from hausgeist.home import Home
 from hausgeist.learning.learner import Learner
 from hausgeist.learning.listing import describe, format_learned
 from hausgeist.paths import data_dir
-from hausgeist.root import learning_settings
-from hausgeist.understanding import Request
+from hausgeist.root import learner_for
 
 
 def _open(config: Config) -> SqlHistory:
@@ -30,14 +29,7 @@ def _open(config: Config) -> SqlHistory:
 
 
 def _learner(config: Config, store: SqlHistory) -> Learner:
-    home = Home.from_config(config)
-    return Learner(
-        home.understanding,
-        learning_settings(config),
-        store,
-        home=config.home,
-        events=store.learning_events(config.home),
-    )
+    return learner_for(Home.from_config(config), store)
 
 
 def learned(args: argparse.Namespace) -> int:
@@ -79,15 +71,7 @@ def feedback(args: argparse.Namespace) -> int:
             raise UsageError(
                 f"no request '{args.request}' in the history; 'hausgeist history' lists them"
             )
-        learner = _learner(config, store)
-        said = Request(entry.text, entry.area, entry.device, entry.session)
-        changed = learner.feedback(
-            args.request,
-            right=args.right,
-            when=datetime.now(UTC),
-            said=said,
-            actions=entry.actions,
-        )
+        changed = _learner(config, store).feedback(entry, right=args.right, when=datetime.now(UTC))
     verdict = "right" if args.right else "wrong"
     print(f"Noted: '{entry.text}' was handled {verdict}.")
     for line in changed:

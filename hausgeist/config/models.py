@@ -237,6 +237,11 @@ class LocationConfig(_Model):
     time_zone: str = "UTC"
     """An IANA time zone name (``Europe/Berlin``)."""
 
+    @property
+    def zone(self) -> ZoneInfo:
+        """The time zone (checked when the configuration loads)."""
+        return ZoneInfo(self.time_zone)
+
     @field_validator("time_zone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

@@ -174,7 +174,6 @@ class SqlHistory:
         """Every entry, oldest first, the spooled ones included.
 
         Raises HistoryError when the database cannot be read."""
-        self.flush(5.0)
         stored = self._read(lambda c: select_all(c, home))
         merged = {e.key: e for e in stored}
         for entry in self._writer.waiting():

@@ -134,16 +134,12 @@ LEARNING_COLUMNS = tuple(c.name for c in LearningEventRow.__table__.columns if c
 
 
 def learning_values(event: LearningEvent) -> dict[str, Any]:
-    """The column values of a learning event."""
-    values = event.to_dict()
-    values["time"] = event.time
-    return {name: _clean(values[name]) for name in LEARNING_COLUMNS}
+    """The column values of a learning event, cleaned of what a database rejects."""
+    return {name: _clean(getattr(event, name)) for name in LEARNING_COLUMNS}
 
 
 def learning_from_row(row: Mapping[Any, Any]) -> LearningEvent:
-    values = {name: row[name] for name in LEARNING_COLUMNS}
-    values["time"] = values["time"].isoformat()
-    return LearningEvent.from_dict(values)
+    return LearningEvent(**{name: row[name] for name in LEARNING_COLUMNS})
 
 
 RUN_COLUMNS = tuple(c.name for c in AutomationRunRow.__table__.columns if c.name != "id")

@@ -20,12 +20,13 @@ from typing import Any, Protocol, runtime_checkable
 from hausgeist.devices.actions import ServiceCall
 from hausgeist.devices.registry import Device
 from hausgeist.devices.state import EntityState, StateStore
+from hausgeist.history.entry import HistoryEntry
 from hausgeist.history.learned import EventKind, LearningEvent
 from hausgeist.learning import phrases
 from hausgeist.learning.feedback import Correction, Fix, correction
 from hausgeist.learning.knowledge import Habit, Knowledge, LearnedPhrase, Settings, period_of
 from hausgeist.learning.undo import restore
-from hausgeist.understanding import Conversation, Decision, Request, Status, Understanding
+from hausgeist.understanding import Conversation, Decision, Request, Status, Understanding, replies
 from hausgeist.understanding.sessions import PendingConfirm
 
 log = logging.getLogger("hausgeist.learning")
@@ -287,10 +288,7 @@ class Learner:
         calls, _ = restore(last.decision.actions, last.before, states)
         trace = ["correction: not that one"]
         names = [self._name(e) for e in others]
-        if not names:
-            question = "Which one did you mean?"
-        else:
-            question = f"Which one did you mean: {_either(names)}?"
+        question = replies.clarify_reply(names) if names else "Which one do you mean?"
         undone = self.understanding.finish(calls, trace, source="learning") if calls else None
         if undone is not None and undone.status is not Status.DONE:
             prepared = Prepared(last.request, last.request, Words.fixed(None, None), teaches=False)
@@ -502,14 +500,13 @@ class Learner:
         states: StateStore,
         when: datetime,
         *,
-        extra: Sequence[LearningEvent] = (),
         conversation: Conversation | None = None,
-        offered: tuple[str, ...] = (),
-        template: tuple[ServiceCall, ...] = (),
-        deferred: tuple[LearningEvent, ...] = (),
+        corrected: Corrected | None = None,
     ) -> Turn:
-        """Learn from a request that was decided (and carried out); the turn it leaves."""
-        events: list[LearningEvent] = list(extra)
+        """Learn from a request that was decided (and carried out), ``corrected`` when it was
+        a correction; the turn it leaves."""
+        fix = corrected or Corrected(decision, Conversation(), prepared)
+        events: list[LearningEvent] = list(fix.events)
         recent = last is not None and (when - last.when).total_seconds() <= self.settings.window_s
         if recent and last is not None and last.deferred and _confirms(last, decision):
             events.extend(last.deferred)
@@ -536,10 +533,10 @@ class Learner:
             said,
             tuple(p.item_id for p in prepared.used) + tuple(h.item_id for h in prepared.habits),
             tuple(asked),
-            offered,
-            template,
+            fix.offered,
+            fix.template,
             rid,
-            deferred,
+            fix.deferred,
         )
 
     def _answered(
@@ -681,17 +678,10 @@ class Learner:
 
     # -- feedback and forgetting -------------------------------------------------------------
 
-    def feedback(
-        self,
-        request_id: str,
-        *,
-        right: bool,
-        when: datetime,
-        said: Request | None = None,
-        actions: Sequence[Mapping[str, Any]] = (),
-    ) -> list[str]:
-        """A person's verdict on an earlier request (``said``, doing ``actions``); what it
+    def feedback(self, entry: HistoryEntry, *, right: bool, when: datetime) -> list[str]:
+        """A person's verdict on an earlier request (as the history keeps it); what it
         changed, in words."""
+        request_id = entry.request_id
         events = [
             self._event(
                 EventKind.FEEDBACK, when, {"request": request_id, "right": right}, request_id
@@ -717,8 +707,9 @@ class Learner:
                 self._event(EventKind.WITHDRAW, when, {"request": request_id}, request_id)
             )
             changed.append("the values it set are no longer read as habits")
-        elif said is not None and not used:
-            changed.extend(self._confirmed(said, actions, when, request_id, events))
+        elif not used:
+            said = Request(entry.text, entry.area, entry.device, entry.session)
+            changed.extend(self._confirmed(said, entry.actions, when, request_id, events))
         self._keep(events)
         return changed
 
@@ -762,8 +753,9 @@ class Learner:
             self.sink.record_learning(events)
 
     def _name(self, entity_id: str) -> str:
-        device = self.understanding.registry.get(entity_id)
-        return f"the {device.name}" if device is not None else entity_id
+        if self.understanding.registry.get(entity_id) is None:
+            return entity_id
+        return replies.describe([entity_id], self.understanding.registry)
 
 
 def _with_teaching(
@@ -853,7 +845,3 @@ def _before_stop(reply: str, addition: str) -> str:
 
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
-
-
-def _either(names: Sequence[str]) -> str:
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
