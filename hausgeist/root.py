@@ -68,14 +68,17 @@ class Root:
         """This home's tuned model when the stage runs on it (``hausgeist model tune``)."""
         self.llm: LlmStage | None = None
         """The LLM stage when the root built it (not when a ``handover`` port replaces it)."""
-        handover = ports.handover if ports.handover is not None else self._llm_stage(ports.model)
+        learner = self._learner(ports)
+        handover = (
+            ports.handover if ports.handover is not None else self._llm_stage(ports.model, learner)
+        )
         self.agent = Agent(
             home,
             dispatcher=ports.dispatcher,
             history=ports.history,
             handover=handover,
             clock=ports.clock,
-            learner=self._learner(ports),
+            learner=learner,
         )
         """The agent, wired."""
 
@@ -100,7 +103,7 @@ class Root:
             log.warning("learning is off for this run: %s", exc)
             return None
 
-    def _llm_stage(self, model: ModelLoader | None) -> LlmStage | None:
+    def _llm_stage(self, model: ModelLoader | None, learner: Learner | None) -> LlmStage | None:
         config = self.home.config
         if not config.llm.enabled:
             return None
@@ -114,6 +117,7 @@ class Root:
             self.home.understanding,
             llm_config,
             load=model or (lambda: load_runtime(llm_config, kept)),
+            own=learner.examples if learner is not None else None,
         )
         return self.llm
 

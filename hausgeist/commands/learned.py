@@ -33,7 +33,8 @@ def _learner(config: Config, store: SqlHistory) -> Learner:
 
 
 def learned(args: argparse.Namespace) -> int:
-    """List what was learned: phrases and habits, their evidence, how sure, when last used."""
+    """List what was learned: phrases, habits and the household's own examples for the
+    model, their evidence, how sure, when last used."""
     config, _ = load(args.config)
     with _open(config) as store:
         learner = _learner(config, store)
@@ -53,7 +54,8 @@ def forget(args: argparse.Namespace) -> int:
     config, _ = load(args.config)
     with _open(config) as store:
         learner = _learner(config, store)
-        known = {**learner.knowledge.phrases, **learner.knowledge.habits}
+        knowledge = learner.knowledge
+        known = {**knowledge.phrases, **knowledge.habits, **knowledge.meant}
         if args.item is not None and args.item not in known:
             hint = ", ".join(sorted(known)) or "nothing is learned yet"
             raise UsageError(f"nothing learned has the id '{args.item}' (known: {hint})")

@@ -13,7 +13,10 @@ Flags (the ``model tune`` subparser adds them with :func:`add_arguments`)::
     --device-list        keep the device list in the prompts (default: the model learns
                          this home's devices, and its prompts are shorter)
     --eval N             held-out requests each model is asked at the end (default 24)
-    --history N          also learn from the N latest carried-out requests (default 0)
+    --history N          read the N latest requests for the household's own examples: what
+                         corrections, answers and feedback showed its words to mean, and
+                         what its core carried out that nobody took back (default 2000;
+                         0: none)
     --prune F            zero the smallest F of block weights before export (measured)
     --no-activate        keep the stock model active
     --keep-f16           keep the F16 export
@@ -65,7 +68,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="keep the device list in the prompts (default: the model learns the devices)",
     )
     parser.add_argument("--eval", type=int, default=24, help="held-out requests asked at the end")
-    parser.add_argument("--history", type=int, default=0, help="learn from N history entries")
+    parser.add_argument(
+        "--history", type=int, default=2000, help="read N history entries (0: none)"
+    )
     parser.add_argument("--prune", type=float, default=0.0, help="share of weights zeroed")
     parser.add_argument("--no-activate", action="store_true", help="keep the stock model")
     parser.add_argument("--keep-f16", action="store_true", help="keep the F16 export")

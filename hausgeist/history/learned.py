@@ -32,6 +32,9 @@ class EventKind(StrEnum):
     """A person said a request was handled right or wrong (``hausgeist feedback``)."""
     FORGET = "forget"
     """A learned item (or everything) is to be forgotten."""
+    MEANT = "meant"
+    """What a request's words meant, as calls (a correction, an answer to "which one?",
+    feedback that it was right): the LLM stage's own examples and ``model tune``'s data."""
 
 
 @dataclass(frozen=True)

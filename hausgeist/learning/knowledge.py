@@ -147,6 +147,28 @@ class Habit:
         return [o.request_id for o in self.observations if o.request_id is not None]
 
 
+@dataclass
+class MeantRequest:
+    """Words of this household and the calls they meant, as a person confirmed them."""
+
+    item_id: str
+    text: str
+    """The request as said ("put the big one on")."""
+    area: str | None
+    """Where it was said from."""
+    calls: tuple[dict[str, Any], ...]
+    """What it meant: ``{"service", "entity_id", "data"}``."""
+    source: str
+    """``correction``, ``clarification``, ``said again`` or ``feedback``."""
+    time: datetime
+    evidence: list[str] = field(default_factory=list)
+    """The requests that said what it meant (a correction, an answer, the feedback)."""
+
+    @property
+    def entities(self) -> list[str]:
+        return [str(c.get("entity_id")) for c in self.calls]
+
+
 class Knowledge:
     """Everything learned, folded from events; looked up per request."""
 
@@ -154,6 +176,12 @@ class Knowledge:
         self.settings = settings or Settings()
         self.phrases: dict[str, LearnedPhrase] = {}
         self.habits: dict[str, Habit] = {}
+        self.meant: dict[str, MeantRequest] = {}
+        """Confirmed requests and what they meant (newest last)."""
+        self.withdrawn: set[str] = set()
+        """Requests a person corrected, undid, switched back or said were wrong."""
+        self.version = 0
+        """Events folded in so far: changes whenever what was learned may have."""
         self._by_words: dict[str, list[LearnedPhrase]] = defaultdict(list)
         self.longest = 0
         """Words in the longest learned phrase."""
@@ -169,6 +197,7 @@ class Knowledge:
     def apply(self, event: LearningEvent) -> None:
         """Fold one event in. Events with data this version cannot read are skipped."""
         data = event.data
+        self.version += 1
         try:
             match event.kind:
                 case EventKind.PHRASE | EventKind.AGAINST:
@@ -181,6 +210,8 @@ class Knowledge:
                     self._used(event)
                 case EventKind.FORGET:
                     self._forget(data)
+                case EventKind.MEANT:
+                    self._meant(event, data)
                 case EventKind.FEEDBACK:
                     pass  # kept for the record; its effect came as PHRASE/AGAINST events
         except (KeyError, TypeError, ValueError):
@@ -202,6 +233,10 @@ class Knowledge:
         item.weight += -weight if event.kind is EventKind.AGAINST else weight
         if event.kind is EventKind.AGAINST and item.weight <= 0:
             self._drop_phrase(key)
+            # What the same evidence showed the words to mean went wrong with it.
+            for k, m in list(self.meant.items()):
+                if entity in m.entities and not set(m.evidence).isdisjoint(item.evidence):
+                    del self.meant[k]
             return
         if event.request_id is not None:
             item.evidence.append(event.request_id)
@@ -219,9 +254,28 @@ class Knowledge:
             habit = self.habits[key] = Habit(key, entity, attribute, period)
         habit.observations.append(Observation(event.time, float(data["value"]), event.request_id))
 
+    def _meant(self, event: LearningEvent, data: Mapping[str, Any]) -> None:
+        text = " ".join(str(data["text"]).split())
+        calls = tuple(dict(c) for c in data["calls"])
+        if not text or not calls or not all(isinstance(c.get("entity_id"), str) for c in calls):
+            return
+        area = data.get("area")
+        key = item_id("meant", text.casefold(), area)
+        self.meant.pop(key, None)  # the newest meaning wins, and moves to the end
+        item = MeantRequest(
+            key, text, area, calls, str(data.get("source", "correction")), event.time
+        )
+        if event.request_id is not None:
+            item.evidence.append(event.request_id)
+        self.meant[key] = item
+
     def _withdraw(self, request_id: str) -> None:
+        self.withdrawn.add(request_id)
         for habit in self.habits.values():
             habit.observations = [o for o in habit.observations if o.request_id != request_id]
+        # A correction that was itself corrected (or undone) no longer says what was meant.
+        for key in [k for k, m in self.meant.items() if request_id in m.evidence]:
+            del self.meant[key]
 
     def _used(self, event: LearningEvent) -> None:
         key = str(event.data["item"])
@@ -236,10 +290,12 @@ class Knowledge:
         if data.get("all"):
             self.phrases.clear()
             self.habits.clear()
+            self.meant.clear()
             self._by_words.clear()
             return
         key = str(data["item"])
         self.habits.pop(key, None)
+        self.meant.pop(key, None)
         self._drop_phrase(key)
 
     def _drop_phrase(self, key: str) -> None:
@@ -278,7 +334,7 @@ class Knowledge:
         return self.habits.get(item_id("habit", entity_id, attribute, period_of(local)))
 
     def __len__(self) -> int:
-        return len(self.phrases) + len(self.habits)
+        return len(self.phrases) + len(self.habits) + len(self.meant)
 
 
 def _later(current: datetime | None, when: datetime) -> datetime:

@@ -26,6 +26,7 @@ from hausgeist.learning import phrases
 from hausgeist.learning.feedback import Correction, Fix, correction
 from hausgeist.learning.knowledge import Habit, Knowledge, LearnedPhrase, Settings, period_of
 from hausgeist.learning.undo import restore
+from hausgeist.llm_stage.examples import OwnExample
 from hausgeist.understanding import Conversation, Decision, Request, Status, Understanding, replies
 from hausgeist.understanding.sessions import PendingConfirm
 
@@ -177,6 +178,17 @@ class Learner:
         self.knowledge = Knowledge.folded(events, self.settings)
         self.sink = sink
         self.home = home
+
+    def examples(self) -> tuple[int, list[OwnExample]]:
+        """The household's confirmed requests, newest first, as the LLM stage takes them,
+        and a version that changes whenever they may have."""
+        knowledge = self.knowledge
+        own = [
+            OwnExample(m.text, m.area, tuple(calls))
+            for m in reversed(knowledge.meant.values())
+            if (calls := _calls(m.calls))
+        ]
+        return knowledge.version, own
 
     def rebind(self, understanding: Understanding) -> None:
         """Read requests with ``understanding`` (the registry changed) from now on."""
@@ -346,6 +358,8 @@ class Learner:
         decision = self.understanding.finish([*put_back, *moved], trace, source="learning")
         events = [*self._against(last, when, rid)] if undo else []
         taught = self._teach(last, entity_id, when, rid, "correction")
+        if taught:
+            taught += self._meant(last.request, moved, when, rid, "correction")
         prepared = Prepared(last.request, last.request, last.said, teaches=False)
         return _with_teaching(
             Corrected(decision, self._after(decision, last), prepared), events, taught
@@ -371,6 +385,9 @@ class Learner:
         taught = []
         if teaches and len(new) == 1:
             taught = self._teach(last, next(iter(new)), when, rid, "correction")
+        if taught:
+            meant_calls = [*decision.actions, *decision.pending]
+            taught += self._meant(last.request, meant_calls, when, rid, "correction")
         after = conversation
         if decided.pending:
             pin = self.understanding.policy.level(decided.pending[0]).value == "pin"
@@ -549,10 +566,37 @@ class Learner:
             return []
         entity = next(iter(acted))
         if last.asked and last.decision.status is Status.CLARIFY and entity in last.asked:
-            return self._teach(last, entity, when, rid, "clarification", weight=1.0)
-        if last.decision.status in _FAILED and _same_frame(last, request, self.understanding):
-            return self._teach(last, entity, when, rid, "said again", weight=1.0)
-        return []
+            source = "clarification"
+        elif last.decision.status in _FAILED and _same_frame(last, request, self.understanding):
+            source = "said again"
+        else:
+            return []
+        taught = self._teach(last, entity, when, rid, source, weight=1.0)
+        if taught:
+            taught += self._meant(last.request, decision.actions, when, rid, source)
+        return taught
+
+    def _meant(
+        self,
+        request: Request,
+        calls: Sequence[ServiceCall],
+        when: datetime,
+        rid: str | None,
+        source: str,
+    ) -> list[LearningEvent]:
+        """What ``request``'s words meant, as a person showed it: an example for the LLM
+        stage and for ``model tune`` (kept while what showed it stands). Only where the
+        same words teach a phrase (or feedback confirms them): a request that named a
+        configured device, or a room corrected, is a change of mind, not a way of talking."""
+        if not calls or not request.text.strip():
+            return []
+        data = {
+            "text": request.text,
+            "area": request.area,
+            "calls": [c.model_dump(mode="json") for c in calls],
+            "source": source,
+        }
+        return [self._event(EventKind.MEANT, when, data, rid)]
 
     def _teach(
         self,
@@ -710,6 +754,13 @@ class Learner:
         elif not used:
             said = Request(entry.text, entry.area, entry.device, entry.session)
             changed.extend(self._confirmed(said, entry.actions, when, request_id, events))
+        if right and entry.status == "done" and entry.source != "learning":
+            calls = _calls(entry.actions)
+            said = Request(entry.text, entry.area, entry.device, entry.session)
+            meant = self._meant(said, calls, when, request_id, "feedback")
+            events.extend(meant)
+            if meant:
+                changed.append("kept as an example of what you mean")
         self._keep(events)
         return changed
 
@@ -756,6 +807,14 @@ class Learner:
         if self.understanding.registry.get(entity_id) is None:
             return entity_id
         return replies.describe([entity_id], self.understanding.registry)
+
+
+def _calls(actions: Sequence[Mapping[str, Any]]) -> list[ServiceCall]:
+    """The calls the history kept (none when one no longer reads)."""
+    try:
+        return [ServiceCall.model_validate(a) for a in actions]
+    except ValueError:
+        return []
 
 
 def _with_teaching(

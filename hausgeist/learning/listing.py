@@ -51,6 +51,23 @@ def describe(knowledge: Knowledge, registry: DeviceRegistry, now: datetime) -> l
                 "last_used": h.last_used.isoformat() if h.last_used else None,
             }
         )
+    items.extend(
+        {
+            "id": m.item_id,
+            "kind": "example",
+            "text": m.text,
+            "area": m.area,
+            "calls": list(m.calls),
+            "devices": [d.name if (d := registry.get(e)) else e for e in m.entities],
+            "learned_from": [m.source],
+            "evidence": m.evidence,
+            "active": True,
+            "uses": 0,
+            "last_used": None,
+            "learned": m.time.isoformat(),
+        }
+        for m in knowledge.meant.values()
+    )
     return items
 
 
@@ -66,6 +83,13 @@ def format_learned(items: list[dict[str, Any]]) -> str:
             where = f" in {item['area']}" if item["area"] else ""
             what = f"'{item['phrase']}'{where} -> {item['device'] or item['entity_id']}"
             how = f"from {', '.join(item['learned_from'])}; confidence {item['confidence']:.2f}"
+        elif item["kind"] == "example":
+            where = f" in {item['area']}" if item["area"] else ""
+            calls = ", ".join(f"{c['service']} {c['entity_id']}" for c in item["calls"])
+            what = f"'{item['text']}'{where} means {calls}"
+            how = f"an example for the model, from {item['learned_from'][0]}"
+            lines.append(f"{item['id']}  {what}  ({how}; learned {item['learned'][:10]})")
+            continue
         else:
             value = item["value"]
             shown = "varies" if value is None else f"{value:g}"

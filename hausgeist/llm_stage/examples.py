@@ -3,8 +3,9 @@
 The bank starts with synthetic examples written by the deterministic core itself: it
 is run on templated requests for this home's devices and only the answers it is sure
 of (``done`` with confidence 1.0) are kept, so every example is right by
-construction. Solved requests from elsewhere (the history) can be added with
-:meth:`ExampleBank.extend`.
+construction. The household's own confirmed requests (what a correction, an answer to
+"which one?" or ``hausgeist feedback --right`` showed its words to mean) come first
+(:meth:`ExampleBank.set_own`): the model sees how *this* household talks.
 """
 
 from __future__ import annotations
@@ -12,15 +13,16 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from hausgeist.devices.actions import ServiceCall
-from hausgeist.devices.registry import Device
+from hausgeist.devices.actions import ServiceCall, validate_call
+from hausgeist.devices.registry import Device, DeviceRegistry
 from hausgeist.devices.state import StateStore
+from hausgeist.errors import ActionError
 from hausgeist.llm_stage.grammar import MOST_CALLS, device_offers
 from hausgeist.llm_stage.relevance import content_words
-from hausgeist.llm_stage.schema import LlmAnswer, LlmCall, RefuseReason
+from hausgeist.llm_stage.schema import MAX_CALLS, LlmAnswer, LlmCall, RefuseReason
 from hausgeist.understanding import Request, Status, Understanding
 from hausgeist.understanding.words import as_number, is_sensitive, tokenize
 
@@ -59,6 +61,11 @@ TEMPLATES: tuple[tuple[str, str], ...] = (
     ("humidifier", "turn on the {name}"),
 )
 _NUMBER = re.compile(r"\b\d+(?:\.\d+)?\b")
+OWN_FLOOR = 0.3
+"""Least similarity for one of the household's own examples to come before the rest: an own
+example that shares only a word with the request does not push a closer one out."""
+MOST_OWN = 200
+"""Own examples kept (the newest)."""
 UNKNOWN_DEVICES = ("jacuzzi", "pool pump", "fish tank heater")
 """Devices no templated home is assumed to have: "turn on the jacuzzi" is refused.
 (Not "sauna": "it's like a sauna in here" is about the heating.)"""
@@ -74,6 +81,15 @@ class Example:
     """The answer the model should have given."""
 
 
+@dataclass(frozen=True)
+class OwnExample:
+    """One of the household's confirmed requests, as the learner keeps it."""
+
+    text: str
+    area: str | None
+    calls: tuple[ServiceCall, ...]
+
+
 class ExampleBank:
     """Solved requests, found again by the words they share with a new request."""
 
@@ -82,6 +98,8 @@ class ExampleBank:
         self._docs: list[Counter[str]] = []
         self._df: Counter[str] = Counter()
         self._vectors: list[dict[str, float]] | None = None
+        self._own = 0
+        """How many of ``examples`` (at the front) are the household's own."""
         self.extend(examples)
 
     def __len__(self) -> int:
@@ -91,6 +109,22 @@ class ExampleBank:
     def synthetic(cls, core: Understanding, states: StateStore) -> ExampleBank:
         """Examples the deterministic core writes for this home's devices."""
         return cls(_synthesize(core, states))
+
+    @property
+    def own(self) -> list[Example]:
+        """The household's own examples (:meth:`set_own`)."""
+        return self.examples[: self._own]
+
+    def set_own(self, examples: Iterable[Example]) -> None:
+        """Make ``examples`` the household's own (replacing the earlier ones): they come
+        before the others whenever they are about as close to a request."""
+        own = list(examples)
+        rest = self.examples[self._own :]
+        self.examples, self._docs, self._df = [], [], Counter()
+        self._own = 0
+        self.extend(own)
+        self._own = len(self.examples)
+        self.extend(rest)
 
     def extend(self, examples: Iterable[Example]) -> None:
         """Add solved requests (e.g. from the history); duplicates of a text are skipped."""
@@ -120,9 +154,10 @@ class ExampleBank:
         for i, vector in enumerate(self._vectors):
             if query.keys() & vector.keys():
                 similarity = sum(w * vector.get(t, 0.0) for t, w in query.items())
-                scored.append((not _fits(self.examples[i].answer, among), -similarity, i))
+                own = i < self._own and similarity >= OWN_FLOOR
+                scored.append((not _fits(self.examples[i].answer, among), not own, -similarity, i))
         best = sorted(scored)[:k]  # ties: the earlier example
-        return [self.examples[i] for _, _, i in reversed(best)]
+        return [self.examples[i] for *_, i in reversed(best)]
 
     def _vector(self, counts: Counter[str]) -> dict[str, float]:
         total = len(self.examples)
@@ -168,6 +203,64 @@ class RetoldExamples:
         ):
             return example
         return Example(text, LlmAnswer(calls=[_llm_call(c) for c in calls]))
+
+
+def own_examples(
+    own: Iterable[OwnExample], registry: DeviceRegistry, states: StateStore
+) -> list[Example]:
+    """The household's confirmed requests the model may be shown (newest first, at most
+    :data:`MOST_OWN`): each call still valid for this registry and one the grammar can
+    write; none with a sensitive call (the synthetic examples have none either: a lock is
+    the policy's, not something to nudge a model towards)."""
+    out: list[Example] = []
+    seen: set[str] = set()
+    for example in own:
+        key = example.text.casefold()
+        if key in seen or not 0 < len(example.calls) <= MOST_CALLS:
+            continue
+        if any(is_sensitive(c, registry) for c in example.calls):
+            continue
+        answer = calls_answer(example.calls, registry, states)
+        if answer is None:
+            continue
+        seen.add(key)
+        out.append(Example(example.text, answer))
+        if len(out) >= MOST_OWN:
+            break
+    return out
+
+
+def calls_answer(
+    calls: Sequence[ServiceCall], registry: DeviceRegistry, states: StateStore
+) -> LlmAnswer | None:
+    """``{"calls": ...}`` when every call is valid and the grammar can write it."""
+    if not 0 < len(calls) <= MAX_CALLS:
+        return None
+    out: list[LlmCall] = []
+    for call in calls:
+        try:
+            checked = validate_call(call, registry, states.get(call.entity_id).attributes)
+        except ActionError:
+            return None
+        device = registry.get(checked.entity_id)
+        if device is None or not expressible(checked, device):
+            return None
+        data = {k: _rounded(v) for k, v in checked.data.items()}
+        out.append(LlmCall(entity_id=checked.entity_id, service=checked.service, data=data))
+    return LlmAnswer(calls=out)
+
+
+def expressible(call: ServiceCall, device: Device) -> bool:
+    """The grammar offers this service on this device with these data keys."""
+    offer = next((o for o in device_offers(device) if o.service == call.service), None)
+    return offer is not None and set(call.data) <= {k.key for k in offer.keys}
+
+
+def _rounded(value: object) -> object:
+    """Floats as the grammar writes them (at most two decimals); whole floats stay floats."""
+    if isinstance(value, float):
+        return round(value, 2)
+    return value
 
 
 def _fits(answer: LlmAnswer, among: Collection[str] | None) -> bool:
@@ -235,10 +328,7 @@ def _refused(
 
 def _expressible(call: ServiceCall, device: Device) -> bool:
     """The call targets the templated device with a service and keys the grammar allows."""
-    if call.entity_id != device.entity_id:
-        return False
-    offer = next((o for o in device_offers(device) if o.service == call.service), None)
-    return offer is not None and set(call.data) <= {k.key for k in offer.keys}
+    return call.entity_id == device.entity_id and expressible(call, device)
 
 
 def _llm_call(call: ServiceCall) -> LlmCall:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from hausgeist.devices.actions import validate_call
 from hausgeist.errors import ActionError, ModelError
 from hausgeist.llm_stage.choice import MAX_OPTIONS, choice_grammar, choice_prompt
+from hausgeist.llm_stage.examples import own_examples
 from hausgeist.llm_stage.gate import Thresholds, choice_confidence
 from hausgeist.llm_stage.generation import GenerationRequest, ModelTimeoutError
 from hausgeist.llm_stage.handover import skip_reason
@@ -35,7 +36,11 @@ from hausgeist.understanding import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
+
+    from hausgeist.llm_stage.examples import OwnExample
+
+    OwnSource = Callable[[], tuple[int, Sequence[OwnExample]]]
 
     from hausgeist.config.models import LlmConfig
     from hausgeist.devices.actions import ServiceCall
@@ -71,10 +76,18 @@ class LlmStage:
     :func:`~hausgeist.llm_runtime.load_runtime`), on the first hand-over, and it is kept."""
 
     def __init__(
-        self, core: Understanding, config: LlmConfig, load: Callable[[], Generator]
+        self,
+        core: Understanding,
+        config: LlmConfig,
+        load: Callable[[], Generator],
+        own: OwnSource | None = None,
     ) -> None:
+        """``own``: the household's confirmed requests and their version (the learner's
+        :meth:`~hausgeist.learning.learner.Learner.examples`); they are the first examples."""
         self.core = core
         self.config = config
+        self.own = own
+        self._own_version: int | None = None
         self.thresholds = Thresholds(min_confidence=config.min_confidence)
         self._load = load
         self.model: Generator | None = None
@@ -288,6 +301,16 @@ class LlmStage:
         with self._home_lock:
             if self.home is None or not self.home.matches(self.core.registry):
                 self.home = HomeModel.build(self.core, states, self.config)
+                self._own_version = None
+            if self.own is None:
+                if self.home.bank.own:
+                    self.home.bank.set_own([])
+                self._own_version = None
+            else:
+                version, own = self.own()
+                if version != self._own_version:
+                    self.home.bank.set_own(own_examples(own, self.core.registry, states))
+                    self._own_version = version
             return self.home
 
     def close(self) -> None:

@@ -13,16 +13,16 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from hausgeist.devices.actions import ServiceCall, validate_call
+from hausgeist.devices.actions import ServiceCall
 from hausgeist.devices.registry import Device, DeviceRegistry
 from hausgeist.devices.state import StateStore
-from hausgeist.errors import ActionError
 from hausgeist.history.entry import HistoryEntry
+from hausgeist.llm_stage.examples import calls_answer
 from hausgeist.llm_stage.grammar import device_offers
-from hausgeist.llm_stage.schema import MAX_CALLS, LlmAnswer, LlmCall
+from hausgeist.llm_stage.schema import LlmAnswer
 from hausgeist.tune import templates as tpl
 from hausgeist.understanding import Decision, Request, Status, Understanding
 from hausgeist.understanding.words import near_keys
@@ -129,52 +129,69 @@ def to_answer(
     return calls_answer(calls, registry, states)
 
 
-def calls_answer(
-    calls: Sequence[ServiceCall], registry: DeviceRegistry, states: StateStore
-) -> LlmAnswer | None:
-    """``{"calls": ...}`` when every call is valid and the grammar can write it."""
-    if not 0 < len(calls) <= MAX_CALLS:
-        return None
-    out: list[LlmCall] = []
-    for call in calls:
-        try:
-            checked = validate_call(call, registry, states.get(call.entity_id).attributes)
-        except ActionError:
-            return None
-        device = registry.get(checked.entity_id)
-        if device is None or not expressible(checked, device):
-            return None
-        data = {k: _number(v) for k, v in checked.data.items()}
-        out.append(LlmCall(entity_id=checked.entity_id, service=checked.service, data=data))
-    return LlmAnswer(calls=out)
-
-
-def expressible(call: ServiceCall, device: Device) -> bool:
-    """The grammar offers this service on this device with these data keys."""
-    offer = next((o for o in device_offers(device) if o.service == call.service), None)
-    return offer is not None and set(call.data) <= {k.key for k in offer.keys}
-
-
 def history_examples(
-    entries: Iterable[HistoryEntry], registry: DeviceRegistry, states: StateStore
+    entries: Iterable[HistoryEntry],
+    core: Understanding,
+    states: StateStore,
+    withdrawn: Container[str] = (),
 ) -> list[TeacherExample]:
-    """Requests this home's core carried out (``done``, not decided by a model), as targets.
+    """Requests this home's core carried out and nobody took back, as targets: ``done``,
+    decided by the core (not by a model, not a correction), not ``withdrawn`` (corrected,
+    undone, switched back by hand, said to be wrong), and said in words the core reads the
+    same way on their own (an answer to "which one?", a "yes" or "brighter" meant what it
+    did only in its conversation).
 
     Entries whose calls no longer validate (a device renamed or removed) are skipped."""
     out: dict[tuple[str, str | None], TeacherExample] = {}
     for entry in entries:
-        if entry.status != "done" or entry.source == "llm" or not entry.actions:
+        if (
+            entry.status != "done"
+            or entry.source in {"llm", "learning"}
+            or not entry.actions
+            or entry.request_id in withdrawn
+            or (entry.text, entry.area) in out
+        ):
             continue
         try:
             calls = [ServiceCall.model_validate(a) for a in entry.actions]
         except ValueError:
             continue
-        answer = calls_answer(calls, registry, states)
+        alone, _ = core.decide(Request(entry.text, area=entry.area), states)
+        if _targets(alone.actions) != _targets(calls):
+            continue
+        answer = calls_answer(calls, core.registry, states)
         if answer is not None:
-            out.setdefault(
-                (entry.text, entry.area), TeacherExample(entry.text, entry.area, answer, "history")
+            out[(entry.text, entry.area)] = TeacherExample(
+                entry.text, entry.area, answer, "history"
             )
     return list(out.values())
+
+
+def meant_examples(
+    meant: Iterable[tuple[str, str | None, Sequence[ServiceCall]]],
+    registry: DeviceRegistry,
+    states: StateStore,
+    seed: int = 0,
+    variants: int = 2,
+) -> list[TeacherExample]:
+    """The household's confirmed requests (what a correction, an answer to "which one?" or
+    feedback showed its words to mean: what the core could not read), each with
+    ``variants`` typo variants, so a few of them weigh against thousands of templated ones."""
+    rng = random.Random(seed)  # noqa: S311 (wording, not secrets)
+    out: dict[tuple[str, str | None], TeacherExample] = {}
+    for text, area, calls in meant:
+        answer = calls_answer(calls, registry, states)
+        if answer is None or (text, area) in out:
+            continue
+        out[(text, area)] = TeacherExample(text, area, answer, "household")
+        for _ in range(variants):
+            noisy = typo(text, rng)
+            out.setdefault((noisy, area), TeacherExample(noisy, area, answer, "household"))
+    return list(out.values())
+
+
+def _targets(calls: Iterable[ServiceCall]) -> set[tuple[str, str]]:
+    return {(c.entity_id, c.service) for c in calls}
 
 
 def split(
@@ -287,13 +304,6 @@ def _say(device: Device, rng: random.Random) -> str:
     """A name people use for ``device`` (its name or an alias), lower case."""
     names = [n for n in (device.name, device.name, *device.aliases) if len(n) <= 40]
     return rng.choice(names).lower()
-
-
-def _number(value: object) -> object:
-    """Floats as the grammar writes them (at most two decimals); whole floats stay floats."""
-    if isinstance(value, float):
-        return round(value, 2)
-    return value
 
 
 def _balanced(examples: list[TeacherExample], limit: int) -> list[TeacherExample]:

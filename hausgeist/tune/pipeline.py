@@ -3,16 +3,18 @@ evaluation, and (when the tuned model holds up) activation for this home."""
 
 from __future__ import annotations
 
+import logging
 import random
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from hausgeist.config.models import Config
+from hausgeist.devices.actions import ServiceCall
 from hausgeist.devices.registry import DeviceRegistry
 from hausgeist.devices.state import StateStore
 from hausgeist.errors import HistoryError, ModelError
@@ -29,6 +31,7 @@ from hausgeist.tune.data import (
     DataOptions,
     TeacherExample,
     history_examples,
+    meant_examples,
     split,
     teacher_examples,
 )
@@ -40,6 +43,8 @@ if TYPE_CHECKING:
     from hausgeist.tune.prompts import Encoded, HomePrompts
     from hausgeist.tune.train import TrainResult
     from hausgeist.tune.weights import Array
+
+log = logging.getLogger("hausgeist.tune")
 
 
 class Reporter(Protocol):
@@ -90,8 +95,10 @@ class TuneOptions:
     """Share of templates held out for validation and evaluation."""
     eval_requests: int = 24
     """Held-out requests each model is asked at the end (0: no evaluation)."""
-    history: int = 0
-    """Recent history entries used as extra teacher data (0: none)."""
+    history: int = 2000
+    """Recent history entries read for the household's own teacher data (0: none): the
+    requests its core carried out that nobody took back, and what its corrections, answers
+    and feedback showed its words to mean (:mod:`hausgeist.learning`)."""
     activate: bool = True
     """Make the tuned model the home's model when it holds up."""
     keep_f16: bool = False
@@ -137,7 +144,8 @@ def tune_home(
 
     report.phase("data", None)
     examples = teacher_examples(core, states, options.data)
-    examples += _history(config, registry, states, options.history)
+    household = _household(config, core, states, options.history, options.data.seed)
+    examples += household
     train_ex, val_ex = split(examples, options.val_fraction, options.data.seed)
     tokenizer = Tokenizer(base.path)
     tuned_llm = config.llm.model_copy(update={"device_list": options.device_list})
@@ -262,20 +270,38 @@ def _evaluate(
     return out
 
 
-def _history(
-    config: Config, registry: DeviceRegistry, states: StateStore, limit: int
+def _household(
+    config: Config, core: Understanding, states: StateStore, limit: int, seed: int
 ) -> list[TeacherExample]:
+    """The household's own teacher data, from the history (none when it is off or empty)."""
     if limit <= 0 or not config.history.enabled:
         return []
     from hausgeist.history import SqlHistory
+    from hausgeist.learning.knowledge import Knowledge
     from hausgeist.paths import data_dir
 
     try:
         with SqlHistory.open(config.history.url, data_dir(config)) as history:
-            entries = history.recent(limit)
-    except HistoryError:
+            entries = history.recent(limit, home=config.home)
+            events = history.learning_events(config.home)
+    except HistoryError as exc:
+        log.warning("tuning without the household's requests: %s", exc)
         return []
-    return history_examples(entries, registry, states)
+    knowledge = Knowledge.folded(events)
+    meant = [
+        (m.text, m.area, calls)
+        for m in knowledge.meant.values()
+        if (calls := _calls(m.calls)) is not None
+    ]
+    carried = history_examples(entries, core, states, knowledge.withdrawn)
+    return meant_examples(meant, core.registry, states, seed) + carried
+
+
+def _calls(actions: Sequence[Mapping[str, object]]) -> list[ServiceCall] | None:
+    try:
+        return [ServiceCall.model_validate(a) for a in actions]
+    except ValueError:
+        return None
 
 
 def _probes(

@@ -65,3 +65,46 @@ def test_a_habit_needs_agreeing_values_and_withdrawn_ones_do_not_count() -> None
     knowledge.apply(value(25, 2, "c"))
     assert habit.value(night, knowledge.settings) == 22.5
     assert knowledge.habit("light.bed", "brightness_pct", T0 + timedelta(hours=-10)) is None
+
+
+def meant(text: str, entity: str, rid: str, area: str | None = "living_room") -> LearningEvent:
+    call = {"service": "light.turn_on", "entity_id": entity, "data": {}}
+    data = {"text": text, "area": area, "calls": [call], "source": "correction"}
+    return LearningEvent(EventKind.MEANT, T0, data, rid)
+
+
+def test_what_words_meant_stands_until_it_is_taken_back() -> None:
+    knowledge = Knowledge.folded(
+        [meant("put the big one on", "light.ceiling", "c1"), meant("lamp on", "light.lamp", "c2")]
+    )
+    assert [m.entities for m in knowledge.meant.values()] == [["light.ceiling"], ["light.lamp"]]
+    # the same words meaning something else later: the newest meaning wins
+    knowledge.apply(meant("Put the big  one on", "light.lamp", "c3"))
+    assert [(m.text, m.entities) for m in knowledge.meant.values()] == [
+        ("lamp on", ["light.lamp"]),
+        ("Put the big one on", ["light.lamp"]),
+    ]
+    # the correction that said so is itself corrected, undone or said to be wrong
+    knowledge.apply(LearningEvent(EventKind.WITHDRAW, T0, {"request": "c2"}, "c4"))
+    assert [m.text for m in knowledge.meant.values()] == ["Put the big one on"]
+    assert "c2" in knowledge.withdrawn
+    [key] = knowledge.meant
+    knowledge.apply(LearningEvent(EventKind.FORGET, T0, {"item": key}))
+    assert not knowledge.meant
+    knowledge.apply(meant("lamp on", "light.lamp", "c5"))
+    knowledge.apply(LearningEvent(EventKind.FORGET, T0, {"all": True}))
+    assert not knowledge.meant
+    # events this version cannot read are skipped, not fatal
+    knowledge.apply(LearningEvent(EventKind.MEANT, T0, {"text": "x", "calls": [{}]}, "c6"))
+    knowledge.apply(LearningEvent(EventKind.MEANT, T0, {"calls": []}, "c7"))
+    assert not knowledge.meant
+
+
+def test_a_phrase_taken_back_takes_what_its_evidence_showed_with_it() -> None:
+    knowledge = Knowledge.folded(
+        [phrase(2), meant("switch the big light on", "light.ceiling", "r1")]
+    )
+    assert knowledge.meant
+    knowledge.apply(phrase(2, kind=EventKind.AGAINST))
+    assert not knowledge.phrases
+    assert not knowledge.meant

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from hausgeist.agent import Agent
 from hausgeist.config.load import load_config_text
+from hausgeist.history.entry import HistoryEntry
 from hausgeist.home import Home
 from hausgeist.learning.learner import Learner
 from hausgeist.understanding import Request, Status
@@ -119,3 +120,49 @@ def test_a_phrase_learned_for_a_lock_never_unlocks_without_the_yes(
         when += timedelta(minutes=10)
         later = agent.handle(Request(text, "hall", session=text, time=when))
         assert not [c for c in later.decision.actions if c.service == "lock.unlock"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    kinds=st.lists(st.sampled_from(KINDS), min_size=2, max_size=3, unique=True),
+    nickname=st.sampled_from(NICKNAMES),
+    then=st.sampled_from(["nothing", "undo", "the other one", "named", "wrong"]),
+)
+def test_the_model_is_shown_only_what_still_stands(
+    kinds: list[str], nickname: str, then: str
+) -> None:
+    """What a correction showed the household's words to mean is an example for the model,
+    and stops being one as soon as a person takes that correction back."""
+    home = home_with(kinds, ["Den", "Loft"])
+    learner = Learner(home.understanding)
+    agent = Agent(home, learner=learner)
+    said = f"turn on the {nickname} lamp"
+    first, second = (f"light.den_{k.lower()}" for k in kinds[:2])
+    when = datetime(2026, 5, 1, 18, 0, tzinfo=UTC)
+    agent.handle(Request(said, "den", session="a", time=when))
+    when += timedelta(seconds=5)
+    fixed = agent.handle(Request(f"no, the {kinds[0]} lamp", "den", session="a", time=when))
+    expected: list[tuple[str, list[str]]] = [(said, [first])]
+    when += timedelta(seconds=5)
+    if then == "undo":
+        agent.handle(Request("undo", "den", session="a", time=when))
+        expected = []
+    elif then == "the other one":
+        agent.handle(Request("no, the other one", "den", session="a", time=when))
+        expected = [(said, [second])] if len(kinds) == 2 else []
+    elif then == "named":
+        agent.handle(Request(f"no, the {kinds[1]} lamp", "den", session="a", time=when))
+        expected = [(said, [second])]
+    elif then == "wrong":
+        entry = HistoryEntry(
+            fixed.request_id, when, fixed.request.text, "cli", "done", "learning",
+            fixed.decision.reply, [c.as_json() for c in fixed.decision.actions], [], 1.0,
+        )  # fmt: skip
+        learner.feedback(entry, right=False, when=when)
+        expected = []
+    _, shown = learner.examples()
+    assert [(e.text, [c.entity_id for c in e.calls]) for e in shown] == expected
+    for example in shown:  # every example is what the core would now do with those words
+        when += timedelta(minutes=10)
+        again = agent.handle(Request(example.text, "den", session=str(when), time=when))
+        assert [c.entity_id for c in again.decision.actions] == [c.entity_id for c in example.calls]

@@ -8,7 +8,14 @@ from datetime import UTC, datetime
 from hausgeist.devices.actions import ServiceCall, validate_call
 from hausgeist.history import HistoryEntry
 from hausgeist.llm_stage.schema import parse_answer
-from hausgeist.tune.data import DataOptions, history_examples, split, teacher_examples, typo
+from hausgeist.tune.data import (
+    DataOptions,
+    history_examples,
+    meant_examples,
+    split,
+    teacher_examples,
+    typo,
+)
 from hausgeist.understanding.intents import word_behind_typo
 from tests.tune.conftest import core_of
 
@@ -97,19 +104,49 @@ def _entry(text: str, status: str, source: str, actions: list[dict[str, object]]
     )  # fmt: skip
 
 
-def test_history_keeps_what_the_core_carried_out(tiny_config):
+def test_history_keeps_what_the_core_carried_out_and_nobody_took_back(tiny_config):
     core, states = core_of(tiny_config)
     kettle = ServiceCall(service="switch.turn_on", entity_id="switch.kettle").as_json()
+    light = ServiceCall(service="light.turn_on", entity_id="light.kitchen").as_json()
     gone = ServiceCall(service="switch.turn_on", entity_id="switch.toaster").as_json()
     entries = [
         _entry("kettle on", "done", "core", [kettle]),
         _entry("kettle please", "done", "llm", [kettle]),  # a model's answer teaches nothing
         _entry("toaster on", "done", "core", [gone]),  # no longer in the home
         _entry("what", "not_understood", "core", []),
+        _entry("turn on the kitchen light", "done", "core", [light]),  # then undone
+        _entry("no, the kettle", "done", "learning", [kettle]),  # a correction, not a request
+        _entry("yes", "done", "core", [kettle]),  # meant that only in its conversation
     ]
-    examples = history_examples(entries, core.registry, states)
+    withdrawn = {"turn on the kitchen light"}
+    examples = history_examples(entries, core, states, withdrawn)
     assert [e.text for e in examples] == ["kettle on"]
     assert (
         examples[0].target
         == '{"calls": [{"entity_id": "switch.kettle", "service": "switch.turn_on"}]}'
     )
+    assert [e.text for e in history_examples(entries[4:5], core, states)] == [
+        "turn on the kitchen light"
+    ]
+
+
+def test_the_households_words_are_kept_with_slips_of_their_own(tiny_config):
+    core, states = core_of(tiny_config)
+    kettle = ServiceCall(service="switch.turn_on", entity_id="switch.kettle")
+    unlock = ServiceCall(service="lock.unlock", entity_id="lock.den_door")
+    meant = [
+        ("get the brew going", "kitchen", [kettle]),
+        ("let me into the snug", None, [unlock]),  # the policy confirms it; the data may say it
+        ("start the toaster", None, [ServiceCall(service="switch.turn_on", entity_id="x.y")]),
+    ]
+    examples = meant_examples(meant, core.registry, states, seed=1)
+    texts = [e.text for e in examples]
+    assert texts[0] == "get the brew going"
+    assert "let me into the snug" in texts
+    assert not any("toaster" in t for t in texts)
+    assert all(e.template == "household" for e in examples)
+    brew = [
+        e for e in examples if e.answer.calls and e.answer.calls[0].entity_id == "switch.kettle"
+    ]
+    assert len(brew) == 3  # the words and two slips of them
+    assert {e.area for e in brew} == {"kitchen"}
