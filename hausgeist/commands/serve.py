@@ -162,12 +162,15 @@ def _ha_states(
     loop: asyncio.AbstractEventLoop,
     link: HomeAssistantLink,
 ) -> Callable[[str, str | None, dict[str, Any]], None]:
-    """Home Assistant's ``state_changed`` into the agent's states and the rules (on the loop)."""
+    """Home Assistant's ``state_changed`` into the agent's states, its learner (a device
+    switched back by hand) and the rules (on the loop)."""
 
     def changed(entity_id: str, state: str | None, attributes: dict[str, Any]) -> None:
         if state is None or entity_id not in link.entities:
             return
         agent.states.set(entity_id, state, attributes)
+        for meant in agent.observe(entity_id, state):
+            log.info("learned from Home Assistant's states: %s", meant)
         update = StateUpdate(entity_id, state, attributes)
         loop.call_soon_threadsafe(runner.on_state, [update])
 

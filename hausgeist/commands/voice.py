@@ -9,7 +9,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from hausgeist.agent import Dispatcher
+from hausgeist.agent import Agent, Dispatcher
 from hausgeist.commands.common import EXIT_OK, UsageError, follow_registry, load_live
 from hausgeist.config import Config
 from hausgeist.home import Home
@@ -45,7 +45,7 @@ def wyoming(args: argparse.Namespace) -> int:
     satellites = {**(link.places if link is not None else {}), **config.voice.satellites}
     if link is not None:
         agent = root.agent
-        link.on_state(live_states(lambda: agent.home))
+        link.on_state(live_states(agent))
 
         def satellites_of(now: Config) -> None:
             for key in [k for k in satellites if k not in now.voice.satellites]:
@@ -64,13 +64,16 @@ def wyoming(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def live_states(home: Callable[[], Home]) -> Callable[[str, str | None, dict[str, Any]], None]:
-    """Home Assistant's ``state_changed`` into the current home's states (its entities)."""
+def live_states(agent: Agent) -> Callable[[str, str | None, dict[str, Any]], None]:
+    """Home Assistant's ``state_changed`` into the current home's states (its entities) and
+    the learner (a device switched back by hand right after the agent switched it)."""
 
     def changed(entity_id: str, state: str | None, attributes: dict[str, Any]) -> None:
-        now = home()
+        now = agent.home
         if state is None or now.registry.get(entity_id) is None:
             return
         now.states.set(entity_id, state, attributes)
+        for meant in agent.observe(entity_id, state):
+            log.info("learned from Home Assistant's states: %s", meant)
 
     return changed

@@ -330,6 +330,14 @@ class Knowledge:
                 return max(active, key=lambda p: p.strength(now, self.settings))
         return None
 
+    def only(self, phrase: str, now: datetime) -> LearnedPhrase | None:
+        """The surest active meaning of ``phrase`` in any area, when every active meaning
+        names the same device; None when it means different devices in different places."""
+        active = [p for p in self.candidates(phrase) if p.active(now, self.settings)]
+        if len({p.entity_id for p in active}) != 1:
+            return None
+        return max(active, key=lambda p: p.strength(now, self.settings))
+
     def habit(self, entity_id: str, attribute: str, local: datetime) -> Habit | None:
         return self.habits.get(item_id("habit", entity_id, attribute, period_of(local)))
 

@@ -204,6 +204,7 @@ class Learner:
             return Prepared(request, request, said)
         tokens = phrases.words(request.text)
         text, used, trace = request.text, [], []
+        places: set[str] = set()
         spoken = phrases.phrases_in(tokens, self.knowledge.longest, self.knowledge.said)
         named = phrases.places_named(tokens, index) if spoken else set()
         for found in spoken:
@@ -220,17 +221,27 @@ class Learner:
                 text = again
                 used.append(item)
                 trace.append(f"learned: '{found.phrase}' is {device.name} ({item.item_id})")
+                if request.area is None and not named and item.area is not None:
+                    places.add(item.area)
         if not used:
             return Prepared(request, request, said)
-        return Prepared(replace(request, text=text), request, said, tuple(used), trace=tuple(trace))
+        # Said from nowhere, a phrase learned in a room is read there: its device's own name
+        # may be shared with a device elsewhere ("the Arc Lamp" of the den and of the study).
+        area = next(iter(places)) if len(places) == 1 else request.area
+        changed = replace(request, text=text, area=area)
+        return Prepared(changed, request, said, tuple(used), trace=tuple(trace))
 
     def _meaning(
         self, phrase: str, area: str | None, named: set[str], when: datetime
     ) -> LearnedPhrase | None:
         """The learned meaning of ``phrase`` here: said in (or naming) its area; one learned
-        anywhere only where no other place is named."""
+        anywhere only where no other place is named. Said from nowhere in particular (a
+        phone, the command line) and naming no place, the one device it means in the whole
+        home, if it means only one."""
         scopes: list[str | None] = [*sorted(named)] if named else [area]
         found = self.knowledge.best(phrase, [*scopes, None], when)
+        if found is None and area is None and not named:
+            return self.knowledge.only(phrase, when)
         if found is None or found.area is not None or not named:
             return found
         device = self.understanding.registry.get(found.entity_id)

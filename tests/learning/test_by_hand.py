@@ -64,3 +64,20 @@ def test_after_the_window_nothing_is_read() -> None:
     agent, clock = _taught()
     clock.at += timedelta(minutes=10)
     assert agent.observe("light.bedroom_floor_lamp", "off") == []
+
+
+def test_home_assistants_state_feed_reaches_the_learner() -> None:
+    """``hausgeist wyoming`` and ``run`` with Home Assistant read the switch back by hand from
+    its ``state_changed`` events (the callback the link calls)."""
+    from hausgeist.commands.voice import live_states
+
+    agent, clock = _taught()
+    changed = live_states(agent)
+    clock.at += timedelta(seconds=20)
+    changed("light.bedroom_floor_lamp", "on", {})  # Home Assistant reporting what it was told
+    changed("light.unknown", "off", {})  # not in this home: ignored
+    changed("light.bedroom_floor_lamp", "off", {})
+    assert agent.states.get("light.bedroom_floor_lamp").state == "off"
+    clock.at += timedelta(minutes=5)
+    later = agent.handle(Request("turn on the lamp", "bedroom", session="c"))
+    assert later.decision.status.value == "clarify"

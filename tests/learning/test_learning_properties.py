@@ -69,6 +69,34 @@ def test_a_corrected_nickname_means_that_lamp_in_that_room_only(
     )
     assert target not in [c.entity_id for c in elsewhere.decision.actions]
     assert all(c.entity_id.startswith(f"light.{other}_") for c in elsewhere.decision.actions)
+    when += timedelta(minutes=10)
+    nowhere = agent.handle(Request(text.format(f"{nickname} lamp"), session="d", time=when))
+    assert [(c.service, c.entity_id) for c in nowhere.decision.actions] == [(service, target)]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    kinds=st.lists(st.sampled_from(KINDS), min_size=2, max_size=3, unique=True),
+    nickname=st.sampled_from(NICKNAMES),
+    meant=st.tuples(st.integers(0, 2), st.integers(0, 2)),
+)
+def test_from_no_room_a_nickname_for_two_devices_acts_on_neither(
+    kinds: list[str], nickname: str, meant: tuple[int, int]
+) -> None:
+    home = home_with(kinds, ["Den", "Loft"])
+    agent = Agent(home, learner=Learner(home.understanding))
+    when = datetime(2026, 5, 1, 18, 0, tzinfo=UTC)
+    taught = []
+    for room, pick in zip(("den", "loft"), meant, strict=True):
+        kind = kinds[pick % len(kinds)]
+        taught.append(f"light.{room}_{kind.lower()}")
+        when += timedelta(minutes=10)
+        agent.handle(Request(f"turn on the {nickname} lamp", room, session=room, time=when))
+        when += timedelta(seconds=5)
+        agent.handle(Request(f"no, the {kind} lamp", room, session=room, time=when))
+    when += timedelta(minutes=10)
+    nowhere = agent.handle(Request(f"turn off the {nickname} lamp", session="x", time=when))
+    assert not set(taught) & {c.entity_id for c in nowhere.decision.actions}
 
 
 @settings(max_examples=30, deadline=None)
