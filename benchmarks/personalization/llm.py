@@ -93,6 +93,10 @@ def household(name: str, args: argparse.Namespace) -> dict[str, Any]:
                 tally.asked += 1
                 tally.right += right(intent, None, decision)
                 tally.wrong += wrong_device(intent, decision)
+                if args.show_wrong and wrong_device(intent, decision):
+                    acted = [c.entity_id for c in decision.actions]
+                    print(f"  wrong ({tag}): {text!r} meant {intent.entity_id}, did {acted}")
+                    print("    " + "\n    ".join(decision.trace))
                 tally.left += decision.status is not Status.DONE
         root.close()
     return {"household": name, "own_examples": examples, "handed_over": handed} | {
@@ -107,9 +111,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--model", help="a GGUF file (default: the default model)")
+    parser.add_argument("--show-wrong", action="store_true", help="print each wrong action")
+    parser.add_argument("--only", help="one household")
     args = parser.parse_args()
     print(f"machine: {platform.machine()} {platform.processor() or ''} {platform.system()}")
-    rows = [household(name, args) for name in HOUSEHOLDS]
+    rows = [household(name, args) for name in HOUSEHOLDS if args.only in (None, name)]
     head = f"{'household':<10} {'examples':>8} {'asked':>5}  {'with own':>18}  {'without':>18}"
     print(head)
     total = {"with": Tally(), "without": Tally()}

@@ -237,10 +237,13 @@ class Learner:
         """The learned meaning of ``phrase`` here: said in (or naming) its area; one learned
         anywhere only where no other place is named. Said from nowhere in particular (a
         phone, the command line) and naming no place, the one device it means in the whole
-        home, if it means only one."""
+        home, if it means only one and the core does not read it as a kind of device of its
+        own ("light" taught in the office still means any light from a phone)."""
         scopes: list[str | None] = [*sorted(named)] if named else [area]
         found = self.knowledge.best(phrase, [*scopes, None], when)
         if found is None and area is None and not named:
+            if phrases.names_something(phrase, self.understanding.index):
+                return None
             return self.knowledge.only(phrase, when)
         if found is None or found.area is not None or not named:
             return found

@@ -65,6 +65,14 @@ def is_configured(phrase: str, index: NameIndex) -> bool:
     return any(e.kind in _CONFIGURED for e in index.phrases.get(key, ()))
 
 
+def names_something(phrase: str, index: NameIndex) -> bool:
+    """Whether the core reads ``phrase`` on its own as something of this home (a name, a
+    short name, a kind of device such as "light"): said from nowhere in particular, such a
+    word means what the core makes of it, not the one device a room taught it to mean."""
+    key = tuple(singular(t) for t in phrase.split())
+    return bool(index.phrases.get(key))
+
+
 def places_named(tokens: Sequence[str], index: NameIndex) -> set[str]:
     """Area ids the words name (a floor names its areas)."""
     named: set[str] = set()

@@ -194,3 +194,36 @@ def test_the_model_is_shown_only_what_still_stands(
         when += timedelta(minutes=10)
         again = agent.handle(Request(example.text, "den", session=str(when), time=when))
         assert [c.entity_id for c in again.decision.actions] == [c.entity_id for c in example.calls]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    kinds=st.lists(st.sampled_from(KINDS), min_size=2, max_size=3, unique=True),
+    pick=st.integers(0, 2),
+    word=st.sampled_from(["lamp", "light"]),
+    later=st.sampled_from(VERBS),
+)
+def test_from_no_room_a_word_for_a_kind_of_device_is_never_one_rooms_device(
+    kinds: list[str], pick: int, word: str, later: tuple[str, str]
+) -> None:
+    """ "The lamp" taught in the den (by answering "which one?" the same way) is the den's
+    lamp there; from a phone it still means any lamp of the home, so it asks."""
+    home = home_with(kinds, ["Den", "Loft"])
+    agent = Agent(home, learner=Learner(home.understanding))
+    kind = kinds[pick % len(kinds)]
+    target = f"light.den_{kind.lower()}"
+    when = datetime(2026, 5, 1, 18, 0, tzinfo=UTC)
+    for verb in ("on", "off", "on"):
+        when += timedelta(minutes=10)
+        agent.handle(Request(f"turn {verb} the {word}", "den", session=str(when), time=when))
+        when += timedelta(seconds=5)
+        agent.handle(
+            Request(f"the {kind} lamp", "den", session=str(when - timedelta(seconds=5)), time=when)
+        )
+    when += timedelta(minutes=10)
+    text, service = later
+    there = agent.handle(Request(text.format(word), "den", session="d", time=when))
+    assert [(c.service, c.entity_id) for c in there.decision.actions] == [(service, target)]
+    when += timedelta(minutes=10)
+    nowhere = agent.handle(Request(text.format(word), session="x", time=when))
+    assert target not in [c.entity_id for c in nowhere.decision.actions]
