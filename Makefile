@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 # Extras installed for the checks and tests: "tune" (torch, CPU build) runs the distillation
 # tests too. `make test EXTRAS=dev` leaves torch out; those tests are then skipped and say so.
-EXTRAS ?= dev,tune
+EXTRAS ?= dev,tune,federated
 BIN := $(VENV)/bin
 FAST := not llm and not mqtt and not postgres and not slow and not process and not homeassistant
 

@@ -8,7 +8,17 @@ import sys
 from collections.abc import Callable, Sequence
 
 from hausgeist import __version__
-from hausgeist.commands import ask, automations, info, learned, model, mqtt, tune, voice
+from hausgeist.commands import (
+    ask,
+    automations,
+    federate,
+    info,
+    learned,
+    model,
+    mqtt,
+    tune,
+    voice,
+)
 from hausgeist.commands.common import fail
 from hausgeist.errors import HausgeistError
 
@@ -37,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     _mqtt_commands(sub)
     _model_commands(sub)
     _automation_commands(sub)
+    _federate_commands(sub)
     p = sub.add_parser(
         "wyoming", help="serve as a Wyoming conversation agent (Home Assistant voice)"
     )
@@ -215,6 +226,33 @@ def _mqtt_commands(sub: Subparsers[argparse.ArgumentParser]) -> None:
     p.add_argument("--seconds", type=float, default=3.0, help="how long to listen (default 3)")
     p.add_argument("--z2m-base", default="zigbee2mqtt", help="Zigbee2MQTT's base topic")
     p.set_defaults(func=mqtt.discover)
+
+
+def _federate_commands(sub: Subparsers[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "federate",
+        help="share what this home learned with other homes, privately (hausgeist[federated])",
+    )
+    fed = p.add_subparsers(dest="federate_command", metavar="ACTION", required=True)
+    p = fed.add_parser("export", help="write this home's noised contribution for one round")
+    _config_flag(p)
+    p.add_argument("--out", required=True, metavar="FILE", help="where ('-': stdout)")
+    p.set_defaults(func=federate.export)
+    p = fed.add_parser("aggregate", help="sum contributions (a round) and aggregates (rounds)")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--out", required=True, metavar="FILE", help="where ('-': stdout)")
+    p.set_defaults(func=federate.aggregate)
+    p = fed.add_parser("import", help="adopt what an aggregate shows at least k homes share")
+    _config_flag(p)
+    p.add_argument("file", metavar="FILE", help="an aggregate ('-': stdin)")
+    p.set_defaults(func=federate.adopt)
+    p = fed.add_parser("revert", help="take back what an aggregate (default: every one) brought")
+    _config_flag(p)
+    p.add_argument("origin", nargs="?", metavar="AGGREGATE", help="its id ('federate status')")
+    p.set_defaults(func=federate.revert)
+    p = fed.add_parser("status", help="privacy spent, budget left, what was adopted")
+    _config_flag(p)
+    p.set_defaults(func=federate.status)
 
 
 def _model_commands(sub: Subparsers[argparse.ArgumentParser]) -> None:

@@ -74,6 +74,11 @@ class ModelError(HausgeistError):
     """The local LLM runtime cannot load or run its model."""
 
 
+class FederationError(HausgeistError):
+    """The federated update hook cannot do what was asked (a budget spent, a file that is
+    not a contribution, a message that would carry a word of the home)."""
+
+
 class HistoryError(HausgeistError):
     """The history database cannot be reached or migrated."""
 

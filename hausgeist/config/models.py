@@ -298,6 +298,26 @@ class LearningConfig(_Model):
     """Unused, a learned phrase's evidence halves in this many days."""
 
 
+class FederationConfig(_Model):
+    """The federated update hook (``hausgeist federate``): what this home shares, how
+    privately, and what it adopts."""
+
+    budget_epsilon: float = Field(default=8.0, gt=0, le=10000)
+    """ε (at δ = 1e-5) this home may spend in any 365 days; past it, it stops contributing."""
+    noise_multiplier: float = Field(default=1.12, ge=0.01, le=50)
+    """Gaussian noise per round, in multiples of the clip (1.12: three rounds spend ε 7.87)."""
+    k: int = Field(default=5, ge=2, le=100000)
+    """A pattern is adopted only when the aggregate counts it for at least this many homes."""
+    width: int = Field(default=16384, ge=1024, le=1 << 20)
+    """Cells per row of the sketch (every home of a federation must use the same)."""
+    most: int = Field(default=1, ge=1, le=16)
+    """Patterns a home counts per round (its strongest)."""
+    salt: str = Field(default="hausgeist-1", min_length=1, max_length=64)
+    """Keys the sketch's hashes (the same in every home of a federation)."""
+    lexicon_size: int = Field(default=20000, ge=1000, le=100000)
+    """Words of the public lexicon a shared phrase may use (the most frequent English ones)."""
+
+
 class Config(_Model):
     """The whole configuration file."""
 
@@ -308,6 +328,7 @@ class Config(_Model):
     policy: PolicyConfig = PolicyConfig()
     history: HistoryConfig = HistoryConfig()
     learning: LearningConfig = LearningConfig()
+    federation: FederationConfig = FederationConfig()
     llm: LlmConfig = LlmConfig()
     data_dir: str | None = None
     location: LocationConfig = LocationConfig()

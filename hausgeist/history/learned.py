@@ -35,6 +35,12 @@ class EventKind(StrEnum):
     MEANT = "meant"
     """What a request's words meant, as calls (a correction, an answer to "which one?",
     feedback that it was right): the LLM stage's own examples and ``model tune``'s data."""
+    ADOPT = "adopt"
+    """A phrase adopted from a federation's aggregate, for one device of this home."""
+    REVERT = "revert"
+    """What an aggregate (or every aggregate) brought is taken back."""
+    SHARED = "shared"
+    """This home sent a contribution to a federation: its noise, hence the ε it spent."""
 
 
 @dataclass(frozen=True)

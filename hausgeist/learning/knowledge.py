@@ -87,6 +87,8 @@ class LearnedPhrase:
     uses: int = 0
     used_by: list[str] = field(default_factory=list)
     """Requests it decided."""
+    origin: str | None = None
+    """The federation aggregate it was adopted from; None: learned in this home."""
 
     def strength(self, now: datetime, settings: Settings) -> float:
         """The evidence, halved for each half-life since it was last confirmed or used."""
@@ -147,6 +149,17 @@ class Habit:
         return [o.request_id for o in self.observations if o.request_id is not None]
 
 
+@dataclass(frozen=True)
+class Shared:
+    """A contribution this home sent to a federation."""
+
+    time: datetime
+    noise_multiplier: float
+    """The noise's standard deviation over the clip: what the round spent."""
+    to: str
+    """Where it went (a file, a server)."""
+
+
 @dataclass
 class MeantRequest:
     """Words of this household and the calls they meant, as a person confirmed them."""
@@ -180,6 +193,10 @@ class Knowledge:
         """Confirmed requests and what they meant (newest last)."""
         self.withdrawn: set[str] = set()
         """Requests a person corrected, undid, switched back or said were wrong."""
+        self.shared: list[Shared] = []
+        """Contributions sent to a federation, oldest first."""
+        self.reverted: set[str] = set()
+        """Aggregates taken back."""
         self.version = 0
         """Events folded in so far: changes whenever what was learned may have."""
         self._by_words: dict[str, list[LearnedPhrase]] = defaultdict(list)
@@ -212,6 +229,14 @@ class Knowledge:
                     self._forget(data)
                 case EventKind.MEANT:
                     self._meant(event, data)
+                case EventKind.ADOPT:
+                    self._adopt(event, data)
+                case EventKind.REVERT:
+                    self._revert(data)
+                case EventKind.SHARED:
+                    self.shared.append(
+                        Shared(event.time, float(data["noise_multiplier"]), str(data["to"]))
+                    )
                 case EventKind.FEEDBACK:
                     pass  # kept for the record; its effect came as PHRASE/AGAINST events
         except (KeyError, TypeError, ValueError):
@@ -221,6 +246,9 @@ class Knowledge:
         phrase, entity, area = str(data["phrase"]), str(data["entity_id"]), data.get("area")
         key = item_id("phrase", phrase, entity, area)
         item = self.phrases.get(key)
+        if event.kind is EventKind.AGAINST:
+            # Adopted from a federation and then corrected here: this household's word wins.
+            self._drop_phrase(item_id("adopted", phrase, entity, area))
         if item is None:
             if event.kind is EventKind.AGAINST:
                 return
@@ -243,6 +271,31 @@ class Knowledge:
         if event.kind is EventKind.PHRASE:
             item.sources.add(str(data.get("source", "correction")))
             item.last_evidence = _later(item.last_evidence, event.time)
+
+    def _adopt(self, event: LearningEvent, data: Mapping[str, Any]) -> None:
+        origin = str(data["origin"])
+        if origin in self.reverted:
+            return
+        phrase, entity, area = str(data["phrase"]), str(data["entity_id"]), data.get("area")
+        key = item_id("adopted", phrase, entity, area)
+        if key in self.phrases:
+            return
+        item = LearnedPhrase(key, phrase, entity, area, event.time, origin=origin)
+        item.weight = float(data["weight"])
+        item.sources.add("federation")
+        item.last_evidence = event.time
+        self.phrases[key] = item
+        self._by_words[phrase].append(item)
+        self.longest = max(self.longest, len(phrase.split()))
+        self._first_words.add(phrase.split(maxsplit=1)[0])
+
+    def _revert(self, data: Mapping[str, Any]) -> None:
+        everything = bool(data.get("all"))
+        origins = {p.origin for p in self.phrases.values() if p.origin is not None}
+        gone = origins if everything else {str(data["origin"])}
+        self.reverted |= gone
+        for key in [k for k, p in self.phrases.items() if p.origin in gone]:
+            self._drop_phrase(key)
 
     def _value(self, event: LearningEvent, data: Mapping[str, Any]) -> None:
         entity, attribute = str(data["entity_id"]), str(data["attribute"])
@@ -288,6 +341,7 @@ class Knowledge:
 
     def _forget(self, data: Mapping[str, Any]) -> None:
         if data.get("all"):
+            self.reverted |= {p.origin for p in self.phrases.values() if p.origin is not None}
             self.phrases.clear()
             self.habits.clear()
             self.meant.clear()
@@ -319,21 +373,28 @@ class Knowledge:
 
     def best(self, phrase: str, areas: Sequence[str | None], now: datetime) -> LearnedPhrase | None:
         """The surest active meaning of ``phrase`` scoped to one of ``areas`` (in that order
-        of preference; None stands for "anywhere")."""
-        for area in areas:
-            active = [
-                p
-                for p in self.candidates(phrase)
-                if p.area == area and p.active(now, self.settings)
-            ]
-            if active:
-                return max(active, key=lambda p: p.strength(now, self.settings))
+        of preference; None stands for "anywhere"). What this household taught comes before
+        anything adopted from a federation, wherever it holds."""
+        for adopted in (False, True):
+            for area in areas:
+                active = [
+                    p
+                    for p in self.candidates(phrase)
+                    if p.area == area
+                    and (p.origin is not None) == adopted
+                    and p.active(now, self.settings)
+                ]
+                if active:
+                    return max(active, key=lambda p: p.strength(now, self.settings))
         return None
 
     def only(self, phrase: str, now: datetime) -> LearnedPhrase | None:
         """The surest active meaning of ``phrase`` in any area, when every active meaning
-        names the same device; None when it means different devices in different places."""
+        names the same device; None when it means different devices in different places.
+        Adopted meanings count only where the household taught none."""
         active = [p for p in self.candidates(phrase) if p.active(now, self.settings)]
+        own = [p for p in active if p.origin is None]
+        active = own or active
         if len({p.entity_id for p in active}) != 1:
             return None
         return max(active, key=lambda p: p.strength(now, self.settings))

@@ -24,6 +24,7 @@ def describe(knowledge: Knowledge, registry: DeviceRegistry, now: datetime) -> l
                 "device": device.name if device else None,
                 "area": p.area,
                 "learned_from": sorted(p.sources),
+                "origin": p.origin,
                 "evidence": p.evidence,
                 "weight": round(p.weight, 2),
                 "confidence": round(p.confidence(now, settings), 3),
@@ -83,6 +84,8 @@ def format_learned(items: list[dict[str, Any]]) -> str:
             where = f" in {item['area']}" if item["area"] else ""
             what = f"'{item['phrase']}'{where} -> {item['device'] or item['entity_id']}"
             how = f"from {', '.join(item['learned_from'])}; confidence {item['confidence']:.2f}"
+            if item["origin"]:
+                how = f"adopted from federation aggregate {item['origin']}, below this home's own"
         elif item["kind"] == "example":
             where = f" in {item['area']}" if item["area"] else ""
             calls = ", ".join(f"{c['service']} {c['entity_id']}" for c in item["calls"])

@@ -1,0 +1,176 @@
+"""``federate export|aggregate|import|revert|status``: the federated update hook by files, for
+homes that share through a person rather than a server."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from hausgeist.commands.common import EXIT_OK, UsageError, load
+from hausgeist.commands.learned import _learner, _open
+from hausgeist.config import Config
+from hausgeist.errors import FederationError
+from hausgeist.federation import hook
+from hausgeist.federation.lexicon import english
+from hausgeist.federation.payload import Payload
+from hausgeist.history import SqlHistory
+from hausgeist.history.learned import EventKind, LearningEvent
+from hausgeist.learning.learner import Learner
+
+HISTORY_READ = 100_000
+"""Requests read for the scanner's strings."""
+
+
+def _history_texts(store: SqlHistory, config: Config) -> list[str]:
+    return [e.text for e in store.recent(HISTORY_READ, home=config.home)]
+
+
+def contribution(
+    config: Config, store: SqlHistory, learner: Learner, to: str, now: datetime
+) -> hook.Contribution:
+    """This home's contribution for one round, checked by the scanner (not yet recorded)."""
+    texts = _history_texts(store, config)
+    names = [config.home] if config.home else []
+    secrets, private = hook.secrets_of(learner.understanding.registry, names, texts)
+    return hook.contribute(
+        learner.knowledge,
+        learner.understanding.registry,
+        config.federation,
+        english(config.federation.lexicon_size),
+        secrets,
+        now=now,
+        to=to,
+        rng=np.random.default_rng(),
+        private=private,
+        home=config.home,
+    )
+
+
+def export(args: argparse.Namespace) -> int:
+    """Write this home's clipped, noised contribution for one round."""
+    config, _ = load(args.config)
+    now = datetime.now(UTC)
+    with _open(config) as store:
+        learner = _learner(config, store)
+        made = contribution(config, store, learner, args.out, now)
+        after = hook.spent(learner.knowledge, config.federation, now).next_round
+        _write(args.out, made.payload.text())
+        store.record_learning([made.event])
+    p = made.payload
+    print(
+        f"Wrote {args.out}: {len(made.patterns)} pattern(s) in a sketch of 3x{p.shape.width} "
+        f"cells, noise multiplier {p.noise_multiplier:g}, ε {p.epsilon:.2f} at δ {p.delta:g} "
+        f"this round; ε {after:.2f} of {config.federation.budget_epsilon:g} spent in 365 days.",
+        file=sys.stderr,
+    )
+    for d in made.dropped:
+        print(f"  not shared: '{d.phrase}' ({d.reason})", file=sys.stderr)
+    return EXIT_OK
+
+
+def aggregate(args: argparse.Namespace) -> int:
+    """Sum contributions (one round) and earlier aggregates (more rounds) into an aggregate."""
+    payloads = [_read(f) for f in args.files]
+    total = hook.combine(payloads)
+    _write(args.out, total.text())
+    print(
+        f"Wrote {args.out}: {total.rounds} round(s), homes per round {total.homes}.",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def adopt(args: argparse.Namespace) -> int:
+    """Read an aggregate and adopt what at least k homes share, below this home's own."""
+    config, _ = load(args.config)
+    aggregate = _read(args.file)
+    if aggregate.kind != "aggregate":
+        raise UsageError(
+            f"{args.file} is one home's contribution; adopt an aggregate "
+            "('hausgeist federate aggregate FILES --out FILE' makes one)"
+        )
+    now = datetime.now(UTC)
+    with _open(config) as store:
+        learner = _learner(config, store)
+        result = hook.adopt(
+            aggregate,
+            learner.knowledge,
+            learner.understanding.registry,
+            config.federation,
+            english(aggregate.lexicon_size),
+            now=now,
+            home=config.home,
+        )
+        if result.origin in learner.knowledge.reverted:
+            raise UsageError(f"aggregate {result.origin} was reverted; it is not adopted again")
+        store.record_learning(result.events)
+    print(
+        f"Aggregate {result.origin}: {len(result.found)} pattern(s) held by at least "
+        f"{result.threshold:.1f} homes; {len(result.events)} phrase(s) adopted for this home."
+    )
+    for f in result.found:
+        print(f"  '{f.pattern.phrase}' for {f.pattern.target} ({f.homes:.1f} homes)")
+    for e in result.events:
+        where = e.data["area"] or "anywhere"
+        print(f"  adopted: '{e.data['phrase']}' is {e.data['entity_id']} ({where})")
+    return EXIT_OK
+
+
+def revert(args: argparse.Namespace) -> int:
+    """Take back what an aggregate (or every aggregate) brought."""
+    config, _ = load(args.config)
+    now = datetime.now(UTC)
+    with _open(config) as store:
+        learner = _learner(config, store)
+        origins = sorted({p.origin for p in learner.knowledge.phrases.values() if p.origin})
+        if args.origin is not None and args.origin not in origins:
+            known = ", ".join(origins) or "nothing was adopted"
+            raise UsageError(f"no adopted aggregate '{args.origin}' (adopted: {known})")
+        data: dict[str, object] = {"all": True} if args.origin is None else {"origin": args.origin}
+        store.record_learning([LearningEvent(EventKind.REVERT, now, data, home=config.home)])
+    what = args.origin or ", ".join(origins) or "nothing"
+    print(f"Reverted what was adopted from: {what}.")
+    return EXIT_OK
+
+
+def status(args: argparse.Namespace) -> int:
+    """The privacy budget and what was adopted."""
+    config, _ = load(args.config)
+    now = datetime.now(UTC)
+    with _open(config) as store:
+        learner = _learner(config, store)
+        s = hook.spent(learner.knowledge, config.federation, now)
+        adopted = [p for p in learner.knowledge.phrases.values() if p.origin]
+    print(f"Rounds contributed in 365 days: {s.rounds}")
+    print(f"ε spent (δ = 1e-5): {s.epsilon:.2f} of {s.budget:g}")
+    if s.allows:
+        print(f"Next round: ε {s.next_round:.2f} in total")
+    else:
+        until = f" until {s.until:%Y-%m-%d}" if s.until else ""
+        print(f"Budget spent: this home does not contribute{until}")
+    print(f"Adopted phrases: {len(adopted)}")
+    for p in adopted:
+        print(f"  '{p.phrase}' is {p.entity_id} ({p.area or 'anywhere'}; from {p.origin})")
+    return EXIT_OK
+
+
+def _read(name: str) -> Payload:
+    try:
+        text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise FederationError(f"cannot read {name}: {exc.strerror or exc}") from exc
+    return Payload.read(text, name)
+
+
+def _write(name: str, text: str) -> None:
+    if name == "-":
+        sys.stdout.write(text + "\n")
+        return
+    try:
+        Path(name).write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise FederationError(f"cannot write {name}: {exc.strerror or exc}") from exc

@@ -1,0 +1,258 @@
+"""The home's side of a federation: what it sends, what it spent, what it adopts.
+
+:func:`contribute` turns this home's learned phrases into a clipped, noised sketch (and the
+event that records the ε it spent), refusing past the yearly budget or when the message would
+hold a string of the home; :func:`combine` adds contributions (one round) and aggregates
+(more rounds); :func:`adopt` reads an aggregate back and turns each pattern at least ``k``
+homes hold into phrases for this home's own devices, ranked below everything it learned
+itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import numpy as np
+
+from hausgeist.config.models import FederationConfig
+from hausgeist.devices.registry import DeviceRegistry
+from hausgeist.errors import FederationError
+from hausgeist.federation import privacy
+from hausgeist.federation.discovery import Found, discover, noise_homes, threshold
+from hausgeist.federation.patterns import (
+    Dropped,
+    Pattern,
+    devices_for,
+    home_words,
+    patterns_of,
+    targets,
+)
+from hausgeist.federation.payload import Payload, Secrets, Shape, cells_of, checked
+from hausgeist.federation.sketch import SketchShape, encode
+from hausgeist.history.learned import EventKind, LearningEvent
+from hausgeist.learning.knowledge import Knowledge
+
+YEAR = timedelta(days=365)
+
+
+def shape_of(settings: FederationConfig) -> SketchShape:
+    return SketchShape(settings.width, settings.most, 1.0, settings.salt)
+
+
+@dataclass(frozen=True)
+class Spent:
+    """This home's privacy spending (``hausgeist federate status``)."""
+
+    rounds: int
+    """Contributions sent in the last 365 days."""
+    epsilon: float
+    """ε at δ = 1e-5 they spent together."""
+    budget: float
+    next_round: float
+    """ε after one more round at the configured noise."""
+    until: datetime | None
+    """When the oldest round of the year stops counting (None: none sent)."""
+
+    @property
+    def allows(self) -> bool:
+        return self.next_round <= self.budget + 1e-9
+
+
+def spent(knowledge: Knowledge, settings: FederationConfig, now: datetime) -> Spent:
+    year = [s for s in knowledge.shared if s.time > now - YEAR]
+    zs = [s.noise_multiplier for s in year]
+    return Spent(
+        rounds=len(year),
+        epsilon=privacy.epsilon(zs),
+        budget=settings.budget_epsilon,
+        next_round=privacy.epsilon([*zs, settings.noise_multiplier]),
+        until=min(s.time for s in year) + YEAR if year else None,
+    )
+
+
+@dataclass(frozen=True)
+class Contribution:
+    payload: Payload
+    patterns: list[Pattern]
+    dropped: list[Dropped]
+    event: LearningEvent
+    """Records the round's noise (the ε it spent); keep it once the payload is sent."""
+
+
+def contribute(
+    knowledge: Knowledge,
+    registry: DeviceRegistry,
+    settings: FederationConfig,
+    lexicon: Iterable[str],
+    secrets: Secrets,
+    *,
+    now: datetime,
+    to: str,
+    rng: np.random.Generator,
+    private: frozenset[str],
+    home: str | None = None,
+) -> Contribution:
+    """This home's contribution to one round, noised so that it alone is (ε, δ)-private."""
+    budget = spent(knowledge, settings, now)
+    if not budget.allows:
+        raise FederationError(
+            f"this home's privacy budget is spent: one more round would make ε "
+            f"{budget.next_round:.2f} in 365 days (budget {budget.budget:g}); it stops "
+            f"contributing until {budget.until:%Y-%m-%d} or a larger federation.budget_epsilon"
+        )
+    shape = shape_of(settings)
+    words = frozenset(lexicon)
+    found, dropped = patterns_of(knowledge, registry, words, private, now)
+    strongest = sorted(found, key=lambda p: -_strength(knowledge, p, now))
+    chosen = strongest[: shape.most]
+    z = settings.noise_multiplier
+    sketch = encode(chosen, shape) + rng.normal(0.0, z * shape.clip, (3, shape.width))
+    payload = Payload(
+        kind="contribution",
+        shape=Shape.of(shape),
+        lexicon_size=settings.lexicon_size,
+        rounds=1,
+        homes=[1],
+        noise_std=z * shape.clip,
+        noise_multiplier=z,
+        epsilon=privacy.epsilon([z]),
+        delta=privacy.DELTA,
+        cells=cells_of(sketch),
+    )
+    checked(payload, secrets, to)
+    event = LearningEvent(
+        EventKind.SHARED,
+        now,
+        {"noise_multiplier": z, "to": to, "patterns": len(chosen), "epsilon": payload.epsilon},
+        home=home,
+    )
+    return Contribution(payload, chosen, dropped, event)
+
+
+def _strength(knowledge: Knowledge, pattern: Pattern, now: datetime) -> float:
+    return max(
+        (
+            p.strength(now, knowledge.settings)
+            for p in knowledge.phrases.values()
+            if p.origin is None and p.phrase == pattern.phrase
+        ),
+        default=0.0,
+    )
+
+
+def combine(payloads: Sequence[Payload]) -> Payload:
+    """Contributions summed as one round, aggregates added as further rounds."""
+    if not payloads:
+        raise FederationError("nothing to aggregate: name contribution or aggregate files")
+    first = payloads[0]
+    for p in payloads[1:]:
+        if (p.shape, p.lexicon, p.lexicon_size) != (first.shape, first.lexicon, first.lexicon_size):
+            raise FederationError(
+                "the files were made with different sketch settings or lexicons "
+                "(federation.width/most/salt/lexicon_size must match in every home)"
+            )
+    contributions = [p for p in payloads if p.kind == "contribution"]
+    aggregates = [p for p in payloads if p.kind == "aggregate"]
+    total = sum((p.sum() for p in payloads), start=np.zeros_like(first.sum()))
+    homes = ([len(contributions)] if contributions else []) + [
+        h for a in aggregates for h in a.homes
+    ]
+    noise = math.sqrt(sum(p.noise_std**2 for p in payloads))
+    return Payload(
+        kind="aggregate",
+        shape=first.shape,
+        lexicon=first.lexicon,
+        lexicon_size=first.lexicon_size,
+        rounds=len(homes),
+        homes=homes,
+        noise_std=noise,
+        noise_multiplier=max(p.noise_multiplier for p in payloads),
+        epsilon=max(p.epsilon for p in payloads),
+        delta=first.delta,
+        cells=cells_of(total),
+    )
+
+
+def origin_of(aggregate: Payload) -> str:
+    return hashlib.sha256(aggregate.text().encode()).hexdigest()[:8]
+
+
+@dataclass(frozen=True)
+class Adoption:
+    found: list[Found]
+    """Patterns the aggregate holds for at least k homes."""
+    events: list[LearningEvent]
+    """Phrases for this home's devices: keep them to adopt."""
+    threshold: float
+    """Homes a pattern had to count."""
+    origin: str
+
+
+def adopt(
+    aggregate: Payload,
+    knowledge: Knowledge,
+    registry: DeviceRegistry,
+    settings: FederationConfig,
+    lexicon: Sequence[str],
+    *,
+    now: datetime,
+    home: str | None = None,
+) -> Adoption:
+    """What ``aggregate`` teaches this home."""
+    shape = aggregate.shape.sketch()
+    mean = aggregate.sum() / aggregate.rounds
+    noise = aggregate.noise_std / aggregate.rounds / shape.weight
+    found = discover(mean, shape, lexicon, targets(), settings.k, noise)
+    origin = origin_of(aggregate)
+    configured = {
+        " ".join(n.casefold().split()) for d in registry for n in (d.name, *d.aliases)
+    } | {
+        " ".join(n.casefold().split())
+        for a in registry.areas.values()
+        for n in (a.name, *a.aliases)
+    }
+    events: list[LearningEvent] = []
+    for f in found:
+        if f.pattern.phrase in configured:
+            continue
+        for area, devices in devices_for(registry, f.pattern.target).items():
+            if len(devices) != 1:
+                continue
+            data = {
+                "phrase": f.pattern.phrase,
+                "entity_id": devices[0].entity_id,
+                "area": area,
+                "origin": origin,
+                "pattern": f.pattern.key,
+                "homes": round(f.homes, 2),
+                "weight": knowledge.settings.min_evidence,
+            }
+            events.append(LearningEvent(EventKind.ADOPT, now, data, home=home))
+    return Adoption(found, events, threshold(settings.k, noise), origin)
+
+
+def expected_noise(settings: FederationConfig, rounds: int, homes: int = 1) -> float:
+    """The noise, in homes, of an aggregate of ``rounds`` rounds of ``homes`` locally noised
+    contributions each."""
+    shape = shape_of(settings)
+    return noise_homes(shape, settings.noise_multiplier * math.sqrt(homes), rounds)
+
+
+def secrets_of(
+    registry: DeviceRegistry, names: Iterable[str], texts: Sequence[str]
+) -> tuple[Secrets, frozenset[str]]:
+    """What this home must never send: every string of its registry, the configuration's
+    other names (``names``) and its history's requests (``texts``); and the words no shared
+    pattern may hold (the home's names, and words its history writes as names: capitalised
+    after the first word)."""
+    strings: list[str] = [*names, *texts]
+    for device in registry:
+        strings += [device.name, *device.aliases, device.entity_id, device.object_id]
+    for area in registry.areas.values():
+        strings += [area.name, *area.aliases, area.id]
+    proper = [w for t in texts for w in t.split()[1:] if w[:1].isupper() and w[1:].islower()]
+    return Secrets(strings), home_words(registry, [*names, *proper])

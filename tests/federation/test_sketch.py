@@ -1,0 +1,62 @@
+"""The sketch: bounded per home, read back only for what at least k homes hold."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hausgeist.federation.discovery import discover, noise_homes, threshold
+from hausgeist.federation.patterns import Pattern, targets
+from hausgeist.federation.sketch import SketchShape, encode
+
+SHAPE = SketchShape(width=4096, most=2)
+LEXICON = ["telly", "big", "light", "goggle", "box", "snug", "lamp", "comfy", "the"]
+TELLY = Pattern("media_player:tv", "telly")
+BIG = Pattern("light:ceiling light", "big light")
+SNUG = Pattern("light:floor lamp", "snug lamp")
+
+words = st.sampled_from(LEXICON)
+pattern = st.builds(
+    Pattern,
+    st.sampled_from(["media_player:tv", "light:ceiling light", "light:floor lamp", "fan:"]),
+    st.lists(words, min_size=1, max_size=2).map(" ".join),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(pattern, max_size=2, unique=True))
+def test_one_home_moves_the_sum_by_at_most_the_clip(patterns: list[Pattern]) -> None:
+    assert np.linalg.norm(encode(patterns, SHAPE)) <= SHAPE.clip + 1e-9
+
+
+def test_more_patterns_than_a_home_may_count_is_an_error() -> None:
+    with pytest.raises(ValueError, match="at most 2"):
+        encode([TELLY, BIG, SNUG], SHAPE)
+
+
+def test_without_noise_what_k_homes_hold_is_found_and_what_fewer_hold_is_not() -> None:
+    homes = [[TELLY, BIG]] * 5 + [[TELLY, SNUG]] * 1 + [[TELLY]] * 2
+    total = sum((encode(h, SHAPE) for h in homes), start=SHAPE.empty())
+    found = {f.pattern: round(f.homes, 6) for f in discover(total, SHAPE, LEXICON, targets(), 5)}
+    assert found == {TELLY: 8.0, BIG: 5.0}
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_a_pattern_of_one_home_is_never_found_under_noise(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    homes = [[TELLY]] * 7 + [[SNUG]]
+    z = 1.0
+    total = sum((encode(h, SHAPE) for h in homes), start=SHAPE.empty()) + rng.normal(
+        0, z, (3, SHAPE.width)
+    )
+    noise = noise_homes(SHAPE, z, 1)
+    found = {f.pattern for f in discover(total, SHAPE, LEXICON, targets(), 5, noise)}
+    assert SNUG not in found
+
+
+def test_the_bar_rises_with_the_noise() -> None:
+    assert threshold(5, 0.5) == 5
+    assert threshold(5, 2.0) == pytest.approx(9.0)
