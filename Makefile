@@ -21,12 +21,16 @@ demo: $(BIN)/hausgeist
 	$(BIN)/hausgeist demo
 
 # Lint, format, mypy --strict, the import contracts, then every test.
-test: check .ha/installed
+test: check .ha/installed .flower/installed
 	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/test
 
 # A real Home Assistant core for the tests, in its own virtual environment (~3 min once).
 .ha/installed: scripts/install-homeassistant
 	PYTHON=python3 scripts/install-homeassistant
+
+# Flower, for the federation's tests, in its own environment (flwr pins what amqtt cannot use).
+.flower/installed: scripts/install-flower
+	PYTHON=python3 scripts/install-flower
 
 check: $(BIN)/hausgeist
 	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/check

@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from hausgeist import __version__
 from hausgeist.commands import (
@@ -237,6 +238,16 @@ def _federate_commands(sub: Subparsers[argparse.ArgumentParser]) -> None:
     p = fed.add_parser("export", help="write this home's noised contribution for one round")
     _config_flag(p)
     p.add_argument("--out", required=True, metavar="FILE", help="where ('-': stdout)")
+    p.add_argument(
+        "--server-noise",
+        type=float,
+        metavar="Z",
+        help="add no noise here: the server adds Z times the clip to the round's sum (Flower)",
+    )
+    p.add_argument(
+        "--expect", metavar="W/M/SALT/L", help="refuse unless federation: has these settings"
+    )
+    p.add_argument("--to", metavar="WHERE", help="where it goes, for the record")
     p.set_defaults(func=federate.export)
     p = fed.add_parser("aggregate", help="sum contributions (a round) and aggregates (rounds)")
     p.add_argument("files", nargs="+", metavar="FILE")
@@ -253,6 +264,27 @@ def _federate_commands(sub: Subparsers[argparse.ArgumentParser]) -> None:
     p = fed.add_parser("status", help="privacy spent, budget left, what was adopted")
     _config_flag(p)
     p.set_defaults(func=federate.status)
+    p = fed.add_parser("server", help="run a federation's rounds on Flower (SuperLink + ServerApp)")
+    _config_flag(p)
+    p.add_argument("--host", default="127.0.0.1", help="where homes reach it (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=9092, help="its port (default 9092)")
+    p.add_argument("--rounds", type=int, default=3, help="rounds (default 3)")
+    p.add_argument("--min-homes", type=int, default=2, help="homes a round waits for (default 2)")
+    p.add_argument(
+        "--round-timeout", type=float, default=120.0, help="seconds a round waits (default 120)"
+    )
+    p.add_argument("--out", type=Path, metavar="FILE", help="also write the aggregate here")
+    p.add_argument("--certfile", type=Path, help="TLS certificate (with --keyfile and --ca)")
+    p.add_argument("--keyfile", type=Path)
+    p.add_argument("--ca", type=Path, help="the CA certificate homes check the server with")
+    p.add_argument("--log", type=Path, metavar="FILE", help="Flower's own log")
+    p.set_defaults(func=federate.server)
+    p = fed.add_parser("join", help="answer a federation's rounds until stopped (SuperNode)")
+    _config_flag(p)
+    p.add_argument("--server", required=True, metavar="HOST:PORT", help="the federation server")
+    p.add_argument("--ca", type=Path, help="the server's CA certificate (default: insecure)")
+    p.add_argument("--log", type=Path, metavar="FILE", help="Flower's own log")
+    p.set_defaults(func=federate.join)
 
 
 def _model_commands(sub: Subparsers[argparse.ArgumentParser]) -> None:

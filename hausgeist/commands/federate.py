@@ -4,6 +4,7 @@ homes that share through a person rather than a server."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +20,7 @@ from hausgeist.federation.lexicon import english
 from hausgeist.federation.payload import Payload
 from hausgeist.history import SqlHistory
 from hausgeist.history.learned import EventKind, LearningEvent
+from hausgeist.integration.flower import processes
 from hausgeist.learning.learner import Learner
 
 HISTORY_READ = 100_000
@@ -30,7 +32,12 @@ def _history_texts(store: SqlHistory, config: Config) -> list[str]:
 
 
 def contribution(
-    config: Config, store: SqlHistory, learner: Learner, to: str, now: datetime
+    config: Config,
+    store: SqlHistory,
+    learner: Learner,
+    to: str,
+    now: datetime,
+    server_noise: float | None = None,
 ) -> hook.Contribution:
     """This home's contribution for one round, checked by the scanner (not yet recorded)."""
     texts = _history_texts(store, config)
@@ -47,23 +54,38 @@ def contribution(
         rng=np.random.default_rng(),
         private=private,
         home=config.home,
+        server_noise=server_noise,
     )
+
+
+def _expect(config: Config, expected: str) -> None:
+    f = config.federation
+    mine = f"{f.width}/{f.most}/{f.salt}/{f.lexicon_size}"
+    if expected != mine:
+        raise FederationError(
+            f"the federation counts with width/most/salt/lexicon_size {expected}, this home's "
+            f"configuration with {mine}: set federation: to the federation's values"
+        )
 
 
 def export(args: argparse.Namespace) -> int:
     """Write this home's clipped, noised contribution for one round."""
     config, _ = load(args.config)
+    if args.expect is not None:
+        _expect(config, args.expect)
     now = datetime.now(UTC)
+    to = args.to or args.out
     with _open(config) as store:
         learner = _learner(config, store)
-        made = contribution(config, store, learner, args.out, now)
+        made = contribution(config, store, learner, to, now, args.server_noise)
         after = hook.spent(learner.knowledge, config.federation, now).next_round
         _write(args.out, made.payload.text())
         store.record_learning([made.event])
     p = made.payload
+    noise = "added by the server" if args.server_noise is not None else "added here"
     print(
         f"Wrote {args.out}: {len(made.patterns)} pattern(s) in a sketch of 3x{p.shape.width} "
-        f"cells, noise multiplier {p.noise_multiplier:g}, ε {p.epsilon:.2f} at δ {p.delta:g} "
+        f"cells, noise multiplier {p.noise_multiplier:g} ({noise}), ε {p.epsilon:.2f} at δ {p.delta:g} "
         f"this round; ε {after:.2f} of {config.federation.budget_epsilon:g} spent in 365 days.",
         file=sys.stderr,
     )
@@ -174,3 +196,49 @@ def _write(name: str, text: str) -> None:
         Path(name).write_text(text + "\n", encoding="utf-8")
     except OSError as exc:
         raise FederationError(f"cannot write {name}: {exc.strerror or exc}") from exc
+
+
+def server(args: argparse.Namespace) -> int:
+    """Run a federation's rounds on Flower: a SuperLink, the ServerApp, then stop."""
+    config, _ = load(args.config, devices=False)
+    tls = processes.Tls(args.certfile, args.keyfile, args.ca)
+    if (tls.certfile is None) != (tls.keyfile is None) or (tls.certfile and not tls.ca):
+        raise UsageError("TLS needs --certfile, --keyfile and --ca together (or none: insecure)")
+    options = processes.ServerOptions(
+        host=args.host,
+        port=args.port,
+        rounds=args.rounds,
+        min_homes=args.min_homes,
+        round_timeout_s=args.round_timeout,
+        out=args.out,
+        tls=tls,
+    )
+    print(
+        f"Federation on {args.host}:{args.port}: {args.rounds} round(s), at least "
+        f"{args.min_homes} homes, noise multiplier {config.federation.noise_multiplier:g}",
+        file=sys.stderr,
+    )
+    code = processes.serve(options, config.federation, args.log)
+    if code != 0:
+        raise FederationError(f"the Flower run ended with code {code}; see --log for why")
+    if args.out is not None:
+        print(f"Aggregate written to {args.out}", file=sys.stderr)
+    return EXIT_OK
+
+
+def join(args: argparse.Namespace) -> int:
+    """Answer a federation's rounds with this home's contributions until stopped."""
+    config_path = Path(args.config).resolve() if args.config else None
+    load(args.config)  # a configuration that does not load is said now, not in a round
+    data = os.environ.get("HAUSGEIST_DATA_DIR")
+    member = processes.Member(
+        args.server, config_path, Path(data) if data else None, processes.Tls(ca=args.ca)
+    )
+    node = processes.join(member, args.log)
+    print(f"Joined the federation at {args.server}; Ctrl-C to leave.", file=sys.stderr)
+    try:
+        return node.wait()
+    except KeyboardInterrupt:
+        node.terminate()
+        node.wait(10)
+        return EXIT_OK

@@ -61,8 +61,9 @@ MARGIN = 4.5
 
 
 def threshold(k: float, noise: float) -> float:
-    """The count, in homes, a key must clear."""
-    return max(k, MARGIN * noise)
+    """The count, in homes, a key must clear: one that rounds to at least ``k`` homes, and
+    :data:`MARGIN` standard deviations of the noise, whichever is higher."""
+    return max(k - 0.5, MARGIN * noise)
 
 
 def _heavy(

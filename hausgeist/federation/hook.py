@@ -95,9 +95,21 @@ def contribute(
     rng: np.random.Generator,
     private: frozenset[str],
     home: str | None = None,
+    server_noise: float | None = None,
 ) -> Contribution:
-    """This home's contribution to one round, noised so that it alone is (ε, δ)-private."""
-    budget = spent(knowledge, settings, now)
+    """This home's contribution to one round, noised so that it alone is (ε, δ)-private; or,
+    for a server that adds ``server_noise`` (times the clip) to the round's sum itself,
+    clipped only (the sum is then private at that noise, the message to the server is not)."""
+    z = settings.noise_multiplier if server_noise is None else server_noise
+    if z <= 0:
+        raise FederationError("a round's noise multiplier must be above 0")
+    budget = spent(knowledge, settings.model_copy(update={"noise_multiplier": z}), now)
+    if not budget.allows and budget.until is None:
+        raise FederationError(
+            f"one round at noise multiplier {z:g} spends ε {budget.next_round:.2f}, more than "
+            f"this home's budget of {budget.budget:g} (federation.budget_epsilon): raise the "
+            "noise or the budget"
+        )
     if not budget.allows:
         raise FederationError(
             f"this home's privacy budget is spent: one more round would make ε "
@@ -109,15 +121,17 @@ def contribute(
     found, dropped = patterns_of(knowledge, registry, words, private, now)
     strongest = sorted(found, key=lambda p: -_strength(knowledge, p, now))
     chosen = strongest[: shape.most]
-    z = settings.noise_multiplier
-    sketch = encode(chosen, shape) + rng.normal(0.0, z * shape.clip, (3, shape.width))
+    sketch = encode(chosen, shape)
+    own_noise = z * shape.clip if server_noise is None else 0.0
+    if own_noise:
+        sketch = sketch + rng.normal(0.0, own_noise, (3, shape.width))
     payload = Payload(
         kind="contribution",
         shape=Shape.of(shape),
         lexicon_size=settings.lexicon_size,
         rounds=1,
         homes=[1],
-        noise_std=z * shape.clip,
+        noise_std=own_noise,
         noise_multiplier=z,
         epsilon=privacy.epsilon([z]),
         delta=privacy.DELTA,

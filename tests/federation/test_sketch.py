@@ -58,5 +58,5 @@ def test_a_pattern_of_one_home_is_never_found_under_noise(seed: int) -> None:
 
 
 def test_the_bar_rises_with_the_noise() -> None:
-    assert threshold(5, 0.5) == 5
+    assert threshold(5, 0.5) == 4.5
     assert threshold(5, 2.0) == pytest.approx(9.0)
