@@ -119,7 +119,7 @@ def contribute(
     shape = shape_of(settings)
     words = frozenset(lexicon)
     found, dropped = patterns_of(knowledge, registry, words, private, now)
-    strongest = sorted(found, key=lambda p: -_strength(knowledge, p, now))
+    strongest = sorted(found, key=lambda p: _strength(knowledge, p, now), reverse=True)
     chosen = strongest[: shape.most]
     sketch = encode(chosen, shape)
     own_noise = z * shape.clip if server_noise is None else 0.0
@@ -147,14 +147,15 @@ def contribute(
     return Contribution(payload, chosen, dropped, event)
 
 
-def _strength(knowledge: Knowledge, pattern: Pattern, now: datetime) -> float:
+def _strength(knowledge: Knowledge, pattern: Pattern, now: datetime) -> tuple[float, int]:
+    """How strongly this home holds a pattern: its evidence, then how often it was used."""
     return max(
         (
-            p.strength(now, knowledge.settings)
+            (round(p.strength(now, knowledge.settings), 2), p.uses)
             for p in knowledge.phrases.values()
             if p.origin is None and p.phrase == pattern.phrase
         ),
-        default=0.0,
+        default=(0.0, 0),
     )
 
 

@@ -155,7 +155,7 @@ def _one_round(z: float) -> float:
         )
     )
     accountant.compose(GaussianPrivacyEvent(z, 1, 1))
-    return accountant.get_privacy_spent().epsilon
+    return float(accountant.get_privacy_spent().epsilon)
 
 
 def _sketch(reply: Message, width: int) -> np.ndarray | None:
