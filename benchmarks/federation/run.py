@@ -19,6 +19,7 @@ import json
 import os
 import platform
 import random
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -122,7 +123,7 @@ def flower_run(sites: list[Site], folder: Path, args: argparse.Namespace) -> dic
     env = {k: v for k, v in os.environ.items() if not k.startswith("HAUSGEIST_")}
     server = subprocess.Popen(
         [sys.executable, "-m", "hausgeist", "federate", "server", "--config", str(sites[0].config),
-         "--port", str(port), "--rounds", str(args.rounds), "--min-homes", str(HOMES - 1),
+         "--port", str(port), "--rounds", str(args.rounds), "--min-homes", str(HOMES),
          "--round-timeout", "45", "--out", str(out), "--log", str(folder / "link.log")],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
@@ -153,10 +154,10 @@ def flower_run(sites: list[Site], folder: Path, args: argparse.Namespace) -> dic
         lines.extend(server.stdout)
 
     def drop() -> None:
-        # The last home's SuperNode goes away as soon as round 2's message reached it: mid-round.
-        log = folder / f"{sites[-1].home.name}.log"
+        # The last home's SuperNode goes away right after its first contribution: the
+        # SuperLink still counts it, so round 2 asks it and never hears back.
         while server.poll() is None:
-            if log.exists() and "ROUND 2]" in log.read_text(errors="replace"):
+            if _shared(sites[-1].data) >= 1:
                 nodes[-1].kill()
                 return
             time.sleep(0.05)
@@ -181,6 +182,25 @@ def flower_run(sites: list[Site], folder: Path, args: argparse.Namespace) -> dic
         "seconds": round(time.monotonic() - started, 1),
         "aggregate_bytes": out.stat().st_size,
     }
+
+
+def _shared(data: Path) -> int:
+    """Contributions the home has recorded (spooled or stored)."""
+    count = 0
+    spool = data / "learning-spool.jsonl"
+    if spool.exists():
+        count += spool.read_text(errors="replace").count('"shared"')
+    db = data / "history.db"
+    if db.exists():
+        try:
+            with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.2) as connection:
+                row = connection.execute(
+                    "SELECT count(*) FROM learning_events WHERE kind = 'shared'"
+                ).fetchone()
+                count += int(row[0])
+        except sqlite3.Error:
+            pass
+    return count
 
 
 def scored(found: set[Pattern]) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from hausgeist.federation.lexicon import english
 from hausgeist.federation.payload import Payload
 from hausgeist.history import SqlHistory
 from hausgeist.history.learned import EventKind, LearningEvent
+from hausgeist.home import Home
 from hausgeist.integration.flower import processes
 from hausgeist.learning.learner import Learner
 
@@ -126,6 +127,7 @@ def adopt(args: argparse.Namespace) -> int:
             english(aggregate.lexicon_size),
             now=now,
             home=config.home,
+            reads=hook.core_reads(Home.from_config(config)),
         )
         if result.origin in learner.knowledge.reverted:
             raise UsageError(f"aggregate {result.origin} was reverted; it is not adopted again")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -34,7 +34,9 @@ from hausgeist.federation.patterns import (
 from hausgeist.federation.payload import Payload, Secrets, Shape, cells_of, checked
 from hausgeist.federation.sketch import SketchShape, encode
 from hausgeist.history.learned import EventKind, LearningEvent
+from hausgeist.home import Home
 from hausgeist.learning.knowledge import Knowledge
+from hausgeist.understanding import Request
 
 YEAR = timedelta(days=365)
 
@@ -216,8 +218,11 @@ def adopt(
     *,
     now: datetime,
     home: str | None = None,
+    reads: Callable[[str, str | None], bool] | None = None,
 ) -> Adoption:
-    """What ``aggregate`` teaches this home."""
+    """What ``aggregate`` teaches this home. ``reads`` (:func:`core_reads`): whether the core
+    already acts on the words said from an area; there the home's own configuration decides
+    them (a near-alias like "big lamp" for "big light" included) and nothing is adopted."""
     shape = aggregate.shape.sketch()
     mean = aggregate.sum() / aggregate.rounds
     noise = aggregate.noise_std / aggregate.rounds / shape.weight
@@ -235,7 +240,7 @@ def adopt(
         if f.pattern.phrase in configured:
             continue
         for area, devices in devices_for(registry, f.pattern.target).items():
-            if len(devices) != 1:
+            if len(devices) != 1 or (reads is not None and reads(f.pattern.phrase, area)):
                 continue
             data = {
                 "phrase": f.pattern.phrase,
@@ -248,6 +253,18 @@ def adopt(
             }
             events.append(LearningEvent(EventKind.ADOPT, now, data, home=home))
     return Adoption(found, events, threshold(settings.k, noise), origin)
+
+
+def core_reads(home: Home) -> Callable[[str, str | None], bool]:
+    """Whether ``home``'s core, with nothing learned, acts on "turn on the <phrase>" said from
+    an area (None: from nowhere in particular)."""
+
+    def reads(phrase: str, area: str | None) -> bool:
+        request = Request(f"turn on the {phrase}", area)
+        decision, _ = home.understanding.decide(request, home.states)
+        return bool(decision.actions)
+
+    return reads
 
 
 def expected_noise(settings: FederationConfig, rounds: int, homes: int = 1) -> float:

@@ -71,9 +71,9 @@ def main(grid: Grid, context: Context) -> None:
         started = time.monotonic()
         nodes = _homes(grid, least, timeout)
         if len(nodes) < least:
-            log.warning(
-                "round %d: %d home(s) joined, %d needed; stopping", server_round, len(nodes), least
-            )
+            log.warning("round %d: %d home(s) of the %d asked for", server_round, len(nodes), least)
+        if len(nodes) < 2:  # a sum of one home is that home's sketch
+            log.warning("round %d: fewer than 2 homes; stopping", server_round)
             break
         config = ConfigRecord({**settings, "round": server_round})  # type: ignore[dict-item]
         messages = [
@@ -87,16 +87,19 @@ def main(grid: Grid, context: Context) -> None:
             log.warning("round %d: no home answered; nothing released", server_round)
             continue
         if accountant is None:
+            # No amplification by sampling is claimed: the population is for the report only.
+            population = max(least, len(nodes))
             accountant = RdpAccountant(
                 PrivacyConfig(
                     DELTA,
-                    max(len(nodes), 1),
+                    population,
                     NeighboringRelation.ADD_OR_REMOVE_ONE,
                     SamplingMethod.NO_AMPLIFICATION,
                 )
             )
+        event_size = min(len(sketches), accountant.config.population_size)
         noisy = sum(sketches) + rng.normal(0.0, z * CLIP, (ROWS, width))
-        accountant.compose(GaussianPrivacyEvent(z, len(sketches), max(len(nodes), len(sketches))))
+        accountant.compose(GaussianPrivacyEvent(z, event_size, accountant.config.population_size))
         total += noisy
         homes.append(len(sketches))
         spent = accountant.get_privacy_spent()
