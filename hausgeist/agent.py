@@ -11,7 +11,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol, runtime_checkable
@@ -22,6 +22,7 @@ from hausgeist.devices.registry import Device, DeviceRegistry
 from hausgeist.devices.state import StateStore
 from hausgeist.errors import HausgeistError, IntegrationError
 from hausgeist.history.entry import HistoryEntry
+from hausgeist.history.learned import LearningEvent
 from hausgeist.home import Home
 from hausgeist.learning.learner import Corrected, Learner, Prepared, Turn, Words
 from hausgeist.understanding import (
@@ -331,6 +332,19 @@ class Agent:
             raise HausgeistError(f"no request '{request_id}' in the history")
         with self._lock:
             return learner.feedback(entry, right=right, when=self.clock.now())
+
+    def learn_with(self, make: Callable[[Learner], Sequence[LearningEvent]]) -> list[LearningEvent]:
+        """Events ``make`` derives from what was learned so far, kept and applied at once
+        under the agent's lock (a federation's aggregate adopted while requests run).
+
+        Raises HausgeistError when nothing is learned here."""
+        learner = self.learner
+        if learner is None:
+            raise HausgeistError("learning is off (learning.enabled, or no history to keep it)")
+        with self._lock:
+            events = list(make(learner))
+            learner.keep(events)
+        return events
 
     def _carry_out(self, decision: Decision) -> Decision:
         dispatcher = self.dispatcher

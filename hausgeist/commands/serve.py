@@ -29,6 +29,7 @@ from hausgeist.commands.common import follow_registry, read_again
 from hausgeist.config.models import Config, MqttConfig
 from hausgeist.home import Home
 from hausgeist.integration.adapters.base import StateUpdate
+from hausgeist.integration.aggregates import AggregateInbox
 from hausgeist.integration.automation_runner import AutomationRunner
 from hausgeist.integration.broker import PROTOCOL as EMBEDDED_PROTOCOL
 from hausgeist.integration.broker import EmbeddedBroker
@@ -141,6 +142,9 @@ async def _run_agent(
                 session_expiry_s=mqtt.session_expiry_s,
                 automations=runner,
                 announce=mqtt.announce,
+                aggregates=AggregateInbox(root.agent, config.federation, mqtt.base_topic)
+                if root.agent.learner is not None
+                else None,
                 hermes=HermesBridge(
                     root.agent, dispatcher.outbox, dispatcher.doorbell, config.voice.satellites
                 )

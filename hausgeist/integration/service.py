@@ -19,6 +19,7 @@ from typing import Any
 from hausgeist.config.models import MqttConfig
 from hausgeist.errors import HausgeistError, PayloadError
 from hausgeist.integration.adapters.base import StateUpdate
+from hausgeist.integration.aggregates import AggregateInbox
 from hausgeist.integration.automation_runner import AutomationRunner
 from hausgeist.integration.backoff import Backoff
 from hausgeist.integration.commands import CommandDesk
@@ -58,8 +59,10 @@ class AgentService:
         automations: AutomationRunner | None = None,
         hermes: HermesBridge | None = None,
         announce: bool = False,
+        aggregates: AggregateInbox | None = None,
     ) -> None:
         self._agent = agent
+        self._aggregates = aggregates
         self._settings = LinkSettings.from_config(mqtt, protocol, session_expiry_s)
         self.policy = dispatcher.policy
         """Where the agent may publish."""
@@ -159,6 +162,7 @@ class AgentService:
             [
                 self.topics.command,
                 self.topics.feedback,
+                *([self._aggregates.topic] if self._aggregates is not None else []),
                 *self._adapters.subscriptions(),
                 *rules,
                 *switches,
@@ -247,6 +251,10 @@ class AgentService:
             if not message.retain:
                 loop = asyncio.get_running_loop()
                 loop.run_in_executor(None, self._feedback, message.payload)
+            return
+        if self._aggregates is not None and message.topic == self._aggregates.topic:
+            loop = asyncio.get_running_loop()
+            loop.run_in_executor(None, self._aggregates.on_message, message.payload)
             return
         if message.topic != self.topics.command:
             self._on_device_message(message.topic, message.payload)

@@ -809,6 +809,10 @@ class Learner:
     ) -> LearningEvent:
         return LearningEvent(kind, when, data, rid, self.home)
 
+    def keep(self, events: Sequence[LearningEvent]) -> None:
+        """Apply and keep events made outside the learner (a federation's adoption)."""
+        self._keep(events)
+
     def _keep(self, events: Sequence[LearningEvent]) -> None:
         if not events:
             return
