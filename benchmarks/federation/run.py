@@ -19,6 +19,7 @@ import json
 import os
 import platform
 import random
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -144,6 +145,7 @@ def flower_run(sites: list[Site], folder: Path, args: argparse.Namespace) -> dic
             ],
             env={**env, "HAUSGEIST_DATA_DIR": str(site.data)},
             stderr=subprocess.DEVNULL,
+            start_new_session=True,  # a home that goes away takes its SuperNode with it
         )
         for site in sites
     ]
@@ -158,7 +160,7 @@ def flower_run(sites: list[Site], folder: Path, args: argparse.Namespace) -> dic
         # SuperLink still counts it, so round 2 asks it and never hears back.
         while server.poll() is None:
             if _shared(sites[-1].data) >= 1:
-                nodes[-1].kill()
+                os.killpg(nodes[-1].pid, signal.SIGKILL)
                 return
             time.sleep(0.05)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
+import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -238,9 +240,19 @@ def join(args: argparse.Namespace) -> int:
     )
     node = processes.join(member, args.log)
     print(f"Joined the federation at {args.server}; Ctrl-C to leave.", file=sys.stderr)
+
+    def leave(signum: int, frame: object) -> None:
+        del signum, frame
+        raise KeyboardInterrupt
+
+    # Stopped (Ctrl-C, or SIGTERM from a service manager), the SuperNode goes with it.
+    signal.signal(signal.SIGTERM, leave)
     try:
         return node.wait()
     except KeyboardInterrupt:
         node.terminate()
-        node.wait(10)
+        try:
+            node.wait(10)
+        except subprocess.TimeoutExpired:
+            node.kill()
         return EXIT_OK
