@@ -4,12 +4,15 @@ For a household's own boxes: one box (or a person) publishes an aggregate, every
 household that runs ``hausgeist run`` adopts it, below what it learned itself. A retained
 aggregate is adopted once (its id is remembered with what it brought); one this home
 reverted is not adopted again; a payload that is not an aggregate is logged with what to
-send, and the stream goes on.
+send, and the stream goes on. Reading an aggregate back takes a second or two of CPU: it
+runs on its own single worker thread, one aggregate after the other, and holds the agent's
+lock only to keep what it found, so requests are never queued behind it.
 """
 
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from hausgeist.agent import Agent
 from hausgeist.config.models import FederationConfig
@@ -30,6 +33,8 @@ class AggregateInbox:
         self._agent = agent
         self._settings = settings
         self.topic = f"{base}/federate/aggregate"
+        self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="federation")
+        """Where :meth:`on_message` runs: never the workers that carry out commands."""
 
     def on_message(self, payload: bytes) -> list[LearningEvent]:
         """Adopt the aggregate in ``payload``; the events kept (none when it is not taken)."""
@@ -40,27 +45,29 @@ class AggregateInbox:
                     f"the message on {self.topic} is one home's contribution; publish an "
                     "aggregate ('hausgeist federate aggregate FILES --out FILE')"
                 )
+            learner = self._agent.learner
+            if learner is None:
+                raise FederationError("learning is off: nothing is adopted here")
             origin = hook.origin_of(aggregate)
-            lexicon = english(aggregate.lexicon_size)
-            reads = hook.core_reads(self._agent.home)
+            adoption = hook.adopt(  # outside the agent's lock: this is the slow part
+                aggregate,
+                learner.knowledge,
+                self._agent.registry,
+                self._settings,
+                english(aggregate.lexicon_size),
+                now=self._agent.clock.now(),
+                home=learner.home,
+                reads=hook.core_reads(self._agent.home),
+            )
 
-            def adopt(learner: Learner) -> list[LearningEvent]:
+            def keep(learner: Learner) -> list[LearningEvent]:
                 knowledge = learner.knowledge
                 held = {p.origin for p in knowledge.phrases.values()}
                 if origin in knowledge.reverted or origin in held:
                     return []
-                return hook.adopt(
-                    aggregate,
-                    knowledge,
-                    self._agent.registry,
-                    self._settings,
-                    lexicon,
-                    now=self._agent.clock.now(),
-                    home=learner.home,
-                    reads=reads,
-                ).events
+                return adoption.events
 
-            events = self._agent.learn_with(adopt)
+            events = self._agent.learn_with(keep)
         except (UnicodeDecodeError, HausgeistError) as exc:
             log.warning("ignored an aggregate on %s: %s", self.topic, exc)
             return []

@@ -254,7 +254,9 @@ class AgentService:
             return
         if self._aggregates is not None and message.topic == self._aggregates.topic:
             loop = asyncio.get_running_loop()
-            loop.run_in_executor(None, self._aggregates.on_message, message.payload)
+            loop.run_in_executor(
+                self._aggregates.worker, self._aggregates.on_message, message.payload
+            )
             return
         if message.topic != self.topics.command:
             self._on_device_message(message.topic, message.payload)
