@@ -29,7 +29,7 @@ from hausgeist.commands.common import follow_registry, read_again
 from hausgeist.config.models import Config, MqttConfig
 from hausgeist.home import Home
 from hausgeist.integration.adapters.base import StateUpdate
-from hausgeist.integration.aggregates import AggregateInbox
+from hausgeist.integration.aggregates import AggregateInbox, ContributionDesk
 from hausgeist.integration.automation_runner import AutomationRunner
 from hausgeist.integration.broker import PROTOCOL as EMBEDDED_PROTOCOL
 from hausgeist.integration.broker import EmbeddedBroker
@@ -143,6 +143,15 @@ async def _run_agent(
                 automations=runner,
                 announce=mqtt.announce,
                 aggregates=AggregateInbox(root.agent, config.federation, mqtt.base_topic)
+                if root.agent.learner is not None
+                else None,
+                contributions=ContributionDesk(
+                    root.agent,
+                    config.federation,
+                    mqtt.base_topic,
+                    dispatcher.outbox,
+                    dispatcher.doorbell,
+                )
                 if root.agent.learner is not None
                 else None,
                 hermes=HermesBridge(

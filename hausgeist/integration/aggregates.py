@@ -1,4 +1,6 @@
-"""``<base>/federate/aggregate``: a federation's aggregate for this home to adopt, over MQTT.
+"""The federation over MQTT, for a household's own boxes.
+
+``<base>/federate/aggregate``: a federation's aggregate for this home to adopt.
 
 For a household's own boxes: one box (or a person) publishes an aggregate, every box of the
 household that runs ``hausgeist run`` adopts it, below what it learned itself. A retained
@@ -7,12 +9,15 @@ reverted is not adopted again; a payload that is not an aggregate is logged with
 send, and the stream goes on. Reading an aggregate back takes a second or two of CPU: it
 runs on its own single worker thread, one aggregate after the other, and holds the agent's
 lock only to keep what it found, so requests are never queued behind it.
+``<base>/federate/export`` asks a box for its contribution (:class:`ContributionDesk`).
 """
 
 from __future__ import annotations
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
 
 from hausgeist.agent import Agent
 from hausgeist.config.models import FederationConfig
@@ -21,6 +26,8 @@ from hausgeist.federation import hook
 from hausgeist.federation.lexicon import english
 from hausgeist.federation.payload import Payload
 from hausgeist.history.learned import LearningEvent
+from hausgeist.integration.outbox import Outbox
+from hausgeist.integration.sender import Doorbell
 from hausgeist.learning.learner import Learner
 
 log = logging.getLogger("hausgeist.federation")
@@ -79,3 +86,75 @@ class AggregateInbox:
             "" if events else " (none new: adopted or reverted before, or nothing for here)",
         )
         return events
+
+
+HISTORY_READ = 100_000
+"""Requests read for the scanner's strings."""
+
+
+class ContributionDesk:
+    """``<base>/federate/export`` in, ``<base>/federate/contribution`` out: a household box
+    asked for its contribution publishes it (noised here, scanned, its ε recorded), through
+    the outbox like every other publish. A retained request is ignored (it would spend ε at
+    every start); a spent budget or a refused message is logged and nothing is published."""
+
+    def __init__(
+        self,
+        agent: Agent,
+        settings: FederationConfig,
+        base: str,
+        outbox: Outbox,
+        doorbell: Doorbell,
+    ) -> None:
+        self._agent = agent
+        self._settings = settings
+        self._outbox = outbox
+        self._doorbell = doorbell
+        self.topic = f"{base}/federate/export"
+        self.out = f"{base}/federate/contribution"
+
+    def on_message(self, payload: bytes) -> hook.Contribution | None:
+        """Make, keep and publish this home's contribution; None when it was not made."""
+        del payload  # the request carries nothing: the configuration says how
+        try:
+            learner = self._agent.learner
+            if learner is None:
+                raise FederationError("learning is off: there is nothing to share")
+            recent = getattr(self._agent.history, "recent", None)
+            entries = recent(HISTORY_READ, home=learner.home) if recent is not None else []
+            names = [learner.home] if learner.home else []
+            registry = self._agent.registry
+            secrets, private = hook.secrets_of(registry, names, [e.text for e in entries])
+            lexicon = english(self._settings.lexicon_size)
+            made: list[hook.Contribution] = []
+
+            def share(learner: Learner) -> list[LearningEvent]:
+                made.append(
+                    hook.contribute(
+                        learner.knowledge,
+                        registry,
+                        self._settings,
+                        lexicon,
+                        secrets,
+                        now=self._agent.clock.now(),
+                        to=self.out,
+                        rng=np.random.default_rng(),
+                        private=private,
+                        home=learner.home,
+                    )
+                )
+                return [made[0].event]
+
+            self._agent.learn_with(share)  # the budget is read and spent under the lock
+        except HausgeistError as exc:
+            log.warning("no contribution published on %s: %s", self.out, exc)
+            return None
+        self._outbox.enqueue_answer(self.out, made[0].payload.text().encode())
+        self._doorbell.ring()
+        log.info(
+            "contribution published on %s: %d pattern(s), ε %.2f this round",
+            self.out,
+            len(made[0].patterns),
+            made[0].payload.epsilon,
+        )
+        return made[0]

@@ -19,7 +19,7 @@ from typing import Any
 from hausgeist.config.models import MqttConfig
 from hausgeist.errors import HausgeistError, PayloadError
 from hausgeist.integration.adapters.base import StateUpdate
-from hausgeist.integration.aggregates import AggregateInbox
+from hausgeist.integration.aggregates import AggregateInbox, ContributionDesk
 from hausgeist.integration.automation_runner import AutomationRunner
 from hausgeist.integration.backoff import Backoff
 from hausgeist.integration.commands import CommandDesk
@@ -60,9 +60,11 @@ class AgentService:
         hermes: HermesBridge | None = None,
         announce: bool = False,
         aggregates: AggregateInbox | None = None,
+        contributions: ContributionDesk | None = None,
     ) -> None:
         self._agent = agent
         self._aggregates = aggregates
+        self._contributions = contributions
         self._settings = LinkSettings.from_config(mqtt, protocol, session_expiry_s)
         self.policy = dispatcher.policy
         """Where the agent may publish."""
@@ -163,6 +165,7 @@ class AgentService:
                 self.topics.command,
                 self.topics.feedback,
                 *([self._aggregates.topic] if self._aggregates is not None else []),
+                *([self._contributions.topic] if self._contributions is not None else []),
                 *self._adapters.subscriptions(),
                 *rules,
                 *switches,
@@ -252,7 +255,19 @@ class AgentService:
                 loop = asyncio.get_running_loop()
                 loop.run_in_executor(None, self._feedback, message.payload)
             return
+        desk = self._contributions
+        if desk is not None and message.topic == desk.topic:
+            if not message.payload:
+                return  # a retained request being cleared
+            if message.retain:
+                log.warning("ignored a retained request on %s: clear it", desk.topic)
+            elif self._aggregates is not None:
+                loop = asyncio.get_running_loop()
+                loop.run_in_executor(self._aggregates.worker, desk.on_message, message.payload)
+            return
         if self._aggregates is not None and message.topic == self._aggregates.topic:
+            if not message.payload:
+                return  # a retained aggregate being cleared
             loop = asyncio.get_running_loop()
             loop.run_in_executor(
                 self._aggregates.worker, self._aggregates.on_message, message.payload

@@ -18,7 +18,7 @@ from hausgeist.federation.payload import Payload, Shape
 from hausgeist.federation.sketch import encode
 from hausgeist.history import SqlHistory
 from hausgeist.home import Home
-from hausgeist.integration.aggregates import AggregateInbox
+from hausgeist.integration.aggregates import AggregateInbox, ContributionDesk
 from hausgeist.integration.service import AgentService
 from hausgeist.root import Ports, Root
 
@@ -83,3 +83,47 @@ async def test_an_aggregate_is_adopted_once_and_used_and_garbage_is_logged(
         ("light.living_room", "living_room"),
         ("light.living_room", None),
     }
+
+
+async def test_a_box_asked_for_its_contribution_publishes_it_once_per_request(
+    mosquitto: Mosquitto, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    base = unique()
+    config = home_config(base, mosquitto.port)
+    assert config.mqtt is not None
+    config = config.model_copy(
+        update={"federation": config.federation.model_copy(update={"budget_epsilon": 5.0})}
+    )
+    home = Home.from_config(config)
+    data = tmp_path / "data"
+    history = SqlHistory.open(None, data)
+    dispatcher = _dispatcher(config.mqtt, home.registry, home.states, data, {})
+    agent = Root(home, Ports(dispatcher=dispatcher, history=history), data_dir=data).agent
+    desk = ContributionDesk(agent, config.federation, base, dispatcher.outbox, dispatcher.doorbell)
+    inbox = AggregateInbox(agent, config.federation, base)
+    service = AgentService(agent, dispatcher, config.mqtt, aggregates=inbox, contributions=desk)
+    probe = Probe(mosquitto.host, mosquitto.port, [f"{base}/#"])
+    caplog.set_level(logging.INFO, logger="hausgeist")
+    async with probe:
+        # Left retained before the box started: it must not spend ε at every start.
+        await probe.publish(f"{base}/federate/export", b"{}", retain=True)
+        async with running(service):
+            await _contribute(probe, base, caplog)
+    history.close()
+    payload = Payload.read(probe.on(f"{base}/federate/contribution")[0].payload.decode(), "test")
+    assert payload.kind == "contribution"
+    assert payload.epsilon == pytest.approx(4.15, abs=0.01)
+    assert "ignored a retained request" in caplog.text
+    assert "privacy budget is spent" in caplog.text
+    assert len(probe.on(f"{base}/federate/contribution")) == 1
+
+
+async def _contribute(probe: Probe, base: str, caplog: pytest.LogCaptureFixture) -> None:
+    await probe.publish(f"{base}/federate/export", b"{}")
+    sent = await probe.wait_for(lambda m: m.topic == f"{base}/federate/contribution")
+    await probe.publish(f"{base}/federate/export", b"{}")  # a second round: over budget
+    deadline = time.monotonic() + 30
+    while "no contribution published" not in caplog.text and time.monotonic() < deadline:
+        await probe.quiet(0.05)
+    await probe.publish(f"{base}/federate/export", b"", retain=True)  # clear it
+    assert "kitchen" not in sent[0].payload.decode().lower()
