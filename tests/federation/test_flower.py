@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -58,17 +59,39 @@ def homes(tmp_path: Path, flower: Path) -> tuple[Path, list[Path]]:
     return config, datas
 
 
+def certificates(folder: Path) -> tuple[list[str], list[str]]:
+    """A throwaway CA and a server certificate for 127.0.0.1: the server's and the homes'
+    flags."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+
+    def run(*args: str) -> None:
+        subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True)
+
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt",
+        "-days", "1", "-subj", "/CN=hausgeist test CA")  # fmt: skip
+    run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr",
+        "-subj", "/CN=127.0.0.1")  # fmt: skip
+    (folder / "ext.cnf").write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    run("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
+        "-CAcreateserial", "-out", "server.crt", "-days", "1", "-extfile", "ext.cnf")  # fmt: skip
+    server = ["--certfile", str(folder / "server.crt"), "--keyfile", str(folder / "server.key")]
+    return [*server, "--ca", str(folder / "ca.crt")], ["--ca", str(folder / "ca.crt")]
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["insecure", "tls"])
 def test_three_homes_two_rounds_and_the_third_adopts(
-    homes: tuple[Path, list[Path]], tmp_path: Path
+    homes: tuple[Path, list[Path]], tmp_path: Path, *, tls: bool
 ) -> None:
     config, datas = homes
+    server_tls, home_tls = certificates(tmp_path) if tls else ([], [])
     port = processes.free_port()
     out = tmp_path / "aggregate.json"
     env = {k: v for k, v in os.environ.items() if not k.startswith("HAUSGEIST_")}
     server = subprocess.Popen(
         [sys.executable, "-m", "hausgeist", "federate", "server", "--config", str(config),
          "--port", str(port), "--rounds", "2", "--min-homes", "3", "--out", str(out),
-         "--log", str(tmp_path / "link.log")],
+         "--log", str(tmp_path / "link.log"), *server_tls],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     nodes = []
@@ -89,6 +112,7 @@ def test_three_homes_two_rounds_and_the_third_adopts(
                         f"127.0.0.1:{port}",
                         "--log",
                         str(tmp_path / f"node{i}.log"),
+                        *home_tls,
                     ],
                     env={**env, "HAUSGEIST_DATA_DIR": str(data)},
                 )
