@@ -26,13 +26,6 @@ from hausgeist.home import Home
 from hausgeist.integration.flower import processes
 from hausgeist.learning.learner import Learner
 
-HISTORY_READ = 100_000
-"""Requests read for the scanner's strings."""
-
-
-def _history_texts(store: SqlHistory, config: Config) -> list[str]:
-    return [e.text for e in store.recent(HISTORY_READ, home=config.home)]
-
 
 def contribution(
     config: Config,
@@ -43,19 +36,17 @@ def contribution(
     server_noise: float | None = None,
 ) -> hook.Contribution:
     """This home's contribution for one round, checked by the scanner (not yet recorded)."""
-    texts = _history_texts(store, config)
-    names = [config.home] if config.home else []
-    secrets, private = hook.secrets_of(learner.understanding.registry, names, texts)
+    registry = learner.understanding.registry
+    texts = [e.text for e in store.recent(hook.HISTORY_READ, home=config.home)]
+    guard = hook.guard_of(registry, config.home, texts, english(config.federation.lexicon_size))
     return hook.contribute(
         learner.knowledge,
-        learner.understanding.registry,
+        registry,
         config.federation,
-        english(config.federation.lexicon_size),
-        secrets,
+        guard,
         now=now,
         to=to,
         rng=np.random.default_rng(),
-        private=private,
         home=config.home,
         server_noise=server_noise,
     )
@@ -81,7 +72,6 @@ def export(args: argparse.Namespace) -> int:
     with _open(config) as store:
         learner = _learner(config, store)
         made = contribution(config, store, learner, to, now, args.server_noise)
-        after = hook.spent(learner.knowledge, config.federation, now).next_round
         _write(args.out, made.payload.text())
         store.record_learning([made.event])
     p = made.payload
@@ -89,7 +79,8 @@ def export(args: argparse.Namespace) -> int:
     print(
         f"Wrote {args.out}: {len(made.patterns)} pattern(s) in a sketch of 3x{p.shape.width} "
         f"cells, noise multiplier {p.noise_multiplier:g} ({noise}), ε {p.epsilon:.2f} at δ {p.delta:g} "
-        f"this round; ε {after:.2f} of {config.federation.budget_epsilon:g} spent in 365 days.",
+        f"this round; ε {made.epsilon_total:.2f} of {config.federation.budget_epsilon:g} spent in "
+        "365 days.",
         file=sys.stderr,
     )
     for d in made.dropped:
@@ -152,7 +143,7 @@ def revert(args: argparse.Namespace) -> int:
     now = datetime.now(UTC)
     with _open(config) as store:
         learner = _learner(config, store)
-        origins = sorted({p.origin for p in learner.knowledge.phrases.values() if p.origin})
+        origins = sorted(learner.knowledge.origins)
         if args.origin is not None and args.origin not in origins:
             known = ", ".join(origins) or "nothing was adopted"
             raise UsageError(f"no adopted aggregate '{args.origin}' (adopted: {known})")

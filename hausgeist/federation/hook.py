@@ -22,7 +22,7 @@ from hausgeist.config.models import FederationConfig
 from hausgeist.devices.registry import DeviceRegistry
 from hausgeist.errors import FederationError
 from hausgeist.federation import privacy
-from hausgeist.federation.discovery import Found, discover, noise_homes, threshold
+from hausgeist.federation.discovery import Found, discover, threshold
 from hausgeist.federation.patterns import (
     Dropped,
     Pattern,
@@ -83,19 +83,19 @@ class Contribution:
     dropped: list[Dropped]
     event: LearningEvent
     """Records the round's noise (the ε it spent); keep it once the payload is sent."""
+    epsilon_total: float
+    """ε spent in 365 days once this round counts."""
 
 
 def contribute(
     knowledge: Knowledge,
     registry: DeviceRegistry,
     settings: FederationConfig,
-    lexicon: Iterable[str],
-    secrets: Secrets,
+    guard: Guard,
     *,
     now: datetime,
     to: str,
     rng: np.random.Generator,
-    private: frozenset[str],
     home: str | None = None,
     server_noise: float | None = None,
 ) -> Contribution:
@@ -119,8 +119,7 @@ def contribute(
             f"contributing until {budget.until:%Y-%m-%d} or a larger federation.budget_epsilon"
         )
     shape = shape_of(settings)
-    words = frozenset(lexicon)
-    found, dropped = patterns_of(knowledge, registry, words, private, now)
+    found, dropped = patterns_of(knowledge, registry, guard.lexicon, guard.private, now)
     strongest = sorted(found, key=lambda p: _strength(knowledge, p, now), reverse=True)
     chosen = strongest[: shape.most]
     sketch = encode(chosen, shape)
@@ -139,14 +138,39 @@ def contribute(
         delta=privacy.DELTA,
         cells=cells_of(sketch),
     )
-    checked(payload, secrets, to)
+    checked(payload, guard.secrets, to)
     event = LearningEvent(
         EventKind.SHARED,
         now,
         {"noise_multiplier": z, "to": to, "patterns": len(chosen), "epsilon": payload.epsilon},
         home=home,
     )
-    return Contribution(payload, chosen, dropped, event)
+    return Contribution(payload, chosen, dropped, event, budget.next_round)
+
+
+HISTORY_READ = 100_000
+"""The newest requests whose words the scanner looks for."""
+
+
+@dataclass(frozen=True)
+class Guard:
+    """What a contribution is built from and checked against (built once, outside any lock:
+    reading the history and compiling its strings is the slow part)."""
+
+    secrets: Secrets
+    """Every string of the home: no message holding one is sent."""
+    private: frozenset[str]
+    """Words no shared pattern may hold."""
+    lexicon: frozenset[str]
+    """The public words a shared pattern may use."""
+
+
+def guard_of(
+    registry: DeviceRegistry, home: str | None, texts: Sequence[str], lexicon: Iterable[str]
+) -> Guard:
+    """The guard for a home: its registry, its configured name and its history's requests."""
+    secrets, private = secrets_of(registry, [home] if home else [], texts)
+    return Guard(secrets, private, frozenset(lexicon))
 
 
 def _strength(knowledge: Knowledge, pattern: Pattern, now: datetime) -> tuple[float, int]:
@@ -265,13 +289,6 @@ def core_reads(home: Home) -> Callable[[str, str | None], bool]:
         return bool(decision.actions)
 
     return reads
-
-
-def expected_noise(settings: FederationConfig, rounds: int, homes: int = 1) -> float:
-    """The noise, in homes, of an aggregate of ``rounds`` rounds of ``homes`` locally noised
-    contributions each."""
-    shape = shape_of(settings)
-    return noise_homes(shape, settings.noise_multiplier * math.sqrt(homes), rounds)
 
 
 def secrets_of(

@@ -69,8 +69,7 @@ class AggregateInbox:
 
             def keep(learner: Learner) -> list[LearningEvent]:
                 knowledge = learner.knowledge
-                held = {p.origin for p in knowledge.phrases.values()}
-                if origin in knowledge.reverted or origin in held:
+                if origin in knowledge.reverted or origin in knowledge.origins:
                     return []
                 return adoption.events
 
@@ -86,10 +85,6 @@ class AggregateInbox:
             "" if events else " (none new: adopted or reverted before, or nothing for here)",
         )
         return events
-
-
-HISTORY_READ = 100_000
-"""Requests read for the scanner's strings."""
 
 
 class ContributionDesk:
@@ -121,11 +116,11 @@ class ContributionDesk:
             if learner is None:
                 raise FederationError("learning is off: there is nothing to share")
             recent = getattr(self._agent.history, "recent", None)
-            entries = recent(HISTORY_READ, home=learner.home) if recent is not None else []
-            names = [learner.home] if learner.home else []
+            entries = recent(hook.HISTORY_READ, home=learner.home) if recent is not None else []
             registry = self._agent.registry
-            secrets, private = hook.secrets_of(registry, names, [e.text for e in entries])
+            texts = [e.text for e in entries]
             lexicon = english(self._settings.lexicon_size)
+            guard = hook.guard_of(registry, learner.home, texts, lexicon)  # outside the lock
             made: list[hook.Contribution] = []
 
             def share(learner: Learner) -> list[LearningEvent]:
@@ -134,12 +129,10 @@ class ContributionDesk:
                         learner.knowledge,
                         registry,
                         self._settings,
-                        lexicon,
-                        secrets,
+                        guard,
                         now=self._agent.clock.now(),
                         to=self.out,
                         rng=np.random.default_rng(),
-                        private=private,
                         home=learner.home,
                     )
                 )

@@ -252,11 +252,7 @@ class Knowledge:
         if item is None:
             if event.kind is EventKind.AGAINST:
                 return
-            item = LearnedPhrase(key, phrase, entity, area, event.time)
-            self.phrases[key] = item
-            self._by_words[phrase].append(item)
-            self.longest = max(self.longest, len(phrase.split()))
-            self._first_words.add(phrase.split(maxsplit=1)[0])
+            item = self._add(LearnedPhrase(key, phrase, entity, area, event.time))
         weight = float(data.get("weight", 1.0))
         item.weight += -weight if event.kind is EventKind.AGAINST else weight
         if event.kind is EventKind.AGAINST and item.weight <= 0:
@@ -280,19 +276,26 @@ class Knowledge:
         key = item_id("adopted", phrase, entity, area)
         if key in self.phrases:
             return
-        item = LearnedPhrase(key, phrase, entity, area, event.time, origin=origin)
+        item = self._add(LearnedPhrase(key, phrase, entity, area, event.time, origin=origin))
         item.weight = float(data["weight"])
         item.sources.add("federation")
         item.last_evidence = event.time
-        self.phrases[key] = item
-        self._by_words[phrase].append(item)
-        self.longest = max(self.longest, len(phrase.split()))
-        self._first_words.add(phrase.split(maxsplit=1)[0])
+
+    def _add(self, item: LearnedPhrase) -> LearnedPhrase:
+        """A new phrase, kept and indexed by its words."""
+        self.phrases[item.item_id] = item
+        self._by_words[item.phrase].append(item)
+        self.longest = max(self.longest, len(item.phrase.split()))
+        self._first_words.add(item.phrase.split(maxsplit=1)[0])
+        return item
+
+    @property
+    def origins(self) -> set[str]:
+        """The federation aggregates the phrases kept now were adopted from."""
+        return {p.origin for p in self.phrases.values() if p.origin is not None}
 
     def _revert(self, data: Mapping[str, Any]) -> None:
-        everything = bool(data.get("all"))
-        origins = {p.origin for p in self.phrases.values() if p.origin is not None}
-        gone = origins if everything else {str(data["origin"])}
+        gone = self.origins if data.get("all") else {str(data["origin"])}
         self.reverted |= gone
         for key in [k for k, p in self.phrases.items() if p.origin in gone]:
             self._drop_phrase(key)
@@ -341,7 +344,7 @@ class Knowledge:
 
     def _forget(self, data: Mapping[str, Any]) -> None:
         if data.get("all"):
-            self.reverted |= {p.origin for p in self.phrases.values() if p.origin is not None}
+            self.reverted |= self.origins
             self.phrases.clear()
             self.habits.clear()
             self.meant.clear()

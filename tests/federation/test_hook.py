@@ -167,14 +167,14 @@ def test_adopted_phrases_rank_below_the_homes_own_and_go_on_revert(
 
 
 def test_a_home_stops_contributing_when_its_budget_is_spent(registry: DeviceRegistry) -> None:
-    secrets, private = hook.secrets_of(registry, [], [])
+    guard = hook.guard_of(registry, None, [], LEXICON)
     knowledge = Knowledge.folded([taught("snug light", "light.living_room_ceiling")])
     rng = np.random.default_rng(1)
 
     def send(day: int) -> hook.Contribution:
         return hook.contribute(
-            knowledge, registry, SETTINGS, LEXICON, secrets,
-            now=T0 + timedelta(days=day), to="test", rng=rng, private=private,
+            knowledge, registry, SETTINGS, guard,
+            now=T0 + timedelta(days=day), to="test", rng=rng,
         )  # fmt: skip
 
     for day in (0, 1):
