@@ -31,7 +31,7 @@ from hausgeist.federation.patterns import (
     patterns_of,
     targets,
 )
-from hausgeist.federation.payload import Payload, Secrets, Shape, cells_of, checked
+from hausgeist.federation.payload import Payload, Secrets, Shape, cells_of, check
 from hausgeist.federation.sketch import SketchShape, encode
 from hausgeist.history.learned import EventKind, LearningEvent
 from hausgeist.home import Home
@@ -138,7 +138,7 @@ def contribute(
         delta=privacy.DELTA,
         cells=cells_of(sketch),
     )
-    checked(payload, guard.secrets, to)
+    check(payload, guard.secrets, to)
     event = LearningEvent(
         EventKind.SHARED,
         now,

@@ -7,7 +7,6 @@ not even by chance can a name of the home appear in them.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from typing import Any, Literal
@@ -137,13 +136,11 @@ def scan(message: Any, secrets: Secrets) -> list[str]:
     return sorted(hits)
 
 
-def checked(message: Any, secrets: Secrets, where: str) -> str:
-    """``message`` as the JSON to send, or FederationError when it holds a string of the
-    home (nothing is sent)."""
+def check(message: Any, secrets: Secrets, where: str) -> None:
+    """FederationError when ``message`` holds a string of the home (nothing is sent)."""
     hits = scan(message, secrets)
     if hits:
         raise FederationError(
             f"refused to send to {where}: the message holds {len(hits)} string(s) of this "
             f"home ({', '.join(repr(h) for h in hits[:3])}); nothing was sent"
         )
-    return message.text() if isinstance(message, Payload) else json.dumps(message)

@@ -55,7 +55,6 @@ class AggregateInbox:
             learner = self._agent.learner
             if learner is None:
                 raise FederationError("learning is off: nothing is adopted here")
-            origin = hook.origin_of(aggregate)
             adoption = hook.adopt(  # outside the agent's lock: this is the slow part
                 aggregate,
                 learner.knowledge,
@@ -69,7 +68,7 @@ class AggregateInbox:
 
             def keep(learner: Learner) -> list[LearningEvent]:
                 knowledge = learner.knowledge
-                if origin in knowledge.reverted or origin in knowledge.origins:
+                if adoption.origin in knowledge.reverted | knowledge.origins:
                     return []
                 return adoption.events
 
@@ -79,7 +78,7 @@ class AggregateInbox:
             return []
         log.info(
             "aggregate %s on %s: %d phrase(s) adopted%s",
-            origin,
+            adoption.origin,
             self.topic,
             len(events),
             "" if events else " (none new: adopted or reverted before, or nothing for here)",

@@ -16,7 +16,7 @@ from hausgeist.devices import DeviceRegistry
 from hausgeist.errors import FederationError
 from hausgeist.federation import hook
 from hausgeist.federation.patterns import Pattern, home_words, patterns_of, target_of
-from hausgeist.federation.payload import Payload, Secrets, Shape, checked, scan
+from hausgeist.federation.payload import Payload, Secrets, Shape, check, scan
 from hausgeist.federation.sketch import encode
 from hausgeist.history.learned import EventKind, LearningEvent
 from hausgeist.learning.knowledge import Knowledge
@@ -97,7 +97,7 @@ def test_the_scanner_refuses_a_message_with_a_string_of_the_home(registry: Devic
     ):
         assert scan(planted, secrets), planted
         with pytest.raises(FederationError, match="nothing was sent"):
-            checked(planted, secrets, "test")
+            check(planted, secrets, "test")
 
 
 def test_the_scanner_matches_whole_words_only() -> None:
