@@ -20,7 +20,8 @@ from hausgeist.federation.sketch import END, Sketch, SketchShape, clears, counts
 
 @dataclass(frozen=True)
 class Found:
-    """A pattern read back from the sum, with the homes its least cell counts."""
+    """A pattern read back from the sum, with the homes its whole-phrase cells count (their
+    mean)."""
 
     pattern: Pattern
     homes: float
