@@ -317,13 +317,15 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=40)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--keep", type=Path, help="keep the homes and Flower's logs in this folder")
     args = parser.parse_args()
     args.noise = round(privacy.noise_for(args.epsilon, args.rounds), 4)
     rng = random.Random(args.seed)
     lexicon = list(english(20000))
     report: dict[str, Any] = {"machine": f"{platform.machine()}, {os.cpu_count()} cores"}
     with tempfile.TemporaryDirectory() as name:
-        folder = Path(name)
+        folder = Path(name) if args.keep is None else args.keep
+        folder.mkdir(parents=True, exist_ok=True)
         sites = [setup(i, folder, args, rng) for i in range(HOMES + 1)]
         report["learned"] = [teach(s)["phrases"] for s in sites[:HOMES]]
         held = sites[HOMES]

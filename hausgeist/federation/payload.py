@@ -18,7 +18,8 @@ from hausgeist.errors import FederationError
 from hausgeist.federation.lexicon import SOURCE
 from hausgeist.federation.sketch import ROWS, Sketch, SketchShape
 
-FORMAT: Literal["hausgeist-federation/1"] = "hausgeist-federation/1"
+FORMAT: Literal["hausgeist-federation/2"] = "hausgeist-federation/2"
+"""/2: two cells per key in every row (/1 had one in the targets' row)."""
 
 
 class Shape(BaseModel):
@@ -42,7 +43,7 @@ class Payload(BaseModel):
     """A contribution (``homes`` = 1, ``rounds`` = 1) or an aggregate."""
 
     model_config = ConfigDict(extra="forbid")
-    format: Literal["hausgeist-federation/1"] = FORMAT
+    format: Literal["hausgeist-federation/2"] = FORMAT
     kind: Literal["contribution", "aggregate"]
     shape: Shape
     lexicon: str = SOURCE
@@ -58,6 +59,10 @@ class Payload(BaseModel):
     epsilon: float = Field(ge=0)
     """ε at ``delta`` of each round's release."""
     delta: float = Field(gt=0, lt=1)
+    secure_aggregation: Literal["SecAgg+"] | None = None
+    """How the rounds were summed: ``SecAgg+`` (Flower's secure aggregation: whoever summed
+    them saw only each round's sum); None: in the clear, from contributions each home had
+    noised itself (``federate export``)."""
     cells: list[list[float]]
 
     @model_validator(mode="after")

@@ -2,9 +2,10 @@
 
 Row 0 counts targets (``light:ceiling light``), row 1 a target with the first word of its
 phrase, row 2 a target with its whole phrase and an end mark. Each of a home's patterns adds
-the same weight to one cell of row 0 and two cells of rows 1 and 2, chosen by keyed hashes, so
-no cell says which pattern put a count there (and a word tried while reading the sum back must
-land on two heavy cells by chance, not one, to be taken for a pattern's); a sum of sketches is read back one step at a time (targets from
+the same weight to two cells of each row, chosen by keyed hashes, so no cell says which
+pattern put a count there, a key's count is read as the mean of its two cells (half the
+noise's variance of one), and a word tried while reading the sum back must land on two heavy
+cells by chance, not one, to be taken for a pattern's; a sum of sketches is read back one step at a time (targets from
 the public list of targets, first words from the public lexicon, then the phrases those
 start) and only cells far above the noise lead anywhere. Every home's sketch has an L2 norm of
 at most ``clip``: the sensitivity the Gaussian noise is calibrated to.
@@ -24,7 +25,7 @@ from hausgeist.federation.patterns import Pattern
 
 Sketch = NDArray[np.float64]
 ROWS = 3
-HASHES = (1, 2, 2)
+HASHES = (2, 2, 2)
 """Cells a key fills in each row."""
 END = "$"
 
@@ -107,7 +108,16 @@ def counts(total: Sketch, row: int, keys: Sequence[str], shape: SketchShape) -> 
     return np.asarray(total[row][columns] * signs / shape.weight, dtype=np.float64)
 
 
-def clears(cells: Sketch, k: float) -> NDArray[np.bool_]:
-    """Which keys count at least ``k`` homes: their cells' mean does, and none of their cells
-    holds less than half of it (a word that lands on one heavy cell by chance does not)."""
-    return np.asarray((cells.mean(axis=1) >= k) & (cells.min(axis=1) >= k / 2), dtype=np.bool_)
+AGREE = 3.5
+"""Standard deviations of the difference of two cells' noise a key's cells may differ by."""
+
+
+def clears(cells: Sketch, k: float, noise: float = 0.0) -> NDArray[np.bool_]:
+    """Which keys count at least ``k`` homes: their cells' mean does, none of their cells
+    holds less than half of it, and their cells agree (differ by at most :data:`AGREE`
+    standard deviations of two cells' noise, ``noise`` per cell, or half of ``k``, whichever
+    is more). A word whose cells land, one on a pattern's heavy cell and one on noise, by
+    chance does not."""
+    least = cells.min(axis=1)
+    agree = cells.max(axis=1) - least <= max(k / 2, AGREE * math.sqrt(2) * noise)
+    return np.asarray((cells.mean(axis=1) >= k) & (least >= k / 2) & agree, dtype=np.bool_)

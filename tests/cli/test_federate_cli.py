@@ -89,7 +89,7 @@ def test_bad_files_and_a_contribution_in_place_of_an_aggregate(
     hausgeist: Hausgeist, config: Path, tmp_path: Path
 ) -> None:
     bad = tmp_path / "bad.json"
-    bad.write_text('{"format": "hausgeist-federation/1", "kind": "aggregate"}')
+    bad.write_text('{"format": "hausgeist-federation/2", "kind": "aggregate"}')
     run = hausgeist("federate", "import", "--config", str(config), str(bad))
     assert run.code != 0
     assert "is not a hausgeist federation file" in run.err

@@ -1,6 +1,6 @@
-"""Real Flower processes: a SuperLink with the ServerApp, a SuperNode per home, two rounds;
-the homes' contributions go through this program's own export (scanner, accountant) and the
-aggregate comes back to each home to adopt."""
+"""Real Flower processes: a SuperLink with the ServerApp, a SuperNode per home, two rounds
+of secure aggregation (SecAgg+); the homes' contributions go through this program's own
+export (scanner, accountant) and the aggregate comes back to each home to adopt."""
 
 from __future__ import annotations
 
@@ -132,6 +132,8 @@ def test_three_homes_two_rounds_and_the_third_adopts(
     aggregate = json.loads(out.read_text())
     assert aggregate["rounds"] == 2
     assert aggregate["homes"] == [3, 3]
+    # The server summed each round under SecAgg+: it never held a single home's sketch.
+    assert aggregate["secure_aggregation"] == "SecAgg+"
     rounds = json.loads(out.with_suffix(".rounds.json").read_text())
     assert [r["homes"] for r in rounds] == [3, 3]
     assert rounds[1]["epsilon"] > rounds[0]["epsilon"] > 0

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from hausgeist.federation.discovery import discover, noise_homes, threshold
 from hausgeist.federation.patterns import Pattern, targets
-from hausgeist.federation.sketch import SketchShape, encode
+from hausgeist.federation.sketch import SketchShape, clears, encode
 
 SHAPE = SketchShape(width=4096, most=2)
 LEXICON = ["telly", "big", "light", "goggle", "box", "snug", "lamp", "comfy", "the"]
@@ -59,4 +59,13 @@ def test_a_pattern_of_one_home_is_never_found_under_noise(seed: int) -> None:
 
 def test_the_bar_rises_with_the_noise() -> None:
     assert threshold(5, 0.5) == 4.5
-    assert threshold(5, 2.0) == pytest.approx(9.0)
+    # 5 standard deviations of a key's count: the mean of its 2 cells, noise 2.0 each.
+    assert threshold(5, 2.0) == pytest.approx(5.0 * 2.0 / 2**0.5)
+
+
+def test_a_key_whose_cells_disagree_is_not_cleared() -> None:
+    # One cell on a pattern's heavy cell (40 homes), one on noise: not a key of 20 homes.
+    cells = np.array([[40.0, 3.0], [7.0, 6.0], [40.0, 38.0]])
+    assert clears(cells, 5.0, noise=1.5).tolist() == [False, True, True]
+    # Without noise, cells may differ by half the bar.
+    assert clears(np.array([[6.0, 4.0], [9.0, 4.0]]), 5.0).tolist() == [True, False]

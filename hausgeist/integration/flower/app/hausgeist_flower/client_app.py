@@ -1,6 +1,7 @@
 """The ClientApp: each round, this home's clipped sketch from ``hausgeist federate export``
-(which picks its patterns, checks the message with the scanner and records the round's ε);
-at the end, the aggregate handed to ``hausgeist federate import``.
+(which picks its patterns, checks the message with the scanner and records the round's ε),
+masked by Flower's ``secaggplus_mod`` so the server only ever learns the round's sum; at the
+end, the aggregate handed to ``hausgeist federate import``.
 
 It runs in the SuperNode's environment and reaches the home only through the command line
 named in the SuperNode's ``--node-config`` (``hausgeist``, ``config``, ``data-dir``).
@@ -16,16 +17,16 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from flwr.app import Array, ArrayRecord, Context, Message, MetricRecord, RecordDict
-from flwr.clientapp import ClientApp
+from flwr.app import Context
+from flwr.client import Client, ClientApp, NumPyClient
+from flwr.client.mod import secaggplus_mod
+from flwr.common import NDArrays, Scalar
 
 log = logging.getLogger("hausgeist.flower")
-app = ClientApp()
 TIMEOUT_S = 300
 
 
-def _hausgeist(context: Context, *args: str) -> subprocess.CompletedProcess[str]:
-    node = context.node_config
+def _hausgeist(node: dict[str, Scalar], *args: str) -> subprocess.CompletedProcess[str]:
     command = [str(node["hausgeist"]), *args]
     if node.get("config"):
         command[3:3] = ["--config", str(node["config"])]
@@ -41,34 +42,42 @@ def _hausgeist(context: Context, *args: str) -> subprocess.CompletedProcess[str]
     return done
 
 
-@app.train()
-def train(msg: Message, context: Context) -> Message:
-    config = msg.content.config_records["config"]
-    expect = "/".join(str(config[k]) for k in ("width", "most", "salt", "lexicon-size"))
-    args = [
-        "federate", "export", "--out", "-",
-        "--server-noise", str(config["noise-multiplier"]),
-        "--expect", expect,
-        "--to", "flower round " + str(config["round"]),
-    ]  # fmt: skip
-    done = _hausgeist(context, *args)
-    payload = json.loads(done.stdout)
-    cells = np.asarray(payload["cells"], dtype=np.float32)
-    content = RecordDict(
-        {
-            "sketch": ArrayRecord({"cells": Array(cells)}),
-            "metrics": MetricRecord({"num-examples": 1}),
-        }
-    )
-    return Message(content=content, reply_to=msg)
+class Home(NumPyClient):
+    """One home of the federation, seen through its own command line."""
+
+    def __init__(self, node: dict[str, Scalar]) -> None:
+        self.node = node
+
+    def fit(
+        self, parameters: NDArrays, config: dict[str, Scalar]
+    ) -> tuple[NDArrays, int, dict[str, Scalar]]:
+        del parameters  # nothing comes from the server but the round's settings
+        expect = "/".join(str(config[k]) for k in ("width", "most", "salt", "lexicon-size"))
+        args = [
+            "federate", "export", "--out", "-",
+            "--server-noise", str(config["noise-multiplier"]),
+            "--expect", expect,
+            "--to", "flower round " + str(config["round"]),
+        ]  # fmt: skip
+        done = _hausgeist(self.node, *args)
+        payload = json.loads(done.stdout)
+        return [np.asarray(payload["cells"], dtype=np.float64)], 1, {}
+
+    def evaluate(
+        self, parameters: NDArrays, config: dict[str, Scalar]
+    ) -> tuple[float, int, dict[str, Scalar]]:
+        del parameters
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "aggregate.json"
+            path.write_text(str(config["aggregate"]), encoding="utf-8")
+            done = _hausgeist(self.node, "federate", "import", str(path))
+        lines = done.stdout.strip().splitlines()
+        log.warning("%s", lines[0] if lines else "adopted")
+        return 0.0, 1, {"adopted": 1}
 
 
-@app.query()
-def adopt(msg: Message, context: Context) -> Message:
-    text = str(msg.content.config_records["aggregate"]["aggregate"])
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "aggregate.json"
-        path.write_text(text, encoding="utf-8")
-        done = _hausgeist(context, "federate", "import", str(path))
-    log.warning("%s", done.stdout.strip().splitlines()[0] if done.stdout.strip() else "adopted")
-    return Message(content=RecordDict({"metrics": MetricRecord({"adopted": 1})}), reply_to=msg)
+def _home(context: Context) -> Client:
+    return Home(dict(context.node_config)).to_client()
+
+
+app = ClientApp(client_fn=_home, mods=[secaggplus_mod])
