@@ -125,13 +125,27 @@ def adopt(args: argparse.Namespace) -> int:
         if result.origin in learner.knowledge.reverted:
             raise UsageError(f"aggregate {result.origin} was reverted; it is not adopted again")
         store.record_learning(result.events)
+    summed = (
+        "summed under secure aggregation (SecAgg+)"
+        if aggregate.secure_aggregation
+        else "summed from contributions each home noised"
+    )
     print(
-        f"Aggregate {result.origin}: {len(result.found)} pattern(s) held by at least "
-        f"{result.threshold:.1f} homes; {len(result.events)} phrase(s) adopted for this home."
+        f"Aggregate {result.origin} ({aggregate.rounds} round(s), {summed}): "
+        f"{len(result.found)} pattern(s) held by at least "
+        f"{result.threshold:.1f} homes; {len(result.events)} phrase(s) and idiom(s) adopted for this home."
     )
     for f in result.found:
         print(f"  '{f.pattern.phrase}' for {f.pattern.target} ({f.homes:.1f} homes)")
     for e in result.events:
+        if "idiom" in e.data:
+            idiom = e.data["idiom"]
+            room = " <room>" if idiom["slot"] else ""
+            where = "in the room named" if idiom["slot"] else "in the room it is said in"
+            print(
+                f"  adopted idiom: '{' '.join(idiom['words'])}{room}' is {idiom['action']} {where}"
+            )
+            continue
         where = e.data["area"] or "anywhere"
         print(f"  adopted: '{e.data['phrase']}' is {e.data['entity_id']} ({where})")
     return EXIT_OK

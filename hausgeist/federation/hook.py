@@ -15,6 +15,7 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import numpy as np
 
@@ -28,6 +29,7 @@ from hausgeist.federation.patterns import (
     Pattern,
     devices_for,
     home_words,
+    idiom_target,
     patterns_of,
     targets,
 )
@@ -35,6 +37,7 @@ from hausgeist.federation.payload import Payload, Secrets, Shape, cells_of, chec
 from hausgeist.federation.sketch import SketchShape, encode
 from hausgeist.history.learned import EventKind, LearningEvent
 from hausgeist.home import Home
+from hausgeist.learning.idioms import Idiom
 from hausgeist.learning.knowledge import Knowledge
 from hausgeist.understanding import Request
 
@@ -174,7 +177,15 @@ def guard_of(
 
 
 def _strength(knowledge: Knowledge, pattern: Pattern, now: datetime) -> tuple[float, int]:
-    """How strongly this home holds a pattern: its evidence, then how often it was used."""
+    """How strongly this home holds a pattern: its evidence, then how often it was used (an
+    idiom, confirmed in words, as strongly as a phrase a correction taught)."""
+    if pattern.idiom is not None:
+        confirmed = [
+            m
+            for m in knowledge.meant.values()
+            if m.idiom and idiom_target(m.idiom) == pattern.target
+        ]
+        return (knowledge.settings.min_evidence, len(confirmed)) if confirmed else (0.0, 0)
     return max(
         (
             (round(p.strength(now, knowledge.settings), 2), p.uses)
@@ -214,6 +225,9 @@ def combine(payloads: Sequence[Payload]) -> Payload:
         noise_multiplier=max(p.noise_multiplier for p in payloads),
         epsilon=max(p.epsilon for p in payloads),
         delta=first.delta,
+        secure_aggregation=(
+            "SecAgg+" if all(p.secure_aggregation == "SecAgg+" for p in payloads) else None
+        ),
         cells=cells_of(total),
     )
 
@@ -245,8 +259,10 @@ def adopt(
     reads: Callable[[str, str | None], bool] | None = None,
 ) -> Adoption:
     """What ``aggregate`` teaches this home. ``reads`` (:func:`core_reads`): whether the core
-    already acts on the words said from an area; there the home's own configuration decides
-    them (a near-alias like "big lamp" for "big light" included) and nothing is adopted."""
+    already acts on words said from an area; there the home's own configuration decides
+    them (a near-alias like "big lamp" for "big light" included) and nothing is adopted. An
+    idiom is adopted only with ``reads`` to check it by: where its action's words act on one
+    of this home's rooms at least, and its own words act on none."""
     shape = aggregate.shape.sketch()
     mean = aggregate.sum() / aggregate.rounds
     noise = aggregate.noise_std / aggregate.rounds / shape.weight
@@ -263,10 +279,20 @@ def adopt(
     for f in found:
         if f.pattern.phrase in configured:
             continue
+        idiom = f.pattern.idiom
+        if idiom is not None:
+            if reads is not None and _fits(idiom, registry, reads):
+                adopted: dict[str, Any] = {"idiom": idiom.data(), "origin": origin}
+                adopted["pattern"] = f.pattern.key
+                adopted["homes"] = round(f.homes, 2)
+                events.append(LearningEvent(EventKind.ADOPT, now, adopted, home=home))
+            continue
         for area, devices in devices_for(registry, f.pattern.target).items():
-            if len(devices) != 1 or (reads is not None and reads(f.pattern.phrase, area)):
+            if len(devices) != 1 or (
+                reads is not None and reads(f"turn on the {f.pattern.phrase}", area)
+            ):
                 continue
-            data = {
+            data: dict[str, Any] = {
                 "phrase": f.pattern.phrase,
                 "entity_id": devices[0].entity_id,
                 "area": area,
@@ -279,14 +305,22 @@ def adopt(
     return Adoption(found, events, threshold(settings.k, noise), origin)
 
 
-def core_reads(home: Home) -> Callable[[str, str | None], bool]:
-    """Whether ``home``'s core, with nothing learned, acts on "turn on the <phrase>" said from
-    an area (None: from nowhere in particular)."""
+def _fits(idiom: Idiom, registry: DeviceRegistry, reads: Callable[[str, str | None], bool]) -> bool:
+    """Whether an idiom acts here: its action on one room at least, its words on none."""
+    rooms = list(registry.areas.values())
+    if not any(reads(idiom.says(a), None) for a in rooms):
+        return False
+    said = [f"{idiom.text} the {a.name}" for a in rooms] if idiom.slot else [idiom.text]
+    return not any(reads(text, a.id) for text in said for a in rooms)
 
-    def reads(phrase: str, area: str | None) -> bool:
-        request = Request(f"turn on the {phrase}", area)
-        decision, _ = home.understanding.decide(request, home.states)
-        return bool(decision.actions)
+
+def core_reads(home: Home) -> Callable[[str, str | None], bool]:
+    """Whether ``home``'s core, with nothing learned, acts on a request said from an area
+    (None: from nowhere in particular)."""
+
+    def reads(text: str, area: str | None) -> bool:
+        decision, _ = home.understanding.decide(Request(text, area), home.states)
+        return bool(decision.actions or decision.pending)
 
     return reads
 

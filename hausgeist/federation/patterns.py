@@ -1,10 +1,13 @@
-"""Patterns: a learned phrase with everything of this home taken out.
+"""Patterns: a learned phrase or idiom with everything of this home taken out.
 
 "the big light" learned for ``light.living_ceiling`` ("Living Room Ceiling Light") becomes
 ``light:ceiling light`` + ``big light``: the device by its domain and the public kind words of
-its name (its area and every other word of its name left out), the phrase by its words. A
-pattern is shared only when every word of it is in the public lexicon, none is a word of this
-home's registry or configuration, and the core does not already read it on its own.
+its name (its area and every other word of its name left out), the phrase by its words. An
+idiom ("snug up the lounge": the lounge's lights to 30%) becomes
+``do:light.brightness 30@room`` + ``snug``: the public action, ``@room`` where the room was
+named (its name is not in the pattern), the idiom's words. A pattern is shared only when every
+word of it is in the public lexicon, none is a word of this home's registry or configuration,
+and the core does not already read it on its own.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from hausgeist.devices.registry import Device, DeviceRegistry
+from hausgeist.learning.idioms import ACTIONS, Idiom
 from hausgeist.learning.knowledge import Knowledge
 from hausgeist.understanding.vocabulary import STOP_WORDS, TYPE_WORDS
 
@@ -38,18 +42,39 @@ MAX_WORDS = 2
 the sketch by trying every pair of words after its first)."""
 
 
+IDIOM = "do:"
+ROOM = "@room"
+
+
+def idiom_target(idiom: Idiom) -> str:
+    return f"{IDIOM}{idiom.action}{ROOM if idiom.slot else ''}"
+
+
 @dataclass(frozen=True, order=True)
 class Pattern:
     """A phrase and the kind of device it names, in words any home may have."""
 
     target: str
-    """``<domain>:<kind words>`` (``light:ceiling light``, ``media_player:tv``)."""
+    """``<domain>:<kind words>`` (``light:ceiling light``, ``media_player:tv``), or for an
+    idiom ``do:<action>`` with ``@room`` when it names its room (``do:fan.off@room``)."""
     phrase: str
     """The phrase's words (``big light``)."""
 
     @property
     def key(self) -> str:
         return f"{self.target}={self.phrase}"
+
+    @property
+    def idiom(self) -> Idiom | None:
+        """The idiom this pattern is (None: a phrase for a kind of device)."""
+        if not self.target.startswith(IDIOM):
+            return None
+        action = self.target.removeprefix(IDIOM)
+        slot = action.endswith(ROOM)
+        action = action.removesuffix(ROOM)
+        if action not in ACTIONS:
+            return None
+        return Idiom(tuple(self.phrase.split()), slot, action)
 
     @classmethod
     def parse(cls, key: str) -> Pattern:
@@ -88,6 +113,7 @@ def targets() -> list[str]:
         found.append(f"{domain}:")
         found += [f"{domain}:{w}" for w in words]
         found += [f"{domain}:{a} {b}" for a in words for b in words if a != b]
+    found += [f"{IDIOM}{action}{slot}" for action in ACTIONS for slot in ("", ROOM)]
     return found
 
 
@@ -134,7 +160,28 @@ def patterns_of(
             dropped.append(Dropped(item.phrase, reason))
         else:
             found.setdefault(pattern.key, pattern)
+    for meant in knowledge.meant.values():
+        if meant.idiom is None:
+            continue
+        pattern, reason = _public_idiom(meant.idiom, lexicon, private)
+        if pattern is None:
+            dropped.append(Dropped(meant.text, reason))
+        else:
+            found.setdefault(pattern.key, pattern)
     return sorted(found.values()), dropped
+
+
+def _public_idiom(
+    idiom: Idiom, lexicon: frozenset[str], private: frozenset[str]
+) -> tuple[Pattern | None, str]:
+    said = list(idiom.words)
+    if len(said) > MAX_WORDS or not all(w.isalpha() for w in said):
+        return None, f"an idiom of more than {MAX_WORDS} plain words"
+    if any(w in private for w in said):
+        return None, "holds a word of this home's names"
+    if any(w not in lexicon for w in said):
+        return None, "holds a word outside the public lexicon"
+    return Pattern(idiom_target(idiom), " ".join(said)), ""
 
 
 def _public(

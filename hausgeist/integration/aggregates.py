@@ -76,11 +76,13 @@ class AggregateInbox:
         except (UnicodeDecodeError, HausgeistError) as exc:
             log.warning("ignored an aggregate on %s: %s", self.topic, exc)
             return []
+        idioms = sum(1 for e in events if "idiom" in e.data)
         log.info(
-            "aggregate %s on %s: %d phrase(s) adopted%s",
+            "aggregate %s on %s: %d phrase(s) adopted, %d idiom(s)%s",
             adoption.origin,
             self.topic,
-            len(events),
+            len(events) - idioms,
+            idioms,
             "" if events else " (none new: adopted or reverted before, or nothing for here)",
         )
         return events

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from hausgeist.history.learned import EventKind, LearningEvent
+from hausgeist.learning.idioms import Idiom
 
 PERIODS: tuple[tuple[str, int, int], ...] = (
     ("at night", 22, 5),
@@ -176,10 +177,25 @@ class MeantRequest:
     time: datetime
     evidence: list[str] = field(default_factory=list)
     """The requests that said what it meant (a correction, an answer, the feedback)."""
+    idiom: Idiom | None = None
+    """The idiom it is: words the core did not understand, meant as an action on a room."""
 
     @property
     def entities(self) -> list[str]:
         return [str(c.get("entity_id")) for c in self.calls]
+
+
+@dataclass(frozen=True)
+class AdoptedIdiom:
+    """An idiom adopted from a federation's aggregate."""
+
+    item_id: str
+    idiom: Idiom
+    origin: str
+    """The federation aggregate it was adopted from."""
+    time: datetime
+    homes: float
+    """Homes the aggregate counted for it."""
 
 
 class Knowledge:
@@ -191,6 +207,8 @@ class Knowledge:
         self.habits: dict[str, Habit] = {}
         self.meant: dict[str, MeantRequest] = {}
         """Confirmed requests and what they meant (newest last)."""
+        self.adopted_idioms: dict[str, AdoptedIdiom] = {}
+        """Idioms adopted from federations."""
         self.withdrawn: set[str] = set()
         """Requests a person corrected, undid, switched back or said were wrong."""
         self.shared: list[Shared] = []
@@ -203,6 +221,9 @@ class Knowledge:
         self.longest = 0
         """Words in the longest learned phrase."""
         self._first_words: set[str] = set()
+        self._idioms: tuple[int, dict[tuple[tuple[str, ...], bool], tuple[Idiom, str]]] | None = (
+            None
+        )
 
     @classmethod
     def folded(cls, events: Iterable[LearningEvent], settings: Settings | None = None) -> Knowledge:
@@ -272,6 +293,13 @@ class Knowledge:
         origin = str(data["origin"])
         if origin in self.reverted:
             return
+        if "idiom" in data:
+            idiom = Idiom.of(data["idiom"])
+            if idiom is not None:
+                key = item_id("adopted-idiom", idiom.text, str(idiom.slot), idiom.action)
+                found = AdoptedIdiom(key, idiom, origin, event.time, float(data.get("homes", 0)))
+                self.adopted_idioms.setdefault(key, found)
+            return
         phrase, entity, area = str(data["phrase"]), str(data["entity_id"]), data.get("area")
         key = item_id("adopted", phrase, entity, area)
         if key in self.phrases:
@@ -291,14 +319,18 @@ class Knowledge:
 
     @property
     def origins(self) -> set[str]:
-        """The federation aggregates the phrases kept now were adopted from."""
-        return {p.origin for p in self.phrases.values() if p.origin is not None}
+        """The federation aggregates the phrases and idioms kept now were adopted from."""
+        return {p.origin for p in self.phrases.values() if p.origin is not None} | {
+            i.origin for i in self.adopted_idioms.values()
+        }
 
     def _revert(self, data: Mapping[str, Any]) -> None:
         gone = self.origins if data.get("all") else {str(data["origin"])}
         self.reverted |= gone
         for key in [k for k, p in self.phrases.items() if p.origin in gone]:
             self._drop_phrase(key)
+        for key in [k for k, i in self.adopted_idioms.items() if i.origin in gone]:
+            del self.adopted_idioms[key]
 
     def _value(self, event: LearningEvent, data: Mapping[str, Any]) -> None:
         entity, attribute = str(data["entity_id"]), str(data["attribute"])
@@ -319,7 +351,13 @@ class Knowledge:
         key = item_id("meant", text.casefold(), area)
         self.meant.pop(key, None)  # the newest meaning wins, and moves to the end
         item = MeantRequest(
-            key, text, area, calls, str(data.get("source", "correction")), event.time
+            key,
+            text,
+            area,
+            calls,
+            str(data.get("source", "correction")),
+            event.time,
+            idiom=Idiom.of(data.get("idiom")),
         )
         if event.request_id is not None:
             item.evidence.append(event.request_id)
@@ -348,11 +386,13 @@ class Knowledge:
             self.phrases.clear()
             self.habits.clear()
             self.meant.clear()
+            self.adopted_idioms.clear()
             self._by_words.clear()
             return
         key = str(data["item"])
         self.habits.pop(key, None)
         self.meant.pop(key, None)
+        self.adopted_idioms.pop(key, None)
         self._drop_phrase(key)
 
     def _drop_phrase(self, key: str) -> None:
@@ -402,11 +442,32 @@ class Knowledge:
             return None
         return max(active, key=lambda p: p.strength(now, self.settings))
 
+    def idiom(self, said: tuple[str, ...], slot: bool) -> tuple[Idiom, str] | None:
+        """The idiom of these words (and its item): the household's own newest one, else one
+        adopted from a federation (the first adopted, while it stands)."""
+        index = self._idioms_index()
+        return index.get((said, slot))
+
+    def _idioms_index(self) -> dict[tuple[tuple[str, ...], bool], tuple[Idiom, str]]:
+        if self._idioms is None or self._idioms[0] != self.version:
+            index: dict[tuple[tuple[str, ...], bool], tuple[Idiom, str]] = {}
+            for a in self.adopted_idioms.values():
+                index.setdefault((a.idiom.words, a.idiom.slot), (a.idiom, a.item_id))
+            for m in self.meant.values():  # newest last: the newest own meaning wins
+                if m.idiom is not None:
+                    index[(m.idiom.words, m.idiom.slot)] = (m.idiom, m.item_id)
+            self._idioms = (self.version, index)
+        return self._idioms[1]
+
+    @property
+    def has_idioms(self) -> bool:
+        return bool(self._idioms_index())
+
     def habit(self, entity_id: str, attribute: str, local: datetime) -> Habit | None:
         return self.habits.get(item_id("habit", entity_id, attribute, period_of(local)))
 
     def __len__(self) -> int:
-        return len(self.phrases) + len(self.habits) + len(self.meant)
+        return len(self.phrases) + len(self.habits) + len(self.meant) + len(self.adopted_idioms)
 
 
 def _later(current: datetime | None, when: datetime) -> datetime:

@@ -22,7 +22,7 @@ from hausgeist.devices.registry import Device
 from hausgeist.devices.state import EntityState, StateStore
 from hausgeist.history.entry import HistoryEntry
 from hausgeist.history.learned import EventKind, LearningEvent
-from hausgeist.learning import phrases
+from hausgeist.learning import idioms, phrases
 from hausgeist.learning.feedback import Correction, Fix, correction
 from hausgeist.learning.knowledge import Habit, Knowledge, LearnedPhrase, Settings, period_of
 from hausgeist.learning.undo import restore
@@ -145,6 +145,8 @@ class Prepared:
     trace: tuple[str, ...] = ()
     teaches: bool = True
     """Whether what follows may teach the phrase (not after a place was corrected)."""
+    idiom: str | None = None
+    """The learned idiom (its item) the request was said again by."""
 
 
 @dataclass(frozen=True)
@@ -200,6 +202,10 @@ class Learner:
         """The request with learned phrases said in configured names."""
         index = self.understanding.index
         said = Words(request, self.understanding)
+        if self.knowledge.has_idioms:
+            idiomatic = self._idiom_said(request, said)
+            if idiomatic is not None:
+                return idiomatic
         if not self.knowledge.phrases or not self.knowledge.may_say(request.text):
             return Prepared(request, request, said)
         tokens = phrases.words(request.text)
@@ -230,6 +236,24 @@ class Learner:
         area = next(iter(places)) if len(places) == 1 else request.area
         changed = replace(request, text=text, area=area)
         return Prepared(changed, request, said, tuple(used), trace=tuple(trace))
+
+    def _idiom_said(self, request: Request, said: Words) -> Prepared | None:
+        """``request`` said again in the core's words when its words are a learned idiom:
+        for the room it names (an idiom with a slot) or the one it was said in."""
+        key = idioms.key_of(request.text, self.understanding.index)
+        if key is None:
+            return None
+        found = self.knowledge.idiom(key.words, key.slot)
+        if found is None:
+            return None
+        idiom, item = found
+        where = key.area if key.slot else request.area
+        area = self.understanding.registry.areas.get(where) if where is not None else None
+        if area is None:
+            return None  # said from nowhere in particular, an idiom has no room to act in
+        changed = replace(request, text=idiom.says(area))
+        trace = (f"learned idiom: '{idiom.text}' is {idiom.action} in {area.name} ({item})",)
+        return Prepared(changed, request, said, trace=trace, teaches=False, idiom=item)
 
     def _meaning(
         self, phrase: str, area: str | None, named: set[str], when: datetime
@@ -302,8 +326,9 @@ class Learner:
             decision = replace(decision, reply=f"Undone: {_lower_first(decision.reply)}")
         prepared = Prepared(request, request, Words.fixed(None, None), teaches=False)
         # An undo says the action was unwanted, not that its device was the wrong one: the
-        # values it set are withdrawn, the phrases that chose the device stay.
-        withdraw = self._withdrawn(last, when, rid)
+        # values it set are withdrawn, the phrases that chose the device stay; an idiom, whose
+        # meaning is the action, goes.
+        withdraw = (*self._withdrawn(last, when, rid), *self._idioms_against(last, when, rid))
         return Corrected(decision, self._after(decision, last), prepared, withdraw)
 
     def _other(self, last: Turn, states: StateStore, when: datetime, rid: str) -> Corrected:
@@ -396,18 +421,31 @@ class Learner:
         trace = [f"correction: {said.meant!r} was meant", *decision.trace]
         decided = self.understanding.finish(calls, trace, source="learning")
         events = [*self._against(last, when, rid)]
+        meant_calls = [*decision.actions, *decision.pending]
+        # Words the core did not read at all, meant as an action on a room, are an idiom;
+        # otherwise the words for one device are a phrase for it.
+        idiom = self._idiom(last, meant_calls, states) if teaches else None
         taught = []
-        if teaches and len(new) == 1:
+        if idiom is None and teaches and len(new) == 1:
             taught = self._teach(last, next(iter(new)), when, rid, "correction")
-        if taught:
-            meant_calls = [*decision.actions, *decision.pending]
-            taught += self._meant(last.request, meant_calls, when, rid, "correction")
+        if taught or idiom is not None:
+            taught += self._meant(last.request, meant_calls, when, rid, "correction", idiom)
         after = conversation
         if decided.pending:
             pin = self.understanding.policy.level(decided.pending[0]).value == "pin"
             after = Conversation(confirm=PendingConfirm(decided.pending, pin), previous=tuple(new))
         prepared = Prepared(meant, last.request, last.said, teaches=False)
         return _with_teaching(Corrected(decided, after, prepared), events, taught)
+
+    def _idiom(
+        self, last: Turn, calls: Sequence[ServiceCall], states: StateStore
+    ) -> idioms.Idiom | None:
+        """The idiom ``last`` was, corrected to ``calls``: only words the core alone did not
+        understand at all (a "which one?" is not a new way of talking) make one."""
+        alone, _ = self.understanding.decide(last.request, states, Conversation())
+        if alone.status is not Status.NOT_UNDERSTOOD:
+            return None
+        return idioms.idiom_of(last.request, calls, self.understanding, states)
 
     def _meant_text(self, last: Turn, meant: str) -> tuple[str | None, bool]:
         """The earlier request said as the correction means it, and whether that names its
@@ -562,7 +600,9 @@ class Learner:
             when,
             before,
             said,
-            tuple(p.item_id for p in prepared.used) + tuple(h.item_id for h in prepared.habits),
+            tuple(p.item_id for p in prepared.used)
+            + tuple(h.item_id for h in prepared.habits)
+            + ((prepared.idiom,) if prepared.idiom else ()),
             tuple(asked),
             fix.offered,
             fix.template,
@@ -597,6 +637,7 @@ class Learner:
         when: datetime,
         rid: str | None,
         source: str,
+        idiom: idioms.Idiom | None = None,
     ) -> list[LearningEvent]:
         """What ``request``'s words meant, as a person showed it: an example for the LLM
         stage and for ``model tune`` (kept while what showed it stands). Only where the
@@ -604,12 +645,14 @@ class Learner:
         configured device, or a room corrected, is a change of mind, not a way of talking."""
         if not calls or not request.text.strip():
             return []
-        data = {
+        data: dict[str, Any] = {
             "text": request.text,
             "area": request.area,
             "calls": [c.model_dump(mode="json") for c in calls],
             "source": source,
         }
+        if idiom is not None:
+            data["idiom"] = idiom.data()
         return [self._event(EventKind.MEANT, when, data, rid)]
 
     def _teach(
@@ -655,7 +698,17 @@ class Learner:
             for key in last.used
             if (p := self.knowledge.phrases.get(key)) is not None
         ]
-        return (*events, *self._withdrawn(last, when, rid))
+        return (*events, *self._idioms_against(last, when, rid), *self._withdrawn(last, when, rid))
+
+    def _idioms_against(self, last: Turn, when: datetime, rid: str) -> tuple[LearningEvent, ...]:
+        """The idiom that made ``last`` go wrong is forgotten (a correction in words may
+        teach it anew)."""
+        knowledge = self.knowledge
+        return tuple(
+            self._event(EventKind.FORGET, when, {"item": key}, rid)
+            for key in last.used
+            if key in knowledge.meant or key in knowledge.adopted_idioms
+        )
 
     def _withdrawn(self, last: Turn, when: datetime, rid: str) -> tuple[LearningEvent, ...]:
         """The values ``last`` set are not what the person wanted."""

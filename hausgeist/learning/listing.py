@@ -61,6 +61,7 @@ def describe(knowledge: Knowledge, registry: DeviceRegistry, now: datetime) -> l
             "calls": list(m.calls),
             "devices": [d.name if (d := registry.get(e)) else e for e in m.entities],
             "learned_from": [m.source],
+            "idiom": m.idiom.data() if m.idiom else None,
             "evidence": m.evidence,
             "active": True,
             "uses": 0,
@@ -69,7 +70,27 @@ def describe(knowledge: Knowledge, registry: DeviceRegistry, now: datetime) -> l
         }
         for m in knowledge.meant.values()
     )
+    items.extend(
+        {
+            "id": a.item_id,
+            "kind": "idiom",
+            "idiom": a.idiom.data(),
+            "origin": a.origin,
+            "homes": a.homes,
+            "active": True,
+            "uses": 0,
+            "last_used": None,
+            "learned": a.time.isoformat(),
+        }
+        for a in knowledge.adopted_idioms.values()
+    )
     return items
+
+
+def _idiom(idiom: dict[str, Any]) -> str:
+    room = " <room>" if idiom["slot"] else ""
+    where = "in the room named" if idiom["slot"] else "in the room it is said in"
+    return f"'{' '.join(idiom['words'])}{room}' is {idiom['action']} {where}"
 
 
 def format_learned(items: list[dict[str, Any]]) -> str:
@@ -91,7 +112,14 @@ def format_learned(items: list[dict[str, Any]]) -> str:
             calls = ", ".join(f"{c['service']} {c['entity_id']}" for c in item["calls"])
             what = f"'{item['text']}'{where} means {calls}"
             how = f"an example for the model, from {item['learned_from'][0]}"
+            if item["idiom"]:
+                how = f"an idiom: {_idiom(item['idiom'])}; {how}"
             lines.append(f"{item['id']}  {what}  ({how}; learned {item['learned'][:10]})")
+            continue
+        elif item["kind"] == "idiom":
+            what = _idiom(item["idiom"])
+            how = f"adopted from federation aggregate {item['origin']}, below this home's own"
+            lines.append(f"{item['id']}  {what}  ({how}; adopted {item['learned'][:10]})")
             continue
         else:
             value = item["value"]

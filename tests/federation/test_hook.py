@@ -186,3 +186,90 @@ def test_a_home_stops_contributing_when_its_budget_is_spent(registry: DeviceRegi
     assert hook.spent(knowledge, SETTINGS, T0 + timedelta(days=2)).epsilon <= 8
     # A year after the first round, it counts no longer.
     assert hook.spent(knowledge, SETTINGS, T0 + timedelta(days=366)).allows
+
+
+def meant_idiom(words: list[str], slot: bool, action: str, text: str) -> LearningEvent:
+    data = {
+        "text": text,
+        "area": "living_room",
+        "calls": [{"service": "light.turn_on", "entity_id": "light.living_room_lamp", "data": {}}],
+        "source": "correction",
+        "idiom": {"words": words, "slot": slot, "action": action},
+    }
+    return LearningEvent(EventKind.MEANT, T0, data, "r-" + text)
+
+
+def test_an_idiom_is_shared_by_its_public_action_and_words_only(registry: DeviceRegistry) -> None:
+    knowledge = Knowledge.folded(
+        [
+            meant_idiom(["snug"], True, "light.brightness 30", "snug up the lounge"),
+            meant_idiom(["zebulon"], False, "light.off", "zebulon time"),  # a name of its history
+            meant_idiom(["goggle"], False, "fan.on", "goggle"),  # outside the lexicon
+        ]
+    )
+    _, private = hook.secrets_of(registry, [], ["turn on Zebulon's lamp"])
+    found, dropped = patterns_of(knowledge, registry, frozenset(LEXICON), private, T0)
+    assert found == [Pattern("do:light.brightness 30@room", "snug")]
+    assert {d.phrase for d in dropped} == {"zebulon time", "goggle"}
+    assert "lounge" not in found[0].key
+
+
+def test_an_adopted_idiom_acts_in_any_room_below_the_homes_own_and_goes_on_revert(
+    registry: DeviceRegistry,
+) -> None:
+    from hausgeist.home import Home
+    from hausgeist.learning.learner import Learner
+    from hausgeist.understanding import Request
+
+    home = Home.from_config(load_config(HOME))
+    snug = Pattern("do:light.brightness 30@room", "snug")
+    # "off" is read by the core on its own ("off the kitchen"): never adopted as an idiom.
+    turn = Pattern("do:light.off@room", "off")
+    aggregate = _aggregate([[snug, turn]] * 6)
+    learner = Learner(home.understanding)
+    adoption = hook.adopt(
+        aggregate, learner.knowledge, registry, SETTINGS, [*LEXICON, "off"], now=T0,
+        reads=hook.core_reads(home),
+    )  # fmt: skip
+    assert {f.pattern for f in adoption.found} == {snug, turn}
+    assert [e.data["idiom"] for e in adoption.events] == [
+        {"words": ["snug"], "slot": True, "action": "light.brightness 30"}
+    ]
+    for event in adoption.events:
+        learner.knowledge.apply(event)
+    said = learner.prepare(Request("snug up the kitchen", "bedroom"), T0)
+    assert said.request.text == "set the lights in the Kitchen to 30%"
+    assert said.idiom is not None
+
+    # The household's own meaning of the same words wins.
+    learner.knowledge.apply(meant_idiom(["snug"], True, "light.off", "snug the lounge"))
+    assert learner.prepare(Request("snug the kitchen", None), T0).request.text == (
+        "turn off the lights in the Kitchen"
+    )
+    # Reverted, the adopted idiom goes and is not adopted again.
+    learner.knowledge.apply(LearningEvent(EventKind.REVERT, T0, {"origin": adoption.origin}))
+    assert learner.knowledge.adopted_idioms == {}
+    for event in adoption.events:
+        learner.knowledge.apply(event)
+    assert learner.knowledge.adopted_idioms == {}
+
+
+def test_an_idiom_is_not_adopted_where_its_action_acts_on_no_room() -> None:
+    from hausgeist.config.load import load_config_text
+    from hausgeist.home import Home
+
+    text = (
+        "areas:\n  - {id: den, name: Den}\ndevices:\n"
+        '  - {id: light.den, name: Den Light, area: den, state: "off",'
+        " attributes: {supported_color_modes: [onoff]}}\n"
+    )
+    home = Home.from_config(load_config_text(text, {}, "one light"))
+    dim = Pattern("do:light.brightness 30@room", "snug")  # an on/off light has no brightness
+    off = Pattern("do:light.off", "thing")
+    aggregate = _aggregate([[dim, off]] * 6)
+    adoption = hook.adopt(
+        aggregate, Knowledge(), home.understanding.registry, SETTINGS, LEXICON, now=T0,
+        reads=hook.core_reads(home),
+    )  # fmt: skip
+    assert {f.pattern for f in adoption.found} == {dim, off}
+    assert [e.data["idiom"]["action"] for e in adoption.events] == ["light.off"]

@@ -77,7 +77,7 @@ async def test_an_aggregate_is_adopted_once_and_used_and_garbage_is_logged(
     assert "is not a hausgeist federation file" in caplog.text
     adopted = [line for line in caplog.text.splitlines() if "phrase(s) adopted" in line]
     assert "2 phrase(s) adopted" in adopted[0]  # the living room's lamp, and from anywhere
-    assert "0 phrase(s) adopted (none new" in adopted[1]
+    assert "0 phrase(s) adopted, 0 idiom(s) (none new" in adopted[1]
     phrases = [p for p in agent.learner.knowledge.phrases.values() if p.origin]  # type: ignore[union-attr]
     assert {(p.entity_id, p.area) for p in phrases} == {
         ("light.living_room", "living_room"),
