@@ -5,20 +5,27 @@ Flags (the ``model tune`` subparser adds them with :func:`add_arguments`)::
     --config FILE        the home (as everywhere)
     --minutes M          budget of the whole run, default 30: training gets what data,
                          export and evaluation leave (a ~50-device home on 2 cores)
-    --steps N            stop after N steps even with time left
+    --steps N            the goal: stop after N steps (--minutes stays the cap); after its
+                         first steps the run says what a step costs on this box and how
+                         many steps the budget buys
     --batch N            requests per step (default 24)
     --lr F --alpha F --smoothing F --layers N --threads N --seed N
-    --quantize Q8_0,Q4_K_M   formats to write; --use Q4_K_M  the one activated
+    --quantize Q4_K_M,Q5_K_M,Q8_0   formats to write and test (default all three)
+    --use FORMAT         only this format may be activated (default: the gate chooses)
+    --margin P           points a tuned file must beat the stock model by on the held-back
+                         and hand-over requests together, with no wrong action and no new
+                         refusal, to be activated (default 5)
     --examples N         in-context examples in the training prompts (default 0)
     --device-list        keep the device list in the prompts (default: the model learns
                          this home's devices, and its prompts are shorter)
-    --eval N             held-out requests each model is asked at the end (default 24)
+    --eval N             held-back requests, and as many hand-over requests (held-back ones
+                         with slips the core cannot read), each model is asked (default 24)
     --history N          read the N latest requests for the household's own examples: what
                          corrections, answers and feedback showed its words to mean, and
                          what its core carried out that nobody took back (default 2000;
                          0: none)
     --prune F            zero the smallest F of block weights before export (measured)
-    --no-activate        keep the stock model active
+    --no-activate        measure, but activate nothing
     --keep-f16           keep the F16 export
     --fresh              ignore a checkpoint of an interrupted run
     --stock              deactivate the tuned model of this home and exit
@@ -33,17 +40,27 @@ import shutil
 from typing import Self
 
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from hausgeist.commands.common import EXIT_OK, UsageError, load
 from hausgeist.errors import ModelError
 from hausgeist.llm_runtime.tuned_store import Manifest, ModelStore, home_fingerprint
 from hausgeist.tune.data import DataOptions
+from hausgeist.tune.export import QUANTIZATIONS
 from hausgeist.tune.options import StepReport, TrainOptions
 from hausgeist.tune.pipeline import TuneOptions
 
 EXIT_INTERRUPTED = 130
+MEASURED_STEPS = 3
+"""Steps timed before the run says what a step costs and how many the budget buys."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -59,8 +76,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--layers", type=int, default=16, help="top blocks trained (default 16)")
     parser.add_argument("--threads", type=int, default=2, help="CPU threads (default 2)")
     parser.add_argument("--seed", type=int, default=0, help="data and order seed")
-    parser.add_argument("--quantize", default="Q8_0,Q4_K_M", help="formats (Q8_0, Q4_K_M)")
-    parser.add_argument("--use", default="Q4_K_M", help="the format activated")
+    parser.add_argument(
+        "--quantize", default="Q4_K_M,Q5_K_M,Q8_0", help="formats to write and test"
+    )
+    parser.add_argument("--use", help="only this format may be activated (default: the best)")
+    parser.add_argument(
+        "--margin", type=float, default=5.0, help="points over the stock model needed (5)"
+    )
     parser.add_argument("--examples", type=int, default=0, help="in-context examples in prompts")
     parser.add_argument(
         "--device-list",
@@ -107,8 +129,10 @@ def run(args: argparse.Namespace) -> int:
             )
             return EXIT_INTERRUPTED
     console.print(summary(outcome.manifest))
+    if outcome.table:
+        console.print(outcome.table, markup=False, highlight=False)
     where = outcome.active.path if outcome.active else outcome.run
-    console.print(f"{outcome.reason}: {where}")
+    console.print(f"{outcome.reason}: {where}", markup=False, highlight=False)
     return EXIT_OK
 
 
@@ -117,10 +141,17 @@ def _options(args: argparse.Namespace) -> TuneOptions:
     if "Q4_1" in kinds or args.use == "Q4_1":
         raise UsageError(
             "--quantize Q4_1 would put the tuned weights back on the stock model's grid "
-            "and erase the tune; use Q4_K_M or Q8_0"
+            "and erase the tune; use Q4_K_M, Q5_K_M or Q8_0"
         )
-    if args.use not in kinds:
+    unknown = [k for k in kinds if k not in QUANTIZATIONS]
+    if unknown or not kinds:
+        raise UsageError(
+            f"--quantize {args.quantize}: formats are {', '.join(QUANTIZATIONS)} (comma-separated)"
+        )
+    if args.use is not None and args.use not in kinds:
         raise UsageError(f"--use {args.use} is not among --quantize {args.quantize}")
+    if not -100 <= args.margin <= 100:
+        raise UsageError("--margin is in points, between -100 and 100")
     if not 0 < args.minutes <= 24 * 60:
         raise UsageError("--minutes must be between 0 and 1440")
     train = TrainOptions(
@@ -140,6 +171,7 @@ def _options(args: argparse.Namespace) -> TuneOptions:
         data=DataOptions(seed=args.seed),
         quantizations=kinds,
         use=args.use,
+        margin=args.margin,
         prompt_examples=args.examples,
         device_list=args.device_list,
         eval_requests=args.eval,
@@ -185,6 +217,7 @@ class _Bars:
             BarColumn(),
             TextColumn("{task.fields[note]}"),
             TimeElapsedColumn(),
+            TimeRemainingColumn(),
             console=console,
         )
         self.task: TaskID | None = None
@@ -214,8 +247,20 @@ class _Bars:
             return
         total = self.progress.tasks[self.task].total or 1.0
         val = f", val {report.val_loss:.3f}" if report.val_loss is not None else ""
+        cost = ""
+        if report.step >= MEASURED_STEPS and report.elapsed_s > 0 and report.progress > 0:
+            per_step = report.elapsed_s / report.step
+            steps = round(report.step / report.progress)
+            cost = f" ({per_step:.1f} s/step here: ~{steps} steps in this run)"
         self.progress.update(
             self.task,
             completed=report.progress * total,
-            note=f"step {report.step}, loss {report.loss:.3f}{val}",
+            note=f"step {report.step}, loss {report.loss:.3f}{val}{cost}",
         )
+        if report.step == MEASURED_STEPS and cost:
+            self.progress.console.print(
+                f"A training step takes {report.elapsed_s / report.step:.1f} s on this box: "
+                f"this run will do about {round(report.step / report.progress)} steps "
+                "(--steps sets the goal, --minutes the cap; Ctrl-C keeps a checkpoint to go on "
+                "from)."
+            )

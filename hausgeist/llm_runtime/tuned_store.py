@@ -64,6 +64,12 @@ class Evaluation(_Model):
     """95th-percentile latency."""
     min_confidence: float | None = None
     """The gate threshold these answers call for (:func:`~hausgeist.tune.evaluate.calibrate`)."""
+    probes: str = "held-back"
+    """The requests asked: ``held-back`` (generated, kept out of training) or ``hand-over``
+    (held-back requests with slips the core cannot read)."""
+    outcomes: str = ""
+    """One letter per request (:mod:`hausgeist.tune.gate`): R right, W a wrong action,
+    X refused or gave up where an action was right, M another mismatch, I invalid."""
 
 
 class Manifest(_Model):
@@ -105,9 +111,13 @@ class Manifest(_Model):
     files: tuple[TunedFile, ...] = ()
     """The run's model files."""
     evaluations: tuple[Evaluation, ...] = ()
-    """Stock and tuned models on the held-out requests."""
+    """Stock and tuned models on the held-back and hand-over requests."""
     pruned: float = 0.0
     """Share of block weights set to zero before export."""
+    margin: float | None = None
+    """Points over the stock model a file had to be right more often to be activated."""
+    decision: str = ""
+    """What the gate decided, and why (:mod:`hausgeist.tune.gate`)."""
 
     def file(self, quantization: str) -> TunedFile | None:
         """The file of one quantization."""

@@ -48,10 +48,13 @@ def evaluate(
     model: str,
     quantization: str,
     threads: int | Literal["auto"] = 2,
+    name: str = "held-back",
 ) -> Evaluation:
-    """Accuracy, validity and latency of the model at ``path`` on ``probes``."""
+    """Accuracy, validity, outcomes and latency of the model at ``path`` on ``probes`` (the
+    set called ``name``)."""
     result = check(path, [(p.prefix, p.suffix, p.grammar, p.forcer) for p in probes], threads)
     verdicts = [same_answer(a, p.expected) for a, p in zip(result.answers, probes, strict=True)]
+    outcomes = "".join(outcome(a, p.expected) for a, p in zip(result.answers, probes, strict=True))
     right = sum(verdicts)
     asked = max(1, len(probes))
     acted = [a is not None and not a.unknown for a in result.answers]
@@ -66,7 +69,22 @@ def evaluate(
         min_confidence=calibrate(
             [(c, r) for c, r, a in zip(result.confidences, verdicts, acted, strict=True) if a]
         ),
+        probes=name,
+        outcomes=outcomes,
     )
+
+
+def outcome(answer: LlmAnswer | None, expected: LlmAnswer) -> str:
+    """One letter for an answer (:mod:`hausgeist.tune.gate`): R the expected answer; W calls
+    where other calls, a refusal or "unknown" were expected (a wrong action); X a refusal or
+    "unknown" where calls were expected; M another mismatch; I no answer in the schema."""
+    if answer is None:
+        return "I"
+    if same_answer(answer, expected):
+        return "R"
+    if answer.calls:
+        return "W"
+    return "X" if expected.calls else "M"
 
 
 CEILING, FLOOR, STEP = 0.5, 0.2, 0.05

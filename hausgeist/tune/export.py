@@ -31,9 +31,9 @@ from hausgeist.llm_stage.generation import Forcer, GenerationRequest
 from hausgeist.llm_stage.schema import AnswerError, LlmAnswer, parse_answer
 from hausgeist.tune.weights import Array
 
-QUANTIZATIONS = ("Q8_0", "Q4_K_M")
+QUANTIZATIONS = ("Q8_0", "Q5_K_M", "Q4_K_M")
 """Formats a tune may be quantized to (Q4_1 is refused, see the module docstring)."""
-_FTYPES = {"F32": 0, "F16": 1, "Q8_0": 7, "Q4_K_M": 15}
+_FTYPES = {"F32": 0, "F16": 1, "Q8_0": 7, "Q4_K_M": 15, "Q5_K_M": 17}
 _SMALL_OUTPUT = {"Q4_K_M": "Q5_0"}
 """The tied embedding/output matrix of a 576-wide model falls back from Q6_K to Q8_0 under
 Q4_K_M (its rows do not fit a 256-block); Q5_0 keeps the file under 100 MB."""
@@ -93,7 +93,7 @@ def write_gguf(source: Path, tensors: dict[str, Array], out: Path, *, f16: bool 
 
 
 def quantize(source: Path, out: Path, kind: str, threads: int = 2) -> Path:
-    """Quantize ``source`` to ``kind`` (Q8_0 or Q4_K_M) with llama.cpp's quantizer."""
+    """Quantize ``source`` to ``kind`` (Q8_0, Q5_K_M or Q4_K_M) with llama.cpp's quantizer."""
     import llama_cpp
 
     if kind not in QUANTIZATIONS:

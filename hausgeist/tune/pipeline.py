@@ -27,6 +27,7 @@ from hausgeist.llm_runtime.tuned_store import (
     TunedFile,
     home_fingerprint,
 )
+from hausgeist.tune import gate
 from hausgeist.tune.data import (
     DataOptions,
     TeacherExample,
@@ -34,10 +35,11 @@ from hausgeist.tune.data import (
     meant_examples,
     split,
     teacher_examples,
+    typo,
 )
 from hausgeist.tune.evaluate import Probe, evaluate
 from hausgeist.tune.options import StepReport, TrainOptions
-from hausgeist.understanding import Understanding
+from hausgeist.understanding import Request, Status, Understanding
 
 if TYPE_CHECKING:
     from hausgeist.tune.prompts import Encoded, HomePrompts
@@ -82,10 +84,13 @@ class TuneOptions:
     (None: training runs for ``train.minutes``)."""
     data: DataOptions = field(default_factory=DataOptions)
     """Teacher data."""
-    quantizations: tuple[str, ...] = ("Q8_0", "Q4_K_M")
+    quantizations: tuple[str, ...] = ("Q4_K_M", "Q5_K_M", "Q8_0")
     """Formats written after the F16 export."""
-    use: str = "Q4_K_M"
-    """The format activated."""
+    use: str | None = None
+    """The only format that may be activated (None: the gate chooses among all)."""
+    margin: float = 5.0
+    """Points the tuned model must be right more often than the stock one
+    (:mod:`hausgeist.tune.gate`)."""
     prompt_examples: int = 0
     """In-context examples per request in the training prompts (the stage should use the same)."""
     device_list: bool = False
@@ -94,7 +99,8 @@ class TuneOptions:
     val_fraction: float = 0.1
     """Share of templates held out for validation and evaluation."""
     eval_requests: int = 24
-    """Held-out requests each model is asked at the end (0: no evaluation)."""
+    """Held-back requests, and as many hand-over requests, each model is asked at the end
+    (0: no evaluation, and nothing is activated)."""
     history: int = 2000
     """Recent history entries read for the household's own teacher data (0: none): the
     requests its core carried out that nobody took back, and what its corrections, answers
@@ -119,6 +125,9 @@ class TuneOutcome:
     """The file now active (None: not activated)."""
     reason: str
     """Why it was or was not activated."""
+    table: str = ""
+    """Every model's answers on the held-back and hand-over requests, and each file's
+    verdict (:func:`gate.table`)."""
 
 
 def tune_home(
@@ -158,7 +167,13 @@ def tune_home(
         if not train_enc:
             raise ModelError("the core wrote no teacher data for this home: are there devices?")
         probes = _probes(
-            val_ex or train_ex, prompts, stock, options.eval_requests, options.data.seed
+            val_ex or train_ex,
+            prompts,
+            stock,
+            options.eval_requests,
+            options.data.seed,
+            core,
+            states,
         )
     finally:
         stock.close()
@@ -171,7 +186,12 @@ def tune_home(
     evaluations = _evaluate(base, files, probes, options, report, config.llm.threads)
     if not options.keep_f16:
         files.pop("F16").unlink(missing_ok=True)
-    manifest = _manifest(home, base, trained.result, options, files, evaluations)
+    considered = [
+        e for e in evaluations if e.model == "stock" or options.use in (None, e.quantization)
+    ]
+    sizes = {k: p.stat().st_size for k, p in files.items()}
+    verdict = gate.judge(considered, options.margin, sizes)
+    manifest = _manifest(home, base, trained.result, options, files, evaluations, verdict)
     manifest = manifest.model_copy(
         update={
             "examples": (len(train_enc), len(val_enc)),
@@ -181,8 +201,8 @@ def tune_home(
     )
     store.save(run, manifest)
     shutil.rmtree(store.work_dir(home), ignore_errors=True)
-    active, reason = _activate(store, run, manifest, options)
-    return TuneOutcome(run, manifest, active, reason)
+    active, reason = _activate(store, run, verdict, options)
+    return TuneOutcome(run, manifest, active, reason, gate.table(evaluations, verdict))
 
 
 _LOAD_S = 15.0
@@ -190,7 +210,8 @@ _LOAD_S = 15.0
 _EXPORT_S = 25.0
 """F16 export, quantizations, the final validation loss."""
 _ASK_STOCK_S, _ASK_TUNED_S = 3.5, 1.8
-"""One evaluation request: the stock model's prompt carries in-context examples."""
+"""One evaluation request: the stock model's prompt carries in-context examples (each model
+is asked two sets: held back and hand-over)."""
 
 
 def _training_budget(options: TuneOptions, spent_s: float) -> TuneOptions:
@@ -198,7 +219,7 @@ def _training_budget(options: TuneOptions, spent_s: float) -> TuneOptions:
     if options.minutes is None:
         return options
     evaluated = len(options.quantizations) + (1 if options.keep_f16 else 0)
-    asking = options.eval_requests * (_ASK_STOCK_S + _ASK_TUNED_S * evaluated)
+    asking = 2 * options.eval_requests * (_ASK_STOCK_S + _ASK_TUNED_S * evaluated)
     left = options.minutes * 60 - spent_s - _LOAD_S - _EXPORT_S - asking
     return replace(options, train=replace(options.train, minutes=max(0.5, left / 60)))
 
@@ -250,22 +271,27 @@ def _export(
 def _evaluate(
     base: ModelSpec,
     files: dict[str, Path],
-    probes: tuple[list[Probe], list[Probe]],
+    probes: dict[str, tuple[list[Probe], list[Probe]]],
     options: TuneOptions,
     report: Reporter,
     threads: int | Literal["auto"],
 ) -> list[Evaluation]:
-    """The stock model and every tuned file on the held-out requests, asked as the stage
-    asks them (its threads, jump-forward)."""
-    tuned, stock = probes
-    if not tuned:
+    """The stock model and every tuned file on the held-back and the hand-over requests,
+    asked as the stage asks them (its threads, jump-forward)."""
+    if not any(tuned for tuned, _ in probes.values()):
         return []
     report.phase("evaluate", 1 + len(files))
-    out = [evaluate(base.path, stock, "stock", base.quantization, threads)]
+    out = [
+        evaluate(base.path, stock, "stock", base.quantization, threads, name)
+        for name, (_, stock) in probes.items()
+    ]
     report.advance(1, "stock")
     for done, (kind, path) in enumerate(files.items(), start=2):
         if kind != "F16" or options.keep_f16:  # the F16 file is not kept: not asked either
-            out.append(evaluate(path, tuned, "tuned", kind, threads))
+            out += [
+                evaluate(path, tuned, "tuned", kind, threads, name)
+                for name, (tuned, _) in probes.items()
+            ]
         report.advance(done, kind)
     return out
 
@@ -310,10 +336,14 @@ def _probes(
     stock: HomePrompts,
     count: int,
     seed: int,
-) -> tuple[list[Probe], list[Probe]]:
-    """The same held-out requests as the tuned model's prompts and as the stock model's
-    (which carry the stage's in-context examples)."""
-    chosen = random.Random(seed).sample(list(examples), min(count, len(examples)))  # noqa: S311
+    core: Understanding,
+    states: StateStore,
+) -> dict[str, tuple[list[Probe], list[Probe]]]:
+    """The held-back and the hand-over requests, each as the tuned model's prompts and as
+    the stock model's (which carry the stage's in-context examples)."""
+    rng = random.Random(seed)  # noqa: S311 (a sample, not secrets)
+    chosen = rng.sample(list(examples), min(count, len(examples)))
+    handed = hand_overs(examples, core, states, count, seed)
     grammar = tuned.home.grammar.text
 
     def probe(prompts: HomePrompts, example: TeacherExample) -> Probe:
@@ -322,7 +352,35 @@ def _probes(
             prompts.prefix_text, suffix, grammar, example.answer, prompts.home.whole.forcer
         )
 
-    return [probe(tuned, e) for e in chosen], [probe(stock, e) for e in chosen]
+    return {
+        gate.HELD_BACK: ([probe(tuned, e) for e in chosen], [probe(stock, e) for e in chosen]),
+        gate.HAND_OVER: ([probe(tuned, e) for e in handed], [probe(stock, e) for e in handed]),
+    }
+
+
+def hand_overs(
+    examples: Sequence[TeacherExample],
+    core: Understanding,
+    states: StateStore,
+    count: int,
+    seed: int,
+) -> list[TeacherExample]:
+    """Up to ``count`` held-back requests with a slip or two of the fingers that the core
+    no longer reads (it would hand them over), each with its clean text's answer."""
+    rng = random.Random(seed + 1)  # noqa: S311 (wording, not secrets)
+    found: dict[tuple[str, str | None], TeacherExample] = {}
+    for example in rng.sample(list(examples), len(examples)):
+        if len(found) >= count:
+            break
+        text = typo(example.text, rng)
+        if text != example.text and rng.random() < 0.5:
+            text = typo(text, rng)
+        if text == example.text or (text, example.area) in found:
+            continue
+        decision, _ = core.decide(Request(text, area=example.area), states)
+        if decision.status is Status.NOT_UNDERSTOOD:
+            found[(text, example.area)] = replace(example, text=text)
+    return list(found.values())
 
 
 def _manifest(
@@ -332,6 +390,7 @@ def _manifest(
     options: TuneOptions,
     files: dict[str, Path],
     evaluations: list[Evaluation],
+    verdict: gate.Verdict,
 ) -> Manifest:
     first, last = (result.losses[0], result.losses[-1]) if result.losses else (0.0, 0.0)
     return Manifest(
@@ -352,35 +411,28 @@ def _manifest(
             for k, p in files.items()
         ),
         evaluations=tuple(evaluations),
-        min_confidence=next(
+        min_confidence=max(
             (
                 e.min_confidence
                 for e in evaluations
-                if e.model == "tuned" and e.quantization == options.use
+                if e.model == "tuned"
+                and e.quantization == verdict.use
+                and e.min_confidence is not None
             ),
-            None,
+            default=None,
         ),
         pruned=options.prune,
+        margin=options.margin,
+        decision=verdict.reason,
     )
 
 
 def _activate(
-    store: ModelStore, run: Path, manifest: Manifest, options: TuneOptions
+    store: ModelStore, run: Path, verdict: gate.Verdict, options: TuneOptions
 ) -> tuple[ActiveTune | None, str]:
+    """Activate the file the gate chose; otherwise the home keeps the model it has."""
     if not options.activate:
-        return None, "not activated (asked not to)"
-    if manifest.file(options.use) is None:
-        return None, f"not activated: no {options.use} file"
-    stock = next((e for e in manifest.evaluations if e.model == "stock"), None)
-    tuned = next(
-        (e for e in manifest.evaluations if e.model == "tuned" and e.quantization == options.use),
-        None,
-    )
-    if tuned is not None and tuned.valid < 1.0:
-        return None, f"not activated: {tuned.valid:.0%} of its answers were valid"
-    if tuned is not None and stock is not None and tuned.accuracy < stock.accuracy:
-        return (
-            None,
-            f"not activated: {tuned.accuracy:.0%} right, the stock model {stock.accuracy:.0%}",
-        )
-    return store.activate(run, options.use), "activated"
+        return None, f"not activated (asked not to); the gate said: {verdict.reason}"
+    if verdict.use is None:
+        return None, verdict.reason
+    return store.activate(run, verdict.use), verdict.reason
