@@ -15,6 +15,11 @@ gate, agreement check, the core's policy), in its own process so resident memory
 - **wrong actions**: answers that did or proposed an action that should not happen
   (the understanding benchmark's rule), and those among the ``invalid`` cases;
 - latency p50/p95 of the stage, file size, resident memory after load, tuning time.
+
+Beside the table it prints what makes runs on different machines comparable: the steps the
+tune did, its seconds per step, this machine's llama.cpp speed (prompt and generation
+tokens/s of the stock model, from ``benchmarks/llm_runtime.py``), and the tune's own
+activation gate (:mod:`hausgeist.tune.gate`) on its held-back and hand-over requests.
 """
 
 from __future__ import annotations
@@ -213,6 +218,44 @@ def _child(args: argparse.Namespace) -> int:
     return 0
 
 
+def machine_speed() -> dict[str, float]:
+    """This machine's llama.cpp speed on the stock model (tokens/s)."""
+    from hausgeist.llm_runtime import resolve_model
+
+    script = Path(__file__).resolve().parent / "llm_runtime.py"
+    name = resolve_model(None).name
+    done = subprocess.run(
+        [sys.executable, str(script), "--one", name, "--requests", "2"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return {"prompt_tps": result["prompt_tps"], "gen_tps": result["gen_tps"]}
+
+
+def tune_report(manifest: dict[str, Any]) -> str:
+    """Steps, seconds per step and the tune's own gate, for people."""
+    from hausgeist.llm_runtime.tuned_store import Manifest
+    from hausgeist.tune import gate
+
+    m = Manifest.model_validate(manifest)
+    per_step = m.seconds / m.steps if m.steps else 0.0
+    first = (
+        f"Training: {m.steps} steps in {m.seconds / 60:.1f} min ({per_step:.1f} s per step), "
+        f"validation loss {m.val_loss[0]} -> {m.val_loss[1]}; whole tune "
+        f"{m.tune_seconds / 60:.1f} min."
+    )
+    lines = [first]
+    if m.val_curve:
+        curve = ", ".join(f"{step}: {loss:.3f}" for step, loss in m.val_curve)
+        lines.append(f"Validation loss by step: {curve}.")
+    if m.evaluations:
+        kept = [e for e in m.evaluations if e.quantization != "F16"]  # never activated
+        verdict = gate.judge(kept, m.margin if m.margin is not None else 5.0)
+        lines += ["The tune's gate (its own held-back and hand-over requests):"]
+        lines += [gate.table(m.evaluations, verdict), m.decision or verdict.reason]
+    return "\n".join(lines)
+
+
 def _tune(config: Path, minutes: float, data_dir: Path) -> Path:
     """Tune the home with the ``model tune`` command's code; returns the run directory."""
     from hausgeist.commands import tune
@@ -301,6 +344,12 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(summarize(label, result))
         print(f"{label}: {time.monotonic() - started:.0f} s", file=sys.stderr)
     print(table(rows, manifest.get("tune_seconds", 0) / 60))
+    print(tune_report(manifest))
+    speed = machine_speed()
+    print(
+        f"This machine's llama.cpp (stock model): prompt {speed['prompt_tps']:.0f} tokens/s, "
+        f"generation {speed['gen_tps']:.0f} tokens/s."
+    )
     if args.json:
         args.json.write_text(json.dumps({"summary": rows, "raw": raw}, indent=1), encoding="utf-8")
     return 0

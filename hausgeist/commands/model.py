@@ -68,17 +68,27 @@ def _tuned_rows(tune: ActiveTune | None) -> list[tuple[str, str]]:
         ("devices", "listed in the prompt" if m.device_list else "learned (not in the prompt)"),
     ]
     if m.min_confidence is not None:
-        rows.append(("confidence gate", f"{m.min_confidence:.2f}, calibrated on held-out requests"))
+        rows.append(
+            (
+                "confidence gate",
+                f"{m.min_confidence:.2f}, calibrated on its held-back and hand-over answers",
+            )
+        )
     rows += [
         (
-            f"evaluation {e.model} {e.quantization}",
+            f"evaluation {e.model} {e.quantization} {e.probes}",
             (
                 f"{100 * e.accuracy:.0f}% right, {100 * e.valid:.0f}% valid of {e.asked},"
-                f" p50/p95 {e.p50_ms:.0f}/{e.p95_ms:.0f} ms"
+                f" {e.outcomes.count('W')} wrong actions, p50/p95 {e.p50_ms:.0f}/{e.p95_ms:.0f} ms"
             ),
         )
         for e in m.evaluations
     ]
+    if m.decision:
+        rows.append(("activation", m.decision))
+    if m.val_curve:
+        curve = ", ".join(f"{step}: {loss:.3f}" for step, loss in m.val_curve)
+        rows.append(("validation loss by step", curve))
     return rows
 
 
@@ -95,6 +105,8 @@ def _tuned_json(tune: ActiveTune) -> dict[str, object]:
         "device_list": m.device_list,
         "min_confidence": m.min_confidence,
         "evaluations": [e.model_dump() for e in m.evaluations],
+        "decision": m.decision,
+        "val_curve": [list(p) for p in m.val_curve],
     }
 
 

@@ -69,7 +69,11 @@ class Evaluation(_Model):
     (held-back requests with slips the core cannot read)."""
     outcomes: str = ""
     """One letter per request (:mod:`hausgeist.tune.gate`): R right, W a wrong action,
-    X refused or gave up where an action was right, M another mismatch, I invalid."""
+    X refused or gave up where an action was right, M another mismatch, I invalid; as the
+    model answered, before the stage's confidence gate."""
+    confidences: tuple[float, ...] = ()
+    """Per request: the confidence of an answer that acts (-1: an answer that does not);
+    the gate declines one below its threshold."""
 
 
 class Manifest(_Model):
@@ -118,6 +122,9 @@ class Manifest(_Model):
     """Points over the stock model a file had to be right more often to be activated."""
     decision: str = ""
     """What the gate decided, and why (:mod:`hausgeist.tune.gate`)."""
+    val_curve: tuple[tuple[int, float], ...] = ()
+    """Validation loss by step (every ``eval_every`` steps, and at the end): how far more
+    steps would have taken it on this box."""
 
     def file(self, quantization: str) -> TunedFile | None:
         """The file of one quantization."""

@@ -9,7 +9,7 @@ least threshold at which no answer the gate would let through was wrong.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -34,6 +34,9 @@ class Probe:
     """The core's answer."""
     forcer: Forcer | None = None
     """The stage's jump-forward (the gate leaves forced tokens out of the confidence)."""
+    accepts: Callable[[LlmAnswer], bool] | None = None
+    """The stage's checks of an answer against the request's words (its agreement check,
+    the calls' validation); an answer they turn down is declined, as the stage declines it."""
 
 
 def same_answer(a: LlmAnswer | None, b: LlmAnswer | None) -> bool:
@@ -54,7 +57,9 @@ def evaluate(
     set called ``name``)."""
     result = check(path, [(p.prefix, p.suffix, p.grammar, p.forcer) for p in probes], threads)
     verdicts = [same_answer(a, p.expected) for a, p in zip(result.answers, probes, strict=True)]
-    outcomes = "".join(outcome(a, p.expected) for a, p in zip(result.answers, probes, strict=True))
+    outcomes = "".join(
+        outcome(a, p.expected, p.accepts) for a, p in zip(result.answers, probes, strict=True)
+    )
     right = sum(verdicts)
     asked = max(1, len(probes))
     acted = [a is not None and not a.unknown for a in result.answers]
@@ -71,15 +76,26 @@ def evaluate(
         ),
         probes=name,
         outcomes=outcomes,
+        confidences=tuple(
+            round(c, 4) if a is not None and a.calls else -1.0
+            for a, c in zip(result.answers, result.confidences, strict=True)
+        ),
     )
 
 
-def outcome(answer: LlmAnswer | None, expected: LlmAnswer) -> str:
+def outcome(
+    answer: LlmAnswer | None,
+    expected: LlmAnswer,
+    accepts: Callable[[LlmAnswer], bool] | None = None,
+) -> str:
     """One letter for an answer (:mod:`hausgeist.tune.gate`): R the expected answer; W calls
     where other calls, a refusal or "unknown" were expected (a wrong action); X a refusal or
-    "unknown" where calls were expected; M another mismatch; I no answer in the schema."""
+    "unknown" where calls were expected; M another mismatch; I no answer in the schema. An
+    answer ``accepts`` turns down counts as "unknown" (the stage declines it)."""
     if answer is None:
         return "I"
+    if accepts is not None and not answer.unknown and not accepts(answer):
+        answer = LlmAnswer(unknown=True)
     if same_answer(answer, expected):
         return "R"
     if answer.calls:

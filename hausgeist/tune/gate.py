@@ -2,7 +2,12 @@
 
 Every model is asked the same two sets of requests: **held back** (generated requests of this
 home kept out of training) and **hand-over** (held-back requests with slips of the fingers
-that the core cannot read: what the stage is really asked). A tuned file is activated only
+that the core cannot read: what the stage is really asked). Each answer is taken as the
+stage would take it: one that acts with a confidence below the model's threshold (the stock
+model's configured ``llm.min_confidence``, a tuned file's calibrated one) is declined, so a
+right one counts as given up and a wrong one as no action (the stage's agreement check, which
+stops more wrong answers, is not applied here: the gate errs on the side of the stock
+model). A tuned file is activated only
 when, over both sets together, it is right at least ``margin`` points more often than the
 stock model, is not below it on either set, made no wrong action (an action where another
 answer was right), refused or gave up on nothing the stock model did right, and answered
@@ -63,9 +68,13 @@ class Verdict:
 
 
 def judge(
-    evaluations: Sequence[Evaluation], margin: float, sizes: Mapping[str, int] | None = None
+    evaluations: Sequence[Evaluation],
+    margin: float,
+    sizes: Mapping[str, int] | None = None,
+    stock_threshold: float = 0.5,
 ) -> Verdict:
-    """The format to activate, if any, from the stock and tuned evaluations of a run."""
+    """The format to activate, if any, from the stock and tuned evaluations of a run; the
+    stock model's answers are gated at ``stock_threshold``, a tuned file's at its own."""
     stock = {e.probes: e for e in evaluations if e.model == "stock"}
     if not all(s in stock for s in SETS):
         return Verdict(None, "not activated: the stock model was not measured", ())
@@ -74,7 +83,7 @@ def judge(
     for fmt in formats:
         tuned = {e.probes: e for e in evaluations if e.model == "tuned" and e.quantization == fmt}
         if all(s in tuned for s in SETS):
-            checks.append(_check(fmt, tuned, stock, margin))
+            checks.append(_check(fmt, tuned, stock, margin, stock_threshold))
     if not checks:
         return Verdict(None, "not activated: no tuned file was measured", ())
     passed = [c for c in checks if c.passed]
@@ -96,25 +105,49 @@ def judge(
     )
 
 
+def threshold_of(evaluations: Sequence[Evaluation], default: float = 0.5) -> float:
+    """A tuned file's gate threshold: the strictest its answers called for."""
+    found = [e.min_confidence for e in evaluations if e.min_confidence is not None]
+    return max(found, default=default)
+
+
+def gated(evaluation: Evaluation, threshold: float) -> str:
+    """The outcomes as the stage takes the answers: an action below ``threshold`` is
+    declined (right: given up; wrong: no action). Outcomes measured without confidences are
+    taken as they are."""
+    if len(evaluation.confidences) != len(evaluation.outcomes):
+        return evaluation.outcomes
+    out = []
+    for letter, confidence in zip(evaluation.outcomes, evaluation.confidences, strict=True):
+        took = letter
+        if 0 <= confidence < threshold:
+            took = GAVE_UP if letter == RIGHT else OTHER if letter == WRONG else letter
+        out.append(took)
+    return "".join(out)
+
+
 def _check(
-    fmt: str, tuned: Mapping[str, Evaluation], stock: Mapping[str, Evaluation], margin: float
+    fmt: str,
+    tuned: Mapping[str, Evaluation],
+    stock: Mapping[str, Evaluation],
+    margin: float,
+    stock_threshold: float = 0.5,
 ) -> Check:
     right = stock_right = asked = wrong = new_refusals = 0
     by_set: dict[str, tuple[float, float]] = {}
     valid = 1.0
+    own = threshold_of(list(tuned.values()))
     for name in SETS:
-        t, s = tuned[name], stock[name]
-        if len(t.outcomes) != len(s.outcomes) or len(t.outcomes) != t.asked:
+        t, s = gated(tuned[name], own), gated(stock[name], stock_threshold)
+        if len(t) != len(s) or len(t) != tuned[name].asked:
             raise ValueError(f"{fmt} and the stock model were not asked the same {name} requests")
-        right += t.outcomes.count(RIGHT)
-        stock_right += s.outcomes.count(RIGHT)
-        asked += t.asked
-        wrong += t.outcomes.count(WRONG)
-        new_refusals += sum(
-            1 for a, b in zip(t.outcomes, s.outcomes, strict=True) if b == RIGHT and a == GAVE_UP
-        )
-        by_set[name] = (t.accuracy, s.accuracy)
-        valid = min(valid, t.valid)
+        right += t.count(RIGHT)
+        stock_right += s.count(RIGHT)
+        asked += len(t)
+        wrong += t.count(WRONG)
+        new_refusals += sum(1 for a, b in zip(t, s, strict=True) if b == RIGHT and a == GAVE_UP)
+        by_set[name] = (t.count(RIGHT) / max(1, len(t)), s.count(RIGHT) / max(1, len(s)))
+        valid = min(valid, tuned[name].valid)
     gain = 100.0 * (right - stock_right) / max(1, asked)
     failed = []
     if wrong:
@@ -134,26 +167,31 @@ def _check(
     )  # fmt: skip
 
 
-def table(evaluations: Sequence[Evaluation], verdict: Verdict) -> str:
-    """The evaluations as a table for people, with each file's verdict."""
+def table(evaluations: Sequence[Evaluation], verdict: Verdict, stock_threshold: float = 0.5) -> str:
+    """The evaluations as a table for people (answers as the stage takes them), with each
+    file's verdict."""
     checks = {c.quantization: c for c in verdict.checks}
-    rows = [("model", *(f"{s} right" for s in SETS), "wrong", "p50 ms", "verdict")]
+    rows = [("model", *(f"{s} right" for s in SETS), "wrong", "gate", "p50 ms", "verdict")]
     keys = sorted({(e.model, e.quantization) for e in evaluations}, key=lambda k: k[0] != "stock")
     for model, fmt in keys:
         of = {e.probes: e for e in evaluations if e.model == model and e.quantization == fmt}
-        cells = [
-            f"{of[s].outcomes.count(RIGHT)}/{of[s].asked} ({of[s].accuracy:.0%})"
-            if s in of
-            else "-"
-            for s in SETS
-        ]
-        wrong = sum(e.outcomes.count(WRONG) for e in of.values())
+        limit = stock_threshold if model == "stock" else threshold_of(list(of.values()))
+        took = {name: gated(e, limit) for name, e in of.items()}
+        cells = [_share(took[s]) if s in took else "-" for s in SETS]
+        wrong = sum(t.count(WRONG) for t in took.values())
         p50 = max((e.p50_ms for e in of.values()), default=0.0)
         check = checks.get(fmt) if model == "tuned" else None
         verdict_text = "" if check is None else ("passes" if check.passed else check.why)
-        rows.append((f"{model} {fmt}", *cells, str(wrong), f"{p50:.0f}", verdict_text))
+        rows.append(
+            (f"{model} {fmt}", *cells, str(wrong), f"{limit:.2f}", f"{p50:.0f}", verdict_text)
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
     return "\n".join(
         "  ".join(c.ljust(w) for c, w in zip(r[:-1], widths, strict=True)) + "  " + r[-1]
         for r in rows
     ).rstrip()
+
+
+def _share(outcomes: str) -> str:
+    right = outcomes.count(RIGHT)
+    return f"{right}/{len(outcomes)} ({right / max(1, len(outcomes)):.0%})"

@@ -7,17 +7,17 @@ import logging
 import random
 import shutil
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from hausgeist.config.models import Config
-from hausgeist.devices.actions import ServiceCall
+from hausgeist.devices.actions import ServiceCall, validate_call
 from hausgeist.devices.registry import DeviceRegistry
 from hausgeist.devices.state import StateStore
-from hausgeist.errors import HistoryError, ModelError
+from hausgeist.errors import ActionError, HistoryError, ModelError
 from hausgeist.llm_runtime.model_store import ModelSpec, resolve_model
 from hausgeist.llm_runtime.tuned_store import (
     ActiveTune,
@@ -27,6 +27,9 @@ from hausgeist.llm_runtime.tuned_store import (
     TunedFile,
     home_fingerprint,
 )
+from hausgeist.llm_stage.home import HomeModel
+from hausgeist.llm_stage.mentions import read_mentions
+from hausgeist.llm_stage.schema import LlmAnswer
 from hausgeist.tune import gate
 from hausgeist.tune.data import (
     DataOptions,
@@ -186,11 +189,15 @@ def tune_home(
     evaluations = _evaluate(base, files, probes, options, report, config.llm.threads)
     if not options.keep_f16:
         files.pop("F16").unlink(missing_ok=True)
-    considered = [
-        e for e in evaluations if e.model == "stock" or options.use in (None, e.quantization)
+    considered = [  # the F16 export, kept or not, is measured but never activated
+        e
+        for e in evaluations
+        if e.model == "stock"
+        or (e.quantization in options.quantizations and options.use in (None, e.quantization))
     ]
     sizes = {k: p.stat().st_size for k, p in files.items()}
-    verdict = gate.judge(considered, options.margin, sizes)
+    stock_gate = config.llm.min_confidence
+    verdict = gate.judge(considered, options.margin, sizes, stock_gate)
     manifest = _manifest(home, base, trained.result, options, files, evaluations, verdict)
     manifest = manifest.model_copy(
         update={
@@ -202,7 +209,8 @@ def tune_home(
     store.save(run, manifest)
     shutil.rmtree(store.work_dir(home), ignore_errors=True)
     active, reason = _activate(store, run, verdict, options)
-    return TuneOutcome(run, manifest, active, reason, gate.table(evaluations, verdict))
+    table = gate.table(evaluations, verdict, stock_gate)
+    return TuneOutcome(run, manifest, active, reason, table)
 
 
 _LOAD_S = 15.0
@@ -349,13 +357,43 @@ def _probes(
     def probe(prompts: HomePrompts, example: TeacherExample) -> Probe:
         suffix = prompts.suffix(example.text, example.area)
         return Probe(
-            prompts.prefix_text, suffix, grammar, example.answer, prompts.home.whole.forcer
+            prompts.prefix_text,
+            suffix,
+            grammar,
+            example.answer,
+            prompts.home.whole.forcer,
+            acceptor(prompts.home, core, states, example),
         )
 
     return {
         gate.HELD_BACK: ([probe(tuned, e) for e in chosen], [probe(stock, e) for e in chosen]),
         gate.HAND_OVER: ([probe(tuned, e) for e in handed], [probe(stock, e) for e in handed]),
     }
+
+
+def acceptor(
+    home: HomeModel, core: Understanding, states: StateStore, example: TeacherExample
+) -> Callable[[LlmAnswer], bool]:
+    """Whether the stage would take an answer to ``example``: its calls valid for the
+    devices and agreeing with the words, or its refusal agreeing with them (as
+    :class:`~hausgeist.llm_stage.stage.LlmStage` checks them; its confidence gate is the
+    tune gate's own)."""
+    mentions = read_mentions(example.text, core.index)
+
+    def accepts(answer: LlmAnswer) -> bool:
+        if answer.refuse is not None:
+            return home.agreement.refusal_disagreement(answer.refuse, mentions) is None
+        calls = []
+        for raw in answer.calls or []:
+            call = raw.as_service_call()
+            try:
+                attributes = states.get(call.entity_id).attributes
+                calls.append(validate_call(call, core.registry, attributes))
+            except ActionError:
+                return False
+        return not calls or home.agreement.disagreement(calls, mentions, example.area) is None
+
+    return accepts
 
 
 def hand_overs(
@@ -424,6 +462,7 @@ def _manifest(
         pruned=options.prune,
         margin=options.margin,
         decision=verdict.reason,
+        val_curve=tuple((s, round(v, 4)) for s, v in result.val_losses),
     )
 
 

@@ -64,6 +64,7 @@ def test_tune_exports_quantizes_and_answers(tmp_path, data_dir, tiny_config):
     assert manifest["device_list"] is False  # the model learns the devices: short prompts
     assert all(0.2 <= e["min_confidence"] <= 0.5 for e in tuned)  # calibrated on its answers
     assert manifest["margin"] == 5.0
+    assert [step for step, _ in manifest["val_curve"]] == [0, 2]  # before, and at the end
     assert manifest["decision"].startswith(("activated Q8_0", "not activated"))
     if manifest["decision"].startswith("activated"):
         assert manifest["min_confidence"] == max(e["min_confidence"] for e in tuned)

@@ -107,3 +107,25 @@ def test_hand_overs_are_slips_the_core_cannot_read_with_the_clean_answer(tiny_co
         decision, _ = core.decide(Request(example.text, example.area), states)
         assert decision.status is Status.NOT_UNDERSTOOD
         assert any(e.answer == example.answer and e.template == example.template for e in examples)
+
+
+def test_answers_are_taken_as_the_stage_takes_them_below_the_threshold() -> None:
+    stock = [measured("stock", "Q4_1", n, "RRXXXXXXXX") for n in gate.SETS]
+    # A wrong action the gate would decline is no action; a right one it would decline is
+    # given up (and counts against the file where the stock model was right).
+    sure = (0.9, 0.9, 0.9, 0.9, 0.9, 0.9, -1.0, -1.0, -1.0, 0.3)
+    tuned = [
+        measured("tuned", "Q8_0", n, "RRRRRRXXXW").model_copy(
+            update={"confidences": sure, "min_confidence": 0.5}
+        )
+        for n in gate.SETS
+    ]
+    verdict = gate.judge([*stock, *tuned], 5.0)
+    assert verdict.use == "Q8_0", verdict.reason
+    doubtful = [
+        e.model_copy(update={"confidences": (0.3, *sure[1:])}) for e in tuned
+    ]  # its first answer, right where the stock model was, now declined
+    verdict = gate.judge([*stock, *doubtful], 5.0)
+    assert verdict.use is None
+    assert "refused" in verdict.reason
+    assert "gate" in gate.table([*stock, *doubtful], verdict)

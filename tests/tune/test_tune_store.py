@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from datetime import UTC, datetime
 
@@ -183,9 +184,9 @@ def test_model_info_says_the_tune_is_active(tiny_config, tmp_path, data_dir, cap
     assert cli_main(["model", "info", "--config", str(path)]) == 0
     table = capsys.readouterr().out
     assert "this home's tuned model (Q4_K_M" in table
-    assert "evaluation tuned Q4_K_M  90% right" in table
+    assert "evaluation tuned Q4_K_M held-back  90% right" in table
     assert "listed in the prompt" in table
-    assert "confidence gate          0.35, calibrated" in table
+    assert re.search(r"confidence gate +0\.35, calibrated", table)
     store.deactivate(home_fingerprint(tiny_config))
     assert cli_main(["model", "info", "--config", str(path)]) == 0
     assert "the stock model" in capsys.readouterr().out
