@@ -122,8 +122,7 @@ class Agreement:
         """Per device, the services an answer may use without contradicting the words
         (``<domain>.<service>``); None when the words narrow nothing. Devices left out
         cannot be a target; an empty result leaves only a refusal or "unknown"."""
-        services = compatible_services(mentions.actions) if mentions.actions else None
-        narrowed = services is not None
+        narrowed = bool(mentions.actions)
         out: dict[str, frozenset[str]] = {}
         for device in self.registry:
             if not self._offers[device.entity_id]:
@@ -131,6 +130,8 @@ class Agreement:
             named, reason = self._named(device.entity_id, mentions)
             if reason is None and not named:
                 reason = self._placed(device, mentions)
+            actions = self._own_actions(device, mentions)
+            services = compatible_services(actions) if actions else None
             usable = self._usable(device.entity_id, mentions, services)
             if reason is None and usable:
                 out[device.entity_id] = usable
@@ -163,7 +164,8 @@ class Agreement:
         asks for a value or a step ("dim the path lights"), only those that can take one."""
         usable = self._offers[entity] if services is None else self._offers[entity] & services
         usable = frozenset(s for s in usable if not self._toggle_guess(s, entity, mentions))
-        if mentions.actions and mentions.actions <= VALUED | STEPS:
+        actions = self._own_actions(self.registry.devices[entity], mentions)
+        if actions and actions <= VALUED | STEPS:
             usable &= self._valued[entity] | STEP_SERVICES
         return usable
 
@@ -187,8 +189,9 @@ class Agreement:
         named, reason = self._named(call.entity_id, mentions)
         if reason is not None:
             return reason
-        if named and mentions.areas and not self._in_places(device, mentions.areas):
-            return f"the request names {_ids(mentions.areas)}, but {call.entity_id} is elsewhere"
+        areas = self._own_areas(call.entity_id, mentions)
+        if named and areas and not self._in_places(device, areas):
+            return f"the request names {_ids(areas)}, but {call.entity_id} is elsewhere"
         if is_sensitive(call, self.registry) and not named:
             return f"{call.service} needs its device named, and {call.entity_id} was not"
         reason = self._verb(call, mentions) or unsaid_value(call, mentions)
@@ -209,12 +212,40 @@ class Agreement:
             )
         return named, None
 
+    def _own_areas(self, entity: str, mentions: Mentions) -> frozenset[str]:
+        """The places said of a named device: those of the parts that name it ("the blinds
+        in the lounge and the garage door": not the lounge for the door); else all said."""
+        mine = [p for p in mentions.parts if entity in p.devices]
+        return frozenset().union(*(p.areas for p in mine)) if mine else mentions.areas
+
+    def _own_actions(self, device: Device, mentions: Mentions) -> frozenset[Action]:
+        """The actions the words ask of ``device``: those of the parts that name it (or,
+        unnamed, whose places and types it is) where they read an action of their own
+        ("the pump off and the butt on": off for the pump, on for the butt); else every
+        action read."""
+        named = device.entity_id in mentions.devices
+        own = [
+            p.actions
+            for p in mentions.parts
+            if p.actions
+            and (
+                device.entity_id in p.devices
+                if named
+                else (p.areas or p.types)
+                and (not p.areas or self._in_places(device, p.areas))
+                and (not p.types or any(self._admits(t, device) for t in p.types))
+            )
+        ]
+        return frozenset().union(*own) if own else mentions.actions
+
     def _verb(self, call: ServiceCall, mentions: Mentions) -> str | None:
         if not mentions.actions:
             return None
-        matching = {a for a in mentions.actions if call.service in compatible_services({a})}
+        device = self.registry.devices[call.entity_id]
+        actions = self._own_actions(device, mentions)
+        matching = {a for a in actions if call.service in compatible_services({a})}
         if not matching:
-            said = ", ".join(sorted(a.value for a in mentions.actions))
+            said = ", ".join(sorted(a.value for a in actions))
             return f"the words ask to {said}, not {call.service}"
         direct = self._toggle_guess(call.service, call.entity_id, mentions)
         if direct is not None:

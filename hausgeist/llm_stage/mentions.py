@@ -43,6 +43,23 @@ _FULL = frozenset({"full", "max", "maximum", "fully", "highest"})
 _FLOOR_WORDS = frozenset({"floor", "storey", "story", "level"})
 _HALF = frozenset({"half", "halfway"})
 _SWITCHING = frozenset({"turn", "switch", "power", "shut"})
+_JOINS = frozenset({"and", "&", "then", "but", "while"})
+"""Words that join the parts of a request with more than one thing to do."""
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of a request joined to others with "and" ("the pump off and the butt on"):
+    what it names and the actions it reads on its own."""
+
+    devices: frozenset[str]
+    """Entity ids the part names."""
+    areas: frozenset[str]
+    """Area ids the part names."""
+    types: tuple[TypeHint, ...]
+    """Type words the part says."""
+    actions: frozenset[Action]
+    """The actions the intent rules read in the part alone."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +93,9 @@ class Mentions:
     """One set per phrase or word that names several devices alike ("the ceiling lights",
     two lamps both called "Ceiling Light"): an answer that picks some of them must pick
     exactly those in the place meant."""
+    parts: tuple[Part, ...] = ()
+    """The parts of a request joined with "and" (none when it is one part): a device a
+    part names with a verb of its own takes that verb, not another part's."""
 
     def within(self, clarify: PendingClarify | None) -> Mentions:
         """These mentions as the answer to a pending "which one?" (its action, its candidates)."""
@@ -103,12 +123,19 @@ def read_mentions(text: str, index: NameIndex) -> Mentions:
         fixed[i] = _typo(fixed, i, index)
     if fixed != said:  # read again: "40 percnet" is "40 percent", which reads as "40%"
         said = tokenize(" ".join(fixed))
-    words = [w for w in strip_fillers(said) if w != ","]
+    words: list[str] = []
+    commas: set[int] = set()  # a comma before words[i] ends a part as "and" does
+    for word in strip_fillers(said):
+        if word == ",":
+            commas.add(len(words))
+        else:
+            words.append(word)
     devices: set[str] = set()
     areas: set[str] = set()
     types: list[TypeHint] = []
     groups: list[frozenset[str]] = []
     alike: list[frozenset[str]] = []
+    found: list[tuple[int, set[str], set[str], list[TypeHint]]] = []
     matches = index.find(words)
     name_ends = {m.end for m in matches if any(e.kind is Kind.DEVICE for e in m.entries)}
     for match in matches:
@@ -125,6 +152,7 @@ def read_mentions(text: str, index: NameIndex) -> Mentions:
         devices |= named
         areas |= places
         types += kinds
+        found.append((match.start, named, places, kinds))
         if named and not places and any(e.kind is Kind.DEVICE for e in match.entries):
             groups.append(frozenset(named))
         if len(named) > 1:
@@ -157,7 +185,48 @@ def read_mentions(text: str, index: NameIndex) -> Mentions:
         words=frozenset(words),
         groups=tuple(groups),
         alike=tuple(dict.fromkeys(alike)),
+        parts=() if unknown_names else _parts(words, commas, covered, found, index),
     )
+
+
+def _parts(
+    words: list[str],
+    commas: set[int],
+    covered: set[int],
+    found: list[tuple[int, set[str], set[str], list[TypeHint]]],
+    index: NameIndex,
+) -> tuple[Part, ...]:
+    """The parts of words joined with "and" or a comma (none for one part): per part the
+    devices, places and types its phrases name (and devices a word of whose name it alone
+    says) and the actions the rules read in it alone."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for i, word in enumerate(words):
+        if i in commas or word in _JOINS:
+            spans.append((start, i))
+            start = i + 1 if word in _JOINS else i
+    spans.append((start, len(words)))
+    spans = [(a, b) for a, b in spans if b > a]
+    if len(spans) < 2:
+        return ()
+    parts = []
+    for start, end in spans:
+        mine = [f for f in found if start <= f[0] < end]
+        devices = {e for f in mine for e in f[1]}
+        free = [words[i] for i in range(start, end) if i not in covered]
+        for owners in _by_name_word(free, index):
+            devices |= owners
+        parts.append(
+            Part(
+                devices=frozenset(devices),
+                areas=frozenset(a for f in mine for a in f[2]),
+                types=tuple(t for f in mine for t in f[3]),
+                actions=frozenset(
+                    r.action for r in islice(readings(words[start:end]), _MAX_READINGS)
+                ),
+            )
+        )
+    return tuple(parts)
 
 
 def _areas_by_word(words: list[str], covered: set[int], index: NameIndex) -> set[str]:
@@ -208,13 +277,17 @@ def _typo(words: list[str], i: int, index: NameIndex) -> str:
 
 def _verb_not_type(match: Match, matches: list[Match], words: list[str]) -> bool:
     """Whether ``match`` is the command verb rather than a type word: "lock" in "lock the
-    gate" (the first word, a word of the rules, and the target is said after it)."""
-    if match.start != 0 or match.end != 1 or not is_rule_word(words[0]):
+    gate", "switch" in "... and switch off the lamp" (the first word of the request or of
+    a part after "and", a word of the rules, and the target is said after it)."""
+    at = match.start
+    if at != 0 and words[at - 1] not in _JOINS:
+        return False
+    if match.end != at + 1 or not is_rule_word(words[at]):
         return False
     return any(
         e.kind in (Kind.DEVICE, Kind.SHORT, Kind.TYPE)
         for m in matches
-        if m.start > 0
+        if m.start > at
         for e in m.entries
     )
 
