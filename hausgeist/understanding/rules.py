@@ -412,7 +412,8 @@ RULES: tuple[IntentRule, ...] = (
         Action.PLAY,
         "media_player",
     ),
-    _rule("toggle", r"\b(toggle|flip)\b", Action.TOGGLE),
+    # "flip it on", "toggle off the fan": an "on" or "off" of its own makes it that verb (below)
+    _rule("toggle", r"\b(toggle|flip)\b(?!(.*\b)?(on|off)\b)", Action.TOGGLE),
     _rule(
         "halfway",
         r"\b(halfway|half way|half open|half)\b",
@@ -442,12 +443,12 @@ RULES: tuple[IntentRule, ...] = (
     _rule("step-up", r"\b(turn|put)\b(.*\b)?up\b", Action.STEP_UP),
     _rule(
         "off",
-        r"\b(turn|switch|power|shut|flip|cut|knock|click)\b(.*\b)?off\b|\bshut\b(.*\b)?down\b|\b(kill|disable|deactivate|extinguish)\b|\boff\b",
+        r"\b(turn|switch|power|shut|flip|toggle|cut|knock|click)\b(.*\b)?off\b|\bshut\b(.*\b)?down\b|\b(kill|disable|deactivate|extinguish)\b|\boff\b",
         Action.OFF,
     ),
     _rule(
         "on",
-        r"\b(turn|switch|power|flip|put|click|pop|stick)\b(.*\b)?on\b|\bon$|^on\b|\b(enable|activate)\b|\b(lights?|lamps?|lamp|everything|fan|heating|heater|tv)\s+on\b",
+        r"\b(turn|switch|power|flip|toggle|put|click|pop|stick)\b(.*\b)?on\b|\bon$|^on\b|\b(enable|activate)\b|\b(lights?|lamps?|lamp|everything|fan|heating|heater|tv)\s+on\b",
         Action.ON,
     ),
     _rule("press", r"^(press|push|hit|tap)\b", Action.PRESS, "button input_button"),
