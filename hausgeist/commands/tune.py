@@ -53,6 +53,8 @@ from rich.table import Table
 from hausgeist.commands.common import EXIT_OK, UsageError, load
 from hausgeist.errors import ModelError
 from hausgeist.llm_runtime.tuned_store import Manifest, ModelStore, home_fingerprint
+from hausgeist.tune import curve
+from hausgeist.tune.curve import Need
 from hausgeist.tune.data import DataOptions
 from hausgeist.tune.export import QUANTIZATIONS
 from hausgeist.tune.options import StepReport, TrainOptions
@@ -119,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
         ) from exc
     if args.fresh:
         shutil.rmtree(store.work_dir(home), ignore_errors=True)
-    with _Bars(console) as bars:
+    with _Bars(console, _need(store, home, options.train.batch)) as bars:
         try:
             outcome = tune_home(config, options, bars, store=store)
         except KeyboardInterrupt:
@@ -134,6 +136,22 @@ def run(args: argparse.Namespace) -> int:
     where = outcome.active.path if outcome.active else outcome.run
     console.print(f"{outcome.reason}: {where}", markup=False, highlight=False)
     return EXIT_OK
+
+
+def _need(store: ModelStore, home: str, batch: int) -> Need:
+    """The steps a useful tune of this home needs (:mod:`hausgeist.tune.curve`): from its
+    own earlier tunes' validation curves, else the reference curve."""
+    curves = []
+    for run in store.runs(home):
+        try:
+            manifest = store.load(run)
+        except (OSError, ValueError, ModelError):
+            continue  # a damaged manifest says nothing about steps
+        train = manifest.options.get("train")
+        size = train.get("batch") if isinstance(train, dict) else None
+        if isinstance(size, int) and manifest.val_curve:
+            curves.append((f"{manifest.created:%Y-%m-%d}", size, manifest.val_curve))
+    return curve.needed(curves, batch)
 
 
 def _options(args: argparse.Namespace) -> TuneOptions:
@@ -211,7 +229,8 @@ def summary(manifest: Manifest) -> Table:
 class _Bars:
     """Rich progress bars for the phases of a run."""
 
-    def __init__(self, console: Console) -> None:
+    def __init__(self, console: Console, need: Need) -> None:
+        self.need = need
         self.progress = Progress(
             TextColumn("{task.description:<10}"),
             BarColumn(),
@@ -258,9 +277,11 @@ class _Bars:
             note=f"step {report.step}, loss {report.loss:.3f}{val}{cost}",
         )
         if report.step == MEASURED_STEPS and cost:
+            per_step = report.elapsed_s / report.step
+            steps = round(report.step / report.progress)
             self.progress.console.print(
-                f"A training step takes {report.elapsed_s / report.step:.1f} s on this box: "
-                f"this run will do about {round(report.step / report.progress)} steps "
-                "(--steps sets the goal, --minutes the cap; Ctrl-C keeps a checkpoint to go on "
-                "from)."
+                f"A training step takes {per_step:.1f} s on this box: this run will do about "
+                f"{steps} steps; {curve.advice(per_step, steps, self.need)}",
+                markup=False,
+                highlight=False,
             )

@@ -28,12 +28,12 @@ def _args(config_path, *extra):
     return parser.parse_args(["--config", str(config_path), *extra])
 
 
-def test_tune_exports_quantizes_and_answers(tmp_path, data_dir, tiny_config):
+def test_tune_exports_quantizes_and_answers(tmp_path, data_dir, tiny_config, capsys):
     config_path = tmp_path / "home.yaml"
     args = _args(
         config_path,
         "--steps",
-        "2",
+        "3",
         "--batch",
         "4",
         "--quantize",
@@ -44,13 +44,18 @@ def test_tune_exports_quantizes_and_answers(tmp_path, data_dir, tiny_config):
         "3",
     )
     assert tune_command.run(args) == 0
+    said = " ".join(capsys.readouterr().out.split())
+    assert "A training step takes" in said  # after the third step: what a step costs here
+    assert "this run will do about 3 steps" in said
+    assert "a useful tune needs about" in said  # the reference curve's steps at batch 4
+    assert "undertrained" in said
     runs = sorted(
         (data_dir / "models" / "tuned" / home_fingerprint(tiny_config)).glob("*/manifest.json")
     )
     manifest = json.loads(runs[-1].read_text())
-    assert manifest["steps"] == 2
+    assert manifest["steps"] == 3
     assert [f["quantization"] for f in manifest["files"]] == ["Q8_0"]
-    assert manifest["val_loss"][1] < manifest["val_loss"][0]  # two steps already help
+    assert manifest["val_loss"][1] < manifest["val_loss"][0]  # three steps already help
     tuned = [e for e in manifest["evaluations"] if e["model"] == "tuned"]
     # The F16 file is not kept; Q8_0 is asked the held-back and the hand-over requests.
     assert [(e["quantization"], e["probes"]) for e in tuned] == [
@@ -64,7 +69,7 @@ def test_tune_exports_quantizes_and_answers(tmp_path, data_dir, tiny_config):
     assert manifest["device_list"] is False  # the model learns the devices: short prompts
     assert all(0.2 <= e["min_confidence"] <= 0.5 for e in tuned)  # calibrated on its answers
     assert manifest["margin"] == 5.0
-    assert [step for step, _ in manifest["val_curve"]] == [0, 2]  # before, and at the end
+    assert [step for step, _ in manifest["val_curve"]] == [0, 3]  # before, and at the end
     assert manifest["decision"].startswith(("activated Q8_0", "not activated"))
     if manifest["decision"].startswith("activated"):
         assert manifest["min_confidence"] == max(e["min_confidence"] for e in tuned)
