@@ -145,7 +145,7 @@ def _need(store: ModelStore, home: str, batch: int) -> Need:
     for run in store.runs(home):
         try:
             manifest = store.load(run)
-        except (OSError, ValueError, ModelError):
+        except ModelError:  # store.load's only error: a missing or broken manifest
             continue  # a damaged manifest says nothing about steps
         train = manifest.options.get("train")
         size = train.get("batch") if isinstance(train, dict) else None
